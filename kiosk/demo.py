@@ -1,0 +1,109 @@
+"""The demo company: a dozen workers with badges, contact lists, two groups, messages in FR and EN.
+
+Used by the README's demo command, the screen tour, the tests and the benchmarks.
+Badge ids are EM4100 canonical ids (10 upper-case hex characters); the first
+three are the vectors of docs/readers.md, so a real card can be typed in too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import sqlite_utils
+
+from kiosk.directory import Directory
+from kiosk.messages import IncomingMessage, MessageStore
+from kiosk.models import Employee
+from kiosk.storage import transaction
+
+
+@dataclass(frozen=True)
+class DemoWorker:
+    employee: Employee
+    badge: str
+    badge_active: bool = True
+
+
+def _w(emp_id: str, first: str, last: str, lang: str, badge: str, role: str = "worker",
+       badge_active: bool = True) -> DemoWorker:
+    return DemoWorker(Employee(emp_id, first, last, lang, role), badge, badge_active)
+
+
+DEMO_WORKERS: tuple[DemoWorker, ...] = (
+    _w("e01", "Camille", "Martin", "fr", "0F00123456"),
+    _w("e02", "Jordan", "Smith", "en", "1A0067B3C2"),
+    _w("e03", "Inès", "Moreau", "fr", "0400F1A2B3"),
+    _w("e04", "Luc", "Bernard", "fr", "0A0000C001"),
+    _w("e05", "Amélie", "Dubois", "fr", "0A0000C002"),
+    _w("e06", "Priya", "Patel", "en", "0A0000C003"),
+    _w("e07", "Karim", "Haddad", "fr", "0A0000C004"),
+    _w("e08", "Sophie", "Lefèvre", "fr", "0A0000C005", role="manager"),
+    _w("e09", "Tom", "Walker", "en", "0A0000C006"),
+    _w("e10", "Nadia", "Roux", "fr", "0A0000C007", role="hr"),
+    _w("e11", "Hugo", "Garnier", "fr", "0A0000C008"),
+    _w("e12", "Emma", "Wilson", "en", "0A0000C009", badge_active=False),  # lost badge
+)
+
+UNKNOWN_DEMO_BADGE = "0BADBADBAD"
+
+DEMO_GROUPS = (
+    ("g-line1", "Ligne 1 / Line 1", ("e01", "e02", "e03", "e04", "e05", "e08")),
+    ("g-logistics", "Logistique / Logistics", ("e06", "e07", "e09", "e11", "e12", "e08")),
+)
+
+# (id, sender employee id, recipients, hours ago, body, acknowledgement required)
+_MESSAGES = (
+    ("m01", "e10", ("e01", "e03", "e04", "e05", "e07", "e11"), 2,
+     "Rappel : la visite médicale annuelle a lieu jeudi de 9 h à 12 h en salle B. "
+     "Présentez-vous avec votre badge.", True),
+    ("m02", "e08", ("e01", "e02", "e03", "e04", "e05"), 5,
+     "Ligne 1 : changement de série à 14 h, merci de préparer les gabarits.", False),
+    ("m03", "e10", ("e02", "e06", "e09", "e12"), 3,
+     "Reminder: the annual medical check is on Thursday, 9am to noon, room B. "
+     "Please bring your badge.", True),
+    ("m04", "e08", ("e06", "e07", "e09", "e11"), 26,
+     "Logistics: the truck from Lyon arrives at 6:30 tomorrow, dock 3.", False),
+    ("m05", "e02", ("e01",), 1, "Can you cover my Saturday shift? Thanks!", False),
+    ("m06", "e03", ("e01",), 30, "Merci pour le coup de main hier soir 👍", False),
+    ("m07", "e08", ("e01", "e02", "e03", "e04", "e05"), 50,
+     "Bravo à toute l'équipe : objectif qualité atteint ce mois-ci.", False),
+)
+
+
+def seed_demo(db: sqlite_utils.Database, now: datetime | None = None) -> None:
+    """Fill an empty terminal database with the demo company (idempotent)."""
+    now = now or datetime.now(UTC)
+    names = {w.employee.id: w.employee.display_name for w in DEMO_WORKERS}
+    with transaction(db) as conn:
+        for w in DEMO_WORKERS:
+            Directory.put_employee(conn, w.employee)
+            Directory.put_badge(conn, w.badge, w.employee.id, w.badge_active)
+        for group_id, name, members in DEMO_GROUPS:
+            Directory.put_group(conn, group_id, name, [(m, True) for m in members])
+        for w in DEMO_WORKERS:
+            groups = [g for g, _, members in DEMO_GROUPS if w.employee.id in members]
+            mates = {m for g, _, members in DEMO_GROUPS if g in groups for m in members}
+            mates.discard(w.employee.id)
+            Directory.put_contacts(conn, w.employee.id, sorted(mates | {"e08", "e10"}), groups)
+        MessageStore.put(
+            conn,
+            [
+                IncomingMessage(
+                    id=mid, sender_id=sender, sender_name=names[sender], body=body,
+                    created_at=now - timedelta(hours=hours), recipients=recipients,
+                    ack_required=ack,
+                )
+                for mid, sender, recipients, hours, body, ack in _MESSAGES
+            ],
+        )
+
+
+def demo_badges_table() -> str:
+    """The badge ids to present, as printed by the demo command."""
+    lines = []
+    for w in DEMO_WORKERS:
+        note = "  (disabled: lost badge)" if not w.badge_active else ""
+        lines.append(f"  {w.badge}  {w.employee.display_name:<18} {w.employee.language}{note}")
+    lines.append(f"  {UNKNOWN_DEMO_BADGE}  (unknown badge)")
+    return "\n".join(lines)

@@ -1,0 +1,135 @@
+"""The station: turns badge reads and touches into sessions, on the UI (or main) thread.
+
+It owns the current ``Session`` and hands disk work to the ``CoreWorker``.  It
+never draws: it tells a ``StationView`` what to show.  Results that come back
+after their session ended (the worker is fast, but a worker can walk away
+faster) are dropped, so nothing of a previous worker reaches the screen.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+from kiosk.models import BadgeOutcome, Message, MessageSummary, OutcomeKind, Punch
+from kiosk.session import Session, SessionPolicy
+from kiosk.storage import StorageError
+from kiosk.worker import CoreWorker
+
+
+class StationView(Protocol):
+    """What the station asks a front end (Kivy screens, or the headless log) to show."""
+
+    def show_idle(self) -> None: ...
+
+    def show_welcome(self, session: Session, outcome: BadgeOutcome) -> None: ...
+
+    def show_notice(self, outcome: BadgeOutcome) -> None: ...
+
+    def show_punch_changed(self, session: Session) -> None: ...
+
+
+class Station:
+    def __init__(
+        self,
+        worker: CoreWorker,
+        view: StationView,
+        policy: SessionPolicy,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._worker = worker
+        self._view = view
+        self._policy = policy
+        self._now = now
+        self.session: Session | None = None
+        self.storage_error: str = ""
+
+    # Badge reads ---------------------------------------------------------
+
+    def on_badge(self, badge: str) -> None:
+        """A badge was read: the previous session (if any) ends now, then the core decides."""
+        self.end_session()
+        self._worker.submit(
+            lambda t: t.present_badge(badge), self._badge_done, self._badge_failed
+        )
+
+    def _badge_done(self, outcome: BadgeOutcome) -> None:
+        self.storage_error = ""
+        if outcome.kind is OutcomeKind.WELCOME and outcome.employee is not None:
+            self.session = Session(outcome.employee, outcome.punch, self._now(), self._policy)
+            self._view.show_welcome(self.session, outcome)
+        else:
+            self._view.show_notice(outcome)
+
+    def _badge_failed(self, exc: Exception) -> None:
+        self.storage_error = str(exc) if isinstance(exc, StorageError) else "internal error"
+        self._view.show_notice(BadgeOutcome(OutcomeKind.STORAGE_ERROR, detail=self.storage_error))
+
+    # Session -------------------------------------------------------------
+
+    def touch(self) -> None:
+        if self.session is not None:
+            self.session.touch(self._now())
+
+    def tick(self) -> None:
+        """Called about once a second: ends a session left idle."""
+        if self.session is not None and self.session.expired(self._now()):
+            self.end_session()
+
+    def end_session(self) -> None:
+        if self.session is not None:
+            self.session = None
+            self._view.show_idle()
+
+    def can_change_punch(self) -> bool:
+        return self.session is not None and self.session.can_change_punch(self._now())
+
+    def switch_punch(self) -> None:
+        session = self.session
+        if session is None or session.punch is None or not self.can_change_punch():
+            return
+        session.touch(self._now())
+        punch_id = session.punch.id
+
+        def done(punch: Punch) -> None:
+            if self.session is session:
+                session.punch_switched(punch)
+                self._view.show_punch_changed(session)
+
+        self._worker.submit(lambda t: t.switch_punch(punch_id), done, self._badge_failed)
+
+    def undo_punch(self) -> None:
+        session = self.session
+        if session is None or session.punch is None or not self.can_change_punch():
+            return
+        session.touch(self._now())
+        punch_id = session.punch.id
+
+        def done(_: None) -> None:
+            if self.session is session:
+                session.punch_voided()
+                self._view.show_punch_changed(session)
+
+        self._worker.submit(lambda t: t.undo_punch(punch_id), done, self._badge_failed)
+
+    # Messages --------------------------------------------------------------
+
+    def load_inbox(self, on_result: Callable[[list[MessageSummary]], None]) -> None:
+        self._for_session(lambda t, emp: t.inbox(emp), on_result)
+
+    def open_message(self, message_id: str, on_result: Callable[[Message | None], None]) -> None:
+        self._for_session(lambda t, emp: t.open_message(message_id, emp), on_result)
+
+    def _for_session(self, call, on_result) -> None:  # type: ignore[no-untyped-def]
+        session = self.session
+        if session is None:
+            return
+        session.touch(self._now())
+        employee_id = session.employee.id
+
+        def done(result) -> None:  # type: ignore[no-untyped-def]
+            if self.session is session:  # never show a result to the next worker
+                on_result(result)
+
+        self._worker.submit(lambda t: call(t, employee_id), done, self._badge_failed)

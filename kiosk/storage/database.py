@@ -1,0 +1,72 @@
+"""Open the terminal's SQLite database: durable settings, then migrations.
+
+The connection runs in autocommit mode (``isolation_level=None``) and every write
+goes through ``transaction()``, an explicit ``BEGIN IMMEDIATE``.  sqlite-utils'
+own write helpers commit on their own, so inside a transaction we write with
+plain SQL; sqlite-utils serves schema work and queries.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+from kiosk.storage.migrations import apply_migrations
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 5000
+
+
+class StorageError(RuntimeError):
+    """The database cannot be opened or written; the message says why and where."""
+
+
+def open_database(path: Path | str) -> sqlite_utils.Database:
+    """Open (creating if needed) the database at ``path`` and bring its schema up to date.
+
+    WAL journal with ``synchronous=FULL``: a committed punch survives a power cut.
+    Raises ``StorageError`` with the folder named when it cannot be written.
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(f"cannot create the data folder {path.parent}: {exc.strerror}") from exc
+    try:
+        conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        db = sqlite_utils.Database(conn)
+        apply_migrations(db)
+    except RuntimeError as exc:  # a schema newer than this software
+        raise StorageError(f"{path}: {exc}") from exc
+    except sqlite3.Error as exc:
+        raise StorageError(
+            f"cannot open the database {path} for writing ({exc}); "
+            f"check that the folder {path.parent} exists and is writable"
+        ) from exc
+    if str(mode).lower() != "wal":
+        log.warning("journal mode is %s, not WAL", mode)
+    return db
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]:
+    """One atomic write: everything inside commits together or not at all."""
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")

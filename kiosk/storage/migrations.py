@@ -1,0 +1,134 @@
+"""Schema migrations, applied in order at start; each runs in its own transaction.
+
+Append a new function to ``MIGRATIONS`` to change the schema; never edit one
+that has shipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+
+def _m001_initial(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """CREATE TABLE employees (
+            id TEXT PRIMARY KEY,
+            first_name TEXT NOT NULL,
+            last_name TEXT NOT NULL,
+            language TEXT NOT NULL DEFAULT 'fr',
+            role TEXT NOT NULL DEFAULT 'worker',
+            active INTEGER NOT NULL DEFAULT 1
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE badges (
+            badge TEXT PRIMARY KEY,
+            employee_id TEXT NOT NULL REFERENCES employees(id),
+            active INTEGER NOT NULL DEFAULT 1
+        )"""
+    )
+    db.execute("CREATE INDEX badges_employee ON badges(employee_id)")
+    db.execute("CREATE TABLE groups (id TEXT PRIMARY KEY, name TEXT NOT NULL)")
+    db.execute(
+        """CREATE TABLE group_members (
+            group_id TEXT NOT NULL REFERENCES groups(id),
+            employee_id TEXT NOT NULL REFERENCES employees(id),
+            can_post INTEGER NOT NULL DEFAULT 1,
+            PRIMARY KEY (group_id, employee_id)
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE contacts (
+            employee_id TEXT NOT NULL REFERENCES employees(id),
+            contact_kind TEXT NOT NULL CHECK (contact_kind IN ('employee', 'group')),
+            contact_id TEXT NOT NULL,
+            PRIMARY KEY (employee_id, contact_kind, contact_id)
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE messages (
+            id TEXT PRIMARY KEY,
+            thread_id TEXT,
+            sender_id TEXT,
+            sender_name TEXT NOT NULL,
+            group_id TEXT,
+            kind TEXT NOT NULL DEFAULT 'text',
+            body TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            ack_required INTEGER NOT NULL DEFAULT 0,
+            reply_allowed INTEGER NOT NULL DEFAULT 1,
+            expires_at TEXT,
+            status TEXT NOT NULL DEFAULT 'approved',
+            reject_reason TEXT,
+            attachment_sha256 TEXT
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE message_recipients (
+            message_id TEXT NOT NULL REFERENCES messages(id),
+            employee_id TEXT NOT NULL,
+            read_at TEXT,
+            acked_at TEXT,
+            PRIMARY KEY (message_id, employee_id)
+        )"""
+    )
+    db.execute("CREATE INDEX recipients_by_employee ON message_recipients(employee_id, read_at)")
+    db.execute("CREATE INDEX messages_by_date ON messages(created_at)")
+    db.execute(
+        """CREATE TABLE punches (
+            id TEXT PRIMARY KEY,
+            employee_id TEXT NOT NULL,
+            direction TEXT NOT NULL CHECK (direction IN ('IN', 'OUT')),
+            wall_time TEXT NOT NULL,
+            monotonic_ns INTEGER NOT NULL,
+            boot_id TEXT NOT NULL,
+            voided INTEGER NOT NULL DEFAULT 0
+        )"""
+    )
+    db.execute("CREATE INDEX punches_by_employee ON punches(employee_id, wall_time)")
+    db.execute(
+        """CREATE TABLE outbox (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'queued'
+                CHECK (state IN ('queued', 'sent', 'rejected')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            error TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX outbox_by_state ON outbox(state, seq)")
+    db.execute("CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT)")
+
+
+MIGRATIONS: tuple[Migration, ...] = (_m001_initial,)
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    return db.execute("PRAGMA user_version").fetchone()[0]
+
+
+def apply_migrations(db: sqlite_utils.Database) -> int:
+    """Bring the schema to the latest version; returns the version reached."""
+    version = schema_version(db)
+    if version > len(MIGRATIONS):
+        raise RuntimeError(
+            f"database schema version {version} is newer than this terminal "
+            f"({len(MIGRATIONS)}); upgrade the terminal software"
+        )
+    for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            migration(db)
+            db.conn.execute(f"PRAGMA user_version = {number}")
+        except BaseException:
+            db.conn.execute("ROLLBACK")
+            raise
+        db.conn.execute("COMMIT")
+    return len(MIGRATIONS)

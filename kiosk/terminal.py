@@ -1,0 +1,58 @@
+"""The terminal core: what presenting a badge, switching a punch or opening a message does.
+
+Every method touches the disk, so it runs on the core worker thread
+(``kiosk.worker.CoreWorker``), never on the UI thread.  It returns plain values
+(``kiosk.models``); how to show them is the screens' business.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlite_utils
+
+from kiosk.directory import Directory
+from kiosk.messages import MessageStore
+from kiosk.models import BadgeOutcome, Message, MessageSummary, OutcomeKind, Punch
+from kiosk.punches import PunchBook
+from kiosk.storage import open_database
+
+
+class Terminal:
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+        self.directory = Directory(db)
+        self.punches = PunchBook(db)
+        self.messages = MessageStore(db)
+
+    @classmethod
+    def open(cls, database_path: Path) -> Terminal:
+        return cls(open_database(database_path))
+
+    def present_badge(self, badge: str) -> BadgeOutcome:
+        """Identify the badge's holder and record their punch at once."""
+        owner = self.directory.badge_owner(badge)
+        if owner is None:
+            return BadgeOutcome(OutcomeKind.UNKNOWN_BADGE)
+        if not owner.badge_active or not owner.employee.active:
+            return BadgeOutcome(OutcomeKind.DISABLED, employee=owner.employee)
+        punch = self.punches.record(owner.employee.id)
+        return BadgeOutcome(
+            OutcomeKind.WELCOME, employee=owner.employee, punch=punch,
+            unread=self.messages.unread_count(owner.employee.id),
+        )
+
+    def switch_punch(self, punch_id: str) -> Punch:
+        return self.punches.switch(punch_id)
+
+    def undo_punch(self, punch_id: str) -> None:
+        self.punches.void(punch_id)
+
+    def inbox(self, employee_id: str) -> list[MessageSummary]:
+        return self.messages.inbox(employee_id)
+
+    def open_message(self, message_id: str, employee_id: str) -> Message | None:
+        return self.messages.open(message_id, employee_id)
+
+    def close(self) -> None:
+        self.db.conn.close()

@@ -1,0 +1,73 @@
+"""The outbox: every action a worker takes leaves one row here, in the action's own transaction.
+
+Rows are never deleted before the server has them: ``queued`` until sent, then
+``sent`` (or ``rejected`` with the server's reason, kept for the status screen).
+The client-generated ``id`` is what the server deduplicates on, so a retry after
+any crash cannot duplicate an item.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlite_utils
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    seq: int
+    id: str
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+def new_item_id() -> str:
+    """A client-generated id, unique across terminals and restarts."""
+    return str(uuid.uuid4())
+
+
+class Outbox:
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self._db = db
+
+    def enqueue(
+        self,
+        conn: sqlite3.Connection,
+        kind: str,
+        payload: dict[str, Any],
+        item_id: str | None = None,
+    ) -> str:
+        """Add an item inside the caller's open transaction (``conn``); returns its id."""
+        if not conn.in_transaction:
+            raise RuntimeError("Outbox.enqueue must run inside the action's transaction")
+        item_id = item_id or new_item_id()
+        conn.execute(
+            "INSERT INTO outbox (id, kind, payload, created_at) VALUES (?, ?, ?, ?)",
+            (item_id, kind, json.dumps(payload, ensure_ascii=False, sort_keys=True),
+             datetime.now(UTC).isoformat()),
+        )
+        return item_id
+
+    def pending(self, limit: int = 500) -> list[OutboxItem]:
+        """Queued items, oldest first (the order the worker did them)."""
+        rows = self._db.execute(
+            "SELECT seq, id, kind, payload, attempts FROM outbox WHERE state = 'queued' "
+            "ORDER BY seq LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [OutboxItem(r[0], r[1], r[2], json.loads(r[3]), r[4]) for r in rows]
+
+    def depth(self) -> int:
+        return self._db.execute("SELECT count(*) FROM outbox WHERE state = 'queued'").fetchone()[0]
+
+    def oldest_queued_at(self) -> datetime | None:
+        row = self._db.execute(
+            "SELECT min(created_at) FROM outbox WHERE state = 'queued'"
+        ).fetchone()
+        return datetime.fromisoformat(row[0]) if row and row[0] else None
