@@ -1,0 +1,186 @@
+"""The station: badge reads and touches become sessions, with disk work on the core worker."""
+
+import queue
+from pathlib import Path
+
+import pytest
+
+from kiosk.demo import seed_demo
+from kiosk.models import Direction, OutcomeKind
+from kiosk.session import SessionPolicy
+from kiosk.station import Station
+from kiosk.terminal import Terminal
+from kiosk.worker import CoreWorker
+
+
+class RecordingView:
+    """A front end that writes down what it was asked to show."""
+
+    def __init__(self) -> None:
+        self.shown: list[tuple] = []
+
+    def show_idle(self):
+        self.shown.append(("idle",))
+
+    def show_welcome(self, session, outcome):
+        self.shown.append(("welcome", outcome.employee.id, outcome.punch.direction))
+
+    def show_notice(self, outcome):
+        self.shown.append(("notice", outcome.kind))
+
+    def show_punch_changed(self, session):
+        self.shown.append(("punch", session.punch.direction, session.punch_undone))
+
+
+class MainLoop:
+    """Plays the UI thread: callbacks from the worker wait here until run."""
+
+    def __init__(self) -> None:
+        self.calls: queue.SimpleQueue = queue.SimpleQueue()
+
+    def deliver(self, fn):
+        self.calls.put(fn)
+
+    def run_one(self, timeout: float = 5.0) -> None:
+        self.calls.get(timeout=timeout)()
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def seeded(tmp_path: Path) -> Path:
+    path = tmp_path / "kiosk.sqlite3"
+    term = Terminal.open(path)
+    seed_demo(term.db)
+    term.close()
+    return path
+
+
+@pytest.fixture
+def rig(seeded):
+    loop = MainLoop()
+    worker = CoreWorker(lambda: Terminal.open(seeded), loop.deliver)
+    worker.start()
+    view = RecordingView()
+    clock = FakeClock()
+    station = Station(worker, view, SessionPolicy(timeout_s=30, punch_undo_s=8), now=clock)
+    yield station, view, loop, clock
+    worker.stop()
+
+
+def test_a_known_badge_opens_a_session_and_shows_the_welcome(rig):
+    station, view, loop, _ = rig
+    station.on_badge("0F00123456")
+    loop.run_one()
+    assert view.shown == [("welcome", "e01", Direction.IN)]
+    assert station.session.employee.id == "e01"
+
+
+def test_an_unknown_badge_shows_a_notice_and_opens_no_session(rig):
+    station, view, loop, _ = rig
+    station.on_badge("0BADBADBAD")
+    loop.run_one()
+    assert view.shown == [("notice", OutcomeKind.UNKNOWN_BADGE)]
+    assert station.session is None
+
+
+def test_the_next_badge_ends_the_current_session_first(rig):
+    station, view, loop, _ = rig
+    station.on_badge("0F00123456")
+    loop.run_one()
+    station.on_badge("1A0067B3C2")
+    loop.run_one()
+    assert view.shown[1:] == [("idle",), ("welcome", "e02", Direction.IN)]
+
+
+def test_inactivity_ends_the_session_and_returns_to_idle(rig):
+    station, view, loop, clock = rig
+    station.on_badge("0F00123456")
+    loop.run_one()
+    clock.now += 29
+    station.tick()
+    assert station.session is not None
+    clock.now += 1
+    station.tick()
+    assert station.session is None
+    assert view.shown[-1] == ("idle",)
+
+
+def test_switch_within_the_window_changes_the_direction(rig):
+    station, view, loop, clock = rig
+    station.on_badge("0F00123456")
+    loop.run_one()
+    clock.now += 3
+    station.switch_punch()
+    loop.run_one()
+    assert view.shown[-1] == ("punch", Direction.OUT, False)
+
+
+def test_switch_after_the_window_does_nothing(rig):
+    station, view, loop, clock = rig
+    station.on_badge("0F00123456")
+    loop.run_one()
+    clock.now += 9
+    station.switch_punch()
+    with pytest.raises(queue.Empty):
+        loop.run_one(timeout=0.3)
+
+
+def test_an_inbox_that_arrives_after_the_session_ended_is_dropped(rig):
+    station, view, loop, _ = rig
+    station.on_badge("0F00123456")
+    loop.run_one()
+    got = []
+    station.load_inbox(got.append)
+    station.end_session()
+    loop.run_one()
+    assert got == []
+
+
+def test_the_inbox_reaches_the_screen_during_the_session(rig):
+    station, _, loop, _ = rig
+    station.on_badge("0F00123456")
+    loop.run_one()
+    got = []
+    station.load_inbox(got.append)
+    loop.run_one()
+    assert got and got[0][0].id == "m05"
+
+
+def test_a_database_that_cannot_be_opened_gives_a_storage_notice(tmp_path):
+    loop = MainLoop()
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    worker = CoreWorker(lambda: Terminal.open(blocker / "db" / "k.sqlite3"), loop.deliver)
+    worker.start()
+    view = RecordingView()
+    station = Station(worker, view, SessionPolicy())
+    station.on_badge("0F00123456")
+    loop.run_one()
+    worker.stop()
+    assert view.shown == [("notice", OutcomeKind.STORAGE_ERROR)]
+    assert "cannot create the data folder" in station.storage_error
+
+
+def test_the_worker_reopens_the_database_once_the_folder_is_fixed(tmp_path):
+    loop = MainLoop()
+    blocker = tmp_path / "data"
+    blocker.write_text("x")
+    worker = CoreWorker(lambda: Terminal.open(blocker / "k.sqlite3"), loop.deliver)
+    worker.start()
+    station = Station(worker, RecordingView(), SessionPolicy())
+    station.on_badge("0F00123456")
+    loop.run_one()
+    blocker.unlink()
+    blocker.mkdir()
+    results = []
+    worker.submit(lambda t: t.present_badge("0F00123456").kind, results.append)
+    loop.run_one()
+    worker.stop()
+    assert results == [OutcomeKind.UNKNOWN_BADGE]  # opened (empty directory), no error
