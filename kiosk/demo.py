@@ -7,6 +7,7 @@ three are the vectors of docs/readers.md, so a real card can be typed in too.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -25,48 +26,53 @@ class DemoWorker:
     badge_active: bool = True
 
 
-def _w(emp_id: str, first: str, last: str, lang: str, badge: str, role: str = "worker",
+def _w(emp_id: int, first: str, last: str, lang: str, badge: str, role: str = "worker",
        badge_active: bool = True) -> DemoWorker:
     return DemoWorker(Employee(emp_id, first, last, lang, role), badge, badge_active)
 
 
 DEMO_WORKERS: tuple[DemoWorker, ...] = (
-    _w("e01", "Camille", "Martin", "fr", "0F00123456"),
-    _w("e02", "Jordan", "Smith", "en", "1A0067B3C2"),
-    _w("e03", "Inès", "Moreau", "fr", "0400F1A2B3"),
-    _w("e04", "Luc", "Bernard", "fr", "0A0000C001"),
-    _w("e05", "Amélie", "Dubois", "fr", "0A0000C002"),
-    _w("e06", "Priya", "Patel", "en", "0A0000C003"),
-    _w("e07", "Karim", "Haddad", "fr", "0A0000C004"),
-    _w("e08", "Sophie", "Lefèvre", "fr", "0A0000C005", role="manager"),
-    _w("e09", "Tom", "Walker", "en", "0A0000C006"),
-    _w("e10", "Nadia", "Roux", "fr", "0A0000C007", role="hr"),
-    _w("e11", "Hugo", "Garnier", "fr", "0A0000C008"),
-    _w("e12", "Emma", "Wilson", "en", "0A0000C009", badge_active=False),  # lost badge
+    _w(1, "Camille", "Martin", "fr", "0F00123456"),
+    _w(2, "Jordan", "Smith", "en", "1A0067B3C2"),
+    _w(3, "Inès", "Moreau", "fr", "0400F1A2B3"),
+    _w(4, "Luc", "Bernard", "fr", "0A0000C001"),
+    _w(5, "Amélie", "Dubois", "fr", "0A0000C002"),
+    _w(6, "Priya", "Patel", "en", "0A0000C003"),
+    _w(7, "Karim", "Haddad", "fr", "0A0000C004"),
+    _w(8, "Sophie", "Lefèvre", "fr", "0A0000C005", role="manager"),
+    _w(9, "Tom", "Walker", "en", "0A0000C006"),
+    _w(10, "Nadia", "Roux", "fr", "0A0000C007", role="hr"),
+    _w(11, "Hugo", "Garnier", "fr", "0A0000C008"),
+    _w(12, "Emma", "Wilson", "en", "0A0000C009", badge_active=False),  # lost badge
 )
 
 UNKNOWN_DEMO_BADGE = "0BADBADBAD"
 
 DEMO_GROUPS = (
-    ("g-line1", "Ligne 1 / Line 1", ("e01", "e02", "e03", "e04", "e05", "e08")),
-    ("g-logistics", "Logistique / Logistics", ("e06", "e07", "e09", "e11", "e12", "e08")),
+    (1, "Ligne 1 / Line 1", (1, 2, 3, 4, 5, 8)),
+    (2, "Logistique / Logistics", (6, 7, 9, 11, 12, 8)),
 )
+
+def demo_message_id(n: int) -> str:
+    """Stable UUIDs, so the demo's messages keep their ids across runs."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"kiosk-demo-message-{n}"))
+
 
 # (id, sender employee id, recipients, hours ago, body, acknowledgement required)
 _MESSAGES = (
-    ("m01", "e10", ("e01", "e03", "e04", "e05", "e07", "e11"), 2,
+    (demo_message_id(1), 10, (1, 3, 4, 5, 7, 11), 2,
      "Rappel : la visite médicale annuelle a lieu jeudi de 9 h à 12 h en salle B. "
      "Présentez-vous avec votre badge.", True),
-    ("m02", "e08", ("e01", "e02", "e03", "e04", "e05"), 5,
+    (demo_message_id(2), 8, (1, 2, 3, 4, 5), 5,
      "Ligne 1 : changement de série à 14 h, merci de préparer les gabarits.", False),
-    ("m03", "e10", ("e02", "e06", "e09", "e12"), 3,
+    (demo_message_id(3), 10, (2, 6, 9, 12), 3,
      "Reminder: the annual medical check is on Thursday, 9am to noon, room B. "
      "Please bring your badge.", True),
-    ("m04", "e08", ("e06", "e07", "e09", "e11"), 26,
+    (demo_message_id(4), 8, (6, 7, 9, 11), 26,
      "Logistics: the truck from Lyon arrives at 6:30 tomorrow, dock 3.", False),
-    ("m05", "e02", ("e01",), 1, "Can you cover my Saturday shift? Thanks!", False),
-    ("m06", "e03", ("e01",), 30, "Merci pour le coup de main hier soir 👍", False),
-    ("m07", "e08", ("e01", "e02", "e03", "e04", "e05"), 50,
+    (demo_message_id(5), 2, (1,), 1, "Can you cover my Saturday shift? Thanks!", False),
+    (demo_message_id(6), 3, (1,), 30, "Merci pour le coup de main hier soir 👍", False),
+    (demo_message_id(7), 8, (1, 2, 3, 4, 5), 50,
      "Bravo à toute l'équipe : objectif qualité atteint ce mois-ci.", False),
 )
 
@@ -85,7 +91,7 @@ def seed_demo(db: sqlite_utils.Database, now: datetime | None = None) -> None:
             groups = [g for g, _, members in DEMO_GROUPS if w.employee.id in members]
             mates = {m for g, _, members in DEMO_GROUPS if g in groups for m in members}
             mates.discard(w.employee.id)
-            Directory.put_contacts(conn, w.employee.id, sorted(mates | {"e08", "e10"}), groups)
+            Directory.put_contacts(conn, w.employee.id, sorted(mates | {8, 10}), groups)
         MessageStore.put(
             conn,
             [

@@ -42,7 +42,7 @@ class Directory:
             return None
         return BadgeOwner(_employee(row), bool(row[6]))
 
-    def employee(self, employee_id: str) -> Employee | None:
+    def employee(self, employee_id: int) -> Employee | None:
         row = self._db.execute(
             f"SELECT {_EMPLOYEE_COLUMNS} FROM employees e WHERE e.id = ?", (employee_id,)
         ).fetchone()
@@ -70,7 +70,7 @@ class Directory:
 
     @staticmethod
     def put_badge(
-        conn: sqlite3.Connection, badge: str, employee_id: str, active: bool = True
+        conn: sqlite3.Connection, badge: str, employee_id: int, active: bool = True
     ) -> None:
         conn.execute(
             "INSERT INTO badges (badge, employee_id, active) VALUES (?, ?, ?) "
@@ -81,7 +81,7 @@ class Directory:
 
     @staticmethod
     def put_group(
-        conn: sqlite3.Connection, group_id: str, name: str, members: Iterable[tuple[str, bool]]
+        conn: sqlite3.Connection, group_id: int, name: str, members: Iterable[tuple[int, bool]]
     ) -> None:
         """A group and its members as (employee_id, can_post) pairs, replacing the old list."""
         conn.execute(
@@ -97,7 +97,7 @@ class Directory:
 
     @staticmethod
     def put_contacts(
-        conn: sqlite3.Connection, employee_id: str, employees: Iterable[str], groups: Iterable[str]
+        conn: sqlite3.Connection, employee_id: int, employees: Iterable[int], groups: Iterable[int]
     ) -> None:
         """Replace a worker's contact list (who and which groups HR lets them write to)."""
         conn.execute("DELETE FROM contacts WHERE employee_id = ?", (employee_id,))

@@ -28,12 +28,12 @@ class IncomingMessage:
     sender_name: str
     body: str
     created_at: datetime
-    recipients: tuple[str, ...]
-    sender_id: str | None = None
+    recipients: tuple[int, ...]
+    sender_id: int | None = None
     kind: str = "text"
     ack_required: bool = False
     reply_allowed: bool = True
-    group_id: str | None = None
+    group_id: int | None = None
     expires_at: datetime | None = None
 
 
@@ -56,14 +56,14 @@ class MessageStore:
         self._db = db
         self._outbox = Outbox(db)
 
-    def unread_count(self, employee_id: str) -> int:
+    def unread_count(self, employee_id: int) -> int:
         return self._db.execute(
             "SELECT count(*) FROM message_recipients r JOIN messages m ON m.id = r.message_id "
             f"WHERE r.employee_id = ? AND r.read_at IS NULL AND {_VISIBLE}",
             (employee_id, clock.utc_now_iso()),
         ).fetchone()[0]
 
-    def inbox(self, employee_id: str, limit: int = 100) -> list[MessageSummary]:
+    def inbox(self, employee_id: int, limit: int = 100) -> list[MessageSummary]:
         """Newest first."""
         rows = self._db.execute(
             "SELECT m.id, m.sender_name, m.kind, m.body, m.created_at, r.read_at, m.ack_required "
@@ -80,7 +80,7 @@ class MessageStore:
             for r in rows
         ]
 
-    def open(self, message_id: str, employee_id: str) -> Message | None:
+    def open(self, message_id: str, employee_id: int) -> Message | None:
         """The message, marked read for this worker; the first opening queues a read receipt."""
         now = clock.utc_now_iso()
         with transaction(self._db) as conn:

@@ -17,7 +17,7 @@ class Direction(StrEnum):
 
 @dataclass(frozen=True)
 class Employee:
-    id: str
+    id: int
     first_name: str
     last_name: str
     language: str
@@ -32,7 +32,7 @@ class Employee:
 @dataclass(frozen=True)
 class Punch:
     id: str
-    employee_id: str
+    employee_id: int
     direction: Direction
     wall_time: datetime
     monotonic_ns: int

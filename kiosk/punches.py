@@ -28,7 +28,7 @@ class PunchBook:
         self._db = db
         self._outbox = Outbox(db)
 
-    def last_punch(self, employee_id: str) -> Punch | None:
+    def last_punch(self, employee_id: int) -> Punch | None:
         row = self._db.execute(
             f"SELECT {_COLUMNS} FROM punches WHERE employee_id = ? AND voided = 0 "
             "ORDER BY rowid DESC LIMIT 1",
@@ -36,12 +36,12 @@ class PunchBook:
         ).fetchone()
         return _punch(row) if row else None
 
-    def next_direction(self, employee_id: str) -> Direction:
+    def next_direction(self, employee_id: int) -> Direction:
         """IN unless the worker's last known punch is an IN."""
         last = self.last_punch(employee_id)
         return Direction.OUT if last and last.direction is Direction.IN else Direction.IN
 
-    def record(self, employee_id: str, direction: Direction | None = None) -> Punch:
+    def record(self, employee_id: int, direction: Direction | None = None) -> Punch:
         """Record a punch now; committed (with its outbox row) when this returns."""
         with transaction(self._db) as conn:
             if direction is None:
@@ -69,7 +69,7 @@ class PunchBook:
         self._outbox.enqueue(conn, "punch_void", {"punch_id": punch_id})
         return _punch(row)
 
-    def _insert(self, conn: sqlite3.Connection, employee_id: str, direction: Direction) -> Punch:
+    def _insert(self, conn: sqlite3.Connection, employee_id: int, direction: Direction) -> Punch:
         punch = Punch(
             id=new_item_id(), employee_id=employee_id, direction=direction,
             wall_time=clock.wall_now(), monotonic_ns=clock.monotonic_ns(),

@@ -48,10 +48,10 @@ class Terminal:
     def undo_punch(self, punch_id: str) -> None:
         self.punches.void(punch_id)
 
-    def inbox(self, employee_id: str) -> list[MessageSummary]:
+    def inbox(self, employee_id: int) -> list[MessageSummary]:
         return self.messages.inbox(employee_id)
 
-    def open_message(self, message_id: str, employee_id: str) -> Message | None:
+    def open_message(self, message_id: str, employee_id: int) -> Message | None:
         return self.messages.open(message_id, employee_id)
 
     def close(self) -> None:

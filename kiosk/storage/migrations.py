@@ -16,7 +16,7 @@ Migration = Callable[[sqlite_utils.Database], None]
 def _m001_initial(db: sqlite_utils.Database) -> None:
     db.execute(
         """CREATE TABLE employees (
-            id TEXT PRIMARY KEY,
+            id INTEGER PRIMARY KEY,
             first_name TEXT NOT NULL,
             last_name TEXT NOT NULL,
             language TEXT NOT NULL DEFAULT 'fr',
@@ -27,25 +27,25 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
     db.execute(
         """CREATE TABLE badges (
             badge TEXT PRIMARY KEY,
-            employee_id TEXT NOT NULL REFERENCES employees(id),
+            employee_id INTEGER NOT NULL REFERENCES employees(id),
             active INTEGER NOT NULL DEFAULT 1
         )"""
     )
     db.execute("CREATE INDEX badges_employee ON badges(employee_id)")
-    db.execute("CREATE TABLE groups (id TEXT PRIMARY KEY, name TEXT NOT NULL)")
+    db.execute("CREATE TABLE groups (id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
     db.execute(
         """CREATE TABLE group_members (
-            group_id TEXT NOT NULL REFERENCES groups(id),
-            employee_id TEXT NOT NULL REFERENCES employees(id),
+            group_id INTEGER NOT NULL REFERENCES groups(id),
+            employee_id INTEGER NOT NULL REFERENCES employees(id),
             can_post INTEGER NOT NULL DEFAULT 1,
             PRIMARY KEY (group_id, employee_id)
         )"""
     )
     db.execute(
         """CREATE TABLE contacts (
-            employee_id TEXT NOT NULL REFERENCES employees(id),
+            employee_id INTEGER NOT NULL REFERENCES employees(id),
             contact_kind TEXT NOT NULL CHECK (contact_kind IN ('employee', 'group')),
-            contact_id TEXT NOT NULL,
+            contact_id INTEGER NOT NULL,
             PRIMARY KEY (employee_id, contact_kind, contact_id)
         )"""
     )
@@ -53,9 +53,9 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
         """CREATE TABLE messages (
             id TEXT PRIMARY KEY,
             thread_id TEXT,
-            sender_id TEXT,
+            sender_id INTEGER,
             sender_name TEXT NOT NULL,
-            group_id TEXT,
+            group_id INTEGER,
             kind TEXT NOT NULL DEFAULT 'text',
             body TEXT NOT NULL DEFAULT '',
             created_at TEXT NOT NULL,
@@ -70,7 +70,7 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
     db.execute(
         """CREATE TABLE message_recipients (
             message_id TEXT NOT NULL REFERENCES messages(id),
-            employee_id TEXT NOT NULL,
+            employee_id INTEGER NOT NULL,
             read_at TEXT,
             acked_at TEXT,
             PRIMARY KEY (message_id, employee_id)
@@ -81,7 +81,7 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
     db.execute(
         """CREATE TABLE punches (
             id TEXT PRIMARY KEY,
-            employee_id TEXT NOT NULL,
+            employee_id INTEGER NOT NULL,
             direction TEXT NOT NULL CHECK (direction IN ('IN', 'OUT')),
             wall_time TEXT NOT NULL,
             monotonic_ns INTEGER NOT NULL,

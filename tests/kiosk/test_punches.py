@@ -21,7 +21,7 @@ def test_a_known_badge_records_a_punch_and_its_outbox_row(terminal):
     assert outcome.employee.first_name == "Camille"
     [(kind, payload)] = outbox(terminal)
     assert kind == "punch"
-    assert payload["employee_id"] == "e01"
+    assert payload["employee_id"] == 1
     assert payload["direction"] == "IN"
     assert set(payload) >= {"wall_time", "monotonic_ns", "boot_id"}
 
@@ -53,7 +53,7 @@ def test_switching_voids_the_punch_and_records_the_other_direction(terminal):
     second = terminal.switch_punch(first.id)
     assert second.direction is Direction.OUT
     assert [k for k, _ in outbox(terminal)] == ["punch", "punch_void", "punch"]
-    assert terminal.punches.last_punch("e01").id == second.id
+    assert terminal.punches.last_punch(1).id == second.id
 
 
 def test_undo_keeps_the_punch_marked_void_and_queues_the_void(terminal):
@@ -61,7 +61,7 @@ def test_undo_keeps_the_punch_marked_void_and_queues_the_void(terminal):
     terminal.undo_punch(punch.id)
     assert terminal.db.execute("SELECT voided FROM punches WHERE id = ?", [punch.id]).fetchone()[0]
     assert outbox(terminal)[-1] == ("punch_void", {"punch_id": punch.id})
-    assert terminal.punches.next_direction("e01") is Direction.IN
+    assert terminal.punches.next_direction(1) is Direction.IN
 
 
 def test_a_punch_cannot_be_voided_twice(terminal):

@@ -5,8 +5,8 @@ from datetime import datetime
 from kiosk.models import Direction, Employee, Punch
 from kiosk.session import Session, SessionPolicy
 
-WORKER = Employee("e01", "Camille", "Martin", "fr")
-PUNCH = Punch("p1", "e01", Direction.IN, datetime(2026, 1, 1), 0, "boot")
+WORKER = Employee(1, "Camille", "Martin", "fr")
+PUNCH = Punch("p1", 1, Direction.IN, datetime(2026, 1, 1), 0, "boot")
 POLICY = SessionPolicy(timeout_s=30, punch_undo_s=8)
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.demo import demo_message_id as _mid
 from kiosk.demo import seed_demo
 from kiosk.models import Direction, OutcomeKind
 from kiosk.session import SessionPolicy
@@ -73,13 +74,15 @@ def rig(seeded):
     yield station, view, loop, clock
     worker.stop()
 
+MSG = {n: _mid(n) for n in range(1, 8)}
+
 
 def test_a_known_badge_opens_a_session_and_shows_the_welcome(rig):
     station, view, loop, _ = rig
     station.on_badge("0F00123456")
     loop.run_one()
-    assert view.shown == [("welcome", "e01", Direction.IN)]
-    assert station.session.employee.id == "e01"
+    assert view.shown == [("welcome", 1, Direction.IN)]
+    assert station.session.employee.id == 1
 
 
 def test_an_unknown_badge_shows_a_notice_and_opens_no_session(rig):
@@ -96,7 +99,7 @@ def test_the_next_badge_ends_the_current_session_first(rig):
     loop.run_one()
     station.on_badge("1A0067B3C2")
     loop.run_one()
-    assert view.shown[1:] == [("idle",), ("welcome", "e02", Direction.IN)]
+    assert view.shown[1:] == [("idle",), ("welcome", 2, Direction.IN)]
 
 
 def test_inactivity_ends_the_session_and_returns_to_idle(rig):
@@ -150,7 +153,7 @@ def test_the_inbox_reaches_the_screen_during_the_session(rig):
     got = []
     station.load_inbox(got.append)
     loop.run_one()
-    assert got and got[0][0].id == "m05"
+    assert got and got[0][0].id == MSG[5]
 
 
 def test_a_database_that_cannot_be_opened_gives_a_storage_notice(tmp_path):

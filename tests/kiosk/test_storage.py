@@ -46,7 +46,7 @@ def test_a_database_newer_than_the_software_is_refused_clearly(tmp_path):
 def test_a_transaction_that_fails_leaves_nothing_behind(tmp_path):
     db = open_database(tmp_path / "k.sqlite3")
     with pytest.raises(RuntimeError), transaction(db) as conn:
-        conn.execute("INSERT INTO groups (id, name) VALUES ('g', 'G')")
+        conn.execute("INSERT INTO groups (id, name) VALUES (1, 'G')")
         raise RuntimeError("power cut")
     assert db.execute("SELECT count(*) FROM groups").fetchone()[0] == 0
 
