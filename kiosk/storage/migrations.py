@@ -28,7 +28,8 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
         """CREATE TABLE badges (
             badge TEXT PRIMARY KEY,
             employee_id INTEGER NOT NULL REFERENCES employees(id),
-            active INTEGER NOT NULL DEFAULT 1
+            active INTEGER NOT NULL DEFAULT 1,
+            server_id INTEGER UNIQUE
         )"""
     )
     db.execute("CREATE INDEX badges_employee ON badges(employee_id)")
@@ -100,7 +101,8 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
             state TEXT NOT NULL DEFAULT 'queued'
                 CHECK (state IN ('queued', 'sent', 'rejected')),
             attempts INTEGER NOT NULL DEFAULT 0,
-            error TEXT
+            error TEXT,
+            sent_at TEXT
         )"""
     )
     db.execute("CREATE INDEX outbox_by_state ON outbox(state, seq)")

@@ -1,0 +1,160 @@
+"""Apply the changes a pull brought to the terminal's cache, inside the pull's transaction.
+
+The cursor is saved in the same transaction (``save_cursor``), so a crash between
+the two cannot skip or replay a change half-applied.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from kiosk.directory import Directory
+from kiosk.messages import IncomingMessage, MessageStore
+from kiosk.models import Employee
+
+log = logging.getLogger(__name__)
+
+Change = dict[str, Any]
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """'Jean-Pierre De La Tour' -> ('Jean-Pierre', 'De La Tour'): the greeting uses the first."""
+    first, _, last = name.strip().partition(" ")
+    return first, last.strip()
+
+
+def _employee(conn: sqlite3.Connection, c: Change) -> None:
+    first, last = split_name(c["name"])
+    Directory.put_employee(
+        conn, Employee(c["id"], first, last, c["language"], c["role"], bool(c["active"]))
+    )
+
+
+def _badge(conn: sqlite3.Connection, c: Change) -> None:
+    # A badge id re-issued to another employee replaces the old row.
+    conn.execute("DELETE FROM badges WHERE server_id = ? AND badge != ?", (c["id"], c["uid"]))
+    Directory.put_badge(conn, c["uid"], c["employee_id"], bool(c["active"]))
+    conn.execute("UPDATE badges SET server_id = ? WHERE badge = ?", (c["id"], c["uid"]))
+
+
+def _group(conn: sqlite3.Connection, c: Change) -> None:
+    members = [(m["employee_id"], bool(m["can_post"])) for m in c["members"]]
+    Directory.put_group(conn, c["id"], c["name"], members)
+
+
+def _contact_list(conn: sqlite3.Connection, c: Change) -> None:
+    Directory.put_contacts(conn, c["employee_id"], c["employees"], c["groups"])
+
+
+def _sender_name(conn: sqlite3.Connection, sender_id: int) -> str:
+    row = conn.execute(
+        "SELECT first_name || ' ' || last_name FROM employees WHERE id = ?", (sender_id,)
+    ).fetchone()
+    return row[0].strip() if row else ""
+
+
+def _message(conn: sqlite3.Connection, c: Change) -> None:
+    expires = c.get("expires_at")
+    MessageStore.put(conn, [IncomingMessage(
+        id=c["id"], sender_id=c["sender_id"], sender_name=_sender_name(conn, c["sender_id"]),
+        body=c["body"], created_at=datetime.fromisoformat(c["created_at"]),
+        recipients=tuple(c["recipients"]), kind=c["kind"], ack_required=c["ack_required"],
+        group_id=(c["to_groups"] or [None])[0],
+        expires_at=datetime.fromisoformat(expires) if expires else None,
+    )])
+    conn.execute(
+        "UPDATE messages SET status = ?, reject_reason = ?, thread_id = ? WHERE id = ?",
+        (c["status"], c.get("rejection_reason"), c.get("thread_id") or c["id"], c["id"]),
+    )
+
+
+def _message_status(conn: sqlite3.Connection, c: Change) -> None:
+    # Read on another terminal counts here too; a local read stays as it was.
+    conn.execute(
+        "UPDATE message_recipients SET read_at = coalesce(read_at, ?), "
+        "acked_at = coalesce(acked_at, ?) WHERE message_id = ? AND employee_id = ?",
+        (c.get("read_at"), c.get("acked_at"), c["message_id"], c["employee_id"]),
+    )
+
+
+def _moderation(conn: sqlite3.Connection, c: Change) -> None:
+    conn.execute(
+        "UPDATE messages SET status = ?, reject_reason = ? WHERE id = ?",
+        (c["status"], c.get("reason"), c["message_id"]),
+    )
+
+
+def _site_settings(conn: sqlite3.Connection, c: Change) -> None:
+    conn.execute(
+        "INSERT INTO sync_state (key, value) VALUES ('site_settings', ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (json.dumps(c, sort_keys=True),),
+    )
+
+
+def _delete(conn: sqlite3.Connection, c: Change) -> None:
+    entity, ident = c["entity"], c["id"]
+    if entity == "employee":
+        for sql in ("DELETE FROM badges WHERE employee_id = ?",
+                    "DELETE FROM contacts WHERE employee_id = ?",
+                    "DELETE FROM group_members WHERE employee_id = ?",
+                    "DELETE FROM employees WHERE id = ?"):
+            conn.execute(sql, (ident,))
+    elif entity == "badge":
+        conn.execute("DELETE FROM badges WHERE server_id = ?", (ident,))
+    elif entity == "group":
+        conn.execute("DELETE FROM group_members WHERE group_id = ?", (ident,))
+        conn.execute("DELETE FROM contacts WHERE contact_kind = 'group' AND contact_id = ?",
+                     (ident,))
+        conn.execute("DELETE FROM groups WHERE id = ?", (ident,))
+    elif entity == "contact_list":
+        conn.execute("DELETE FROM contacts WHERE employee_id = ?", (ident,))
+    elif entity == "message":
+        conn.execute("DELETE FROM message_recipients WHERE message_id = ?", (str(ident),))
+        conn.execute("DELETE FROM messages WHERE id = ?", (str(ident),))
+
+
+_APPLIERS: dict[str, Callable[[sqlite3.Connection, Change], None]] = {
+    "employee": _employee, "badge": _badge, "group": _group, "contact_list": _contact_list,
+    "message": _message, "message_status": _message_status, "moderation": _moderation,
+    "site_settings": _site_settings, "delete": _delete,
+}
+
+
+def drop_directory(conn: sqlite3.Connection) -> None:
+    """Before a full resend of the site's state: forget the cached directory."""
+    for table in ("contacts", "group_members", "groups", "badges"):
+        conn.execute(f"DELETE FROM {table}")
+    conn.execute("UPDATE employees SET active = 0")  # rows stay: punches and messages name them
+
+
+def apply_changes(conn: sqlite3.Connection, changes: list[Change]) -> int:
+    """Apply changes in order; unknown change types (a newer server) are skipped, counted."""
+    skipped = 0
+    for change in changes:
+        applier = _APPLIERS.get(change.get("type", ""))
+        if applier is None:
+            skipped += 1
+            continue
+        applier(conn, change)
+    if skipped:
+        log.warning("skipped %d changes of unknown type", skipped)
+    return skipped
+
+
+def load_cursor(conn: sqlite3.Connection) -> str | None:
+    row = conn.execute("SELECT value FROM sync_state WHERE key = 'cursor'").fetchone()
+    return row[0] if row else None
+
+
+def save_cursor(conn: sqlite3.Connection, cursor: str) -> None:
+    conn.execute(
+        "INSERT INTO sync_state (key, value) VALUES ('cursor', ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (cursor,),
+    )

@@ -1,0 +1,224 @@
+"""The sync worker: drains the outbox to the server and pulls the site's changes.
+
+Two threads, each with its own SQLite connection (WAL lets them work beside the
+core worker): the pusher sends queued items in order, in batches, and marks
+each one from the server's answer in one transaction; the puller long-polls and
+applies what it brings together with the new cursor.  Neither ever deletes an
+outbox row: sent and rejected rows stay, marked, for the status screen.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from kiosk.storage import open_database, transaction
+from sync.apply import apply_changes, drop_directory, load_cursor, save_cursor
+from sync.backoff import Backoff
+from sync.client import ServerClient
+from sync.errors import (
+    IncompatibleServer,
+    NotEnrolled,
+    RequestRefused,
+    ServerUnavailable,
+    SyncError,
+    TerminalRevoked,
+)
+from sync.outbox import Outbox, OutboxItem
+from sync.status import SyncState, SyncStatus
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
+LONG_POLL_S = 20
+IDLE_CHECK_S = 1.0
+# Errors that a later try cannot fix: stop and say so, keep the outbox.
+_TERMINAL_STATES = {TerminalRevoked: SyncState.REVOKED, NotEnrolled: SyncState.NOT_ENROLLED}
+
+
+class SyncWorker:
+    def __init__(
+        self,
+        database_path: Path,
+        client_factory: Callable[[], ServerClient],
+        on_status: Callable[[SyncStatus], None] = lambda status: None,
+        on_changes: Callable[[int], None] = lambda count: None,
+    ) -> None:
+        self._database_path = database_path
+        self._client_factory = client_factory
+        self._on_status = on_status
+        self._on_changes = on_changes
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._lock = threading.Lock()
+        self._status = SyncStatus(SyncState.CONNECTING)
+        self._threads = [
+            threading.Thread(target=self._guard, args=(self._push_loop,), name="sync-push",
+                             daemon=True),
+            threading.Thread(target=self._guard, args=(self._pull_loop,), name="sync-pull",
+                             daemon=True),
+        ]
+
+    # Control, from any thread --------------------------------------------------
+
+    def start(self) -> None:
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        for thread in self._threads:
+            if thread.is_alive():
+                thread.join(timeout)
+
+    def wake(self) -> None:
+        """Something was just queued: push now rather than at the next check."""
+        self._wake.set()
+
+    @property
+    def status(self) -> SyncStatus:
+        with self._lock:
+            return self._status
+
+    def _publish(self, **changes: object) -> None:
+        with self._lock:
+            fields = {**self._status.__dict__, **changes}
+            self._status = SyncStatus(**fields)  # type: ignore[arg-type]
+            status = self._status
+        self._on_status(status)
+
+    def _guard(self, loop: Callable[[sqlite_utils.Database, ServerClient], None]) -> None:
+        db = client = None
+        while not self._stop.is_set():
+            try:
+                db = db or open_database(self._database_path)
+                client = client or self._client_factory()
+                loop(db, client)
+                return
+            except tuple(_TERMINAL_STATES) as exc:
+                self._publish(state=_TERMINAL_STATES[type(exc)], message=str(exc))
+                log.warning("sync stopped: %s", type(exc).__name__)
+                return
+            except Exception:  # noqa: BLE001 - a sync bug must not kill syncing for good
+                log.exception("sync loop failed; restarting in 5 s")
+                self._stop.wait(5)
+        if client is not None:
+            client.close()
+
+    def _wait_after_failure(self, backoff: Backoff, exc: SyncError) -> None:
+        if isinstance(exc, IncompatibleServer):
+            self._publish(state=SyncState.INCOMPATIBLE, message=str(exc))
+            self._stop.wait(300)  # until the server (or this terminal) is upgraded
+            return
+        retry_after = exc.retry_after_s if isinstance(exc, ServerUnavailable) else None
+        self._publish(state=SyncState.OFFLINE, message=str(exc))
+        self._stop.wait(backoff.failure(retry_after))
+
+    # Push ----------------------------------------------------------------------
+
+    def _push_loop(self, db: sqlite_utils.Database, client: ServerClient) -> None:
+        outbox = Outbox(db)
+        backoff = Backoff()
+        batch_size = BATCH_SIZE
+        self._publish(outbox_depth=outbox.depth(), rejected=_rejected_count(db))
+        while not self._stop.is_set():
+            items = outbox.pending(batch_size)
+            if not items:
+                self._wake.wait(IDLE_CHECK_S)
+                self._wake.clear()
+                continue
+            try:
+                results = client.push([_wire(i) for i in items])
+            except RequestRefused as exc:
+                if len(items) > 1:  # find the item the server cannot take
+                    batch_size = max(1, len(items) // 2)
+                    continue
+                results = [{"id": items[0].id, "status": "rejected",
+                            "error": {"code": exc.code, "message": str(exc)}}]
+            except (ServerUnavailable, IncompatibleServer) as exc:
+                self._wait_after_failure(backoff, exc)
+                continue
+            backoff.success()
+            batch_size = BATCH_SIZE
+            _mark(db, results)
+            self._publish(state=SyncState.ONLINE, message="", outbox_depth=outbox.depth(),
+                          rejected=_rejected_count(db),
+                          last_rejection=_last_rejection(db) or self.status.last_rejection)
+
+    # Pull ----------------------------------------------------------------------
+
+    def _pull_loop(self, db: sqlite_utils.Database, client: ServerClient) -> None:
+        backoff = Backoff()
+        cursor = load_cursor(db.conn)
+        more = True
+        while not self._stop.is_set():
+            try:
+                result = client.pull(cursor, wait_s=0 if more else LONG_POLL_S)
+            except (ServerUnavailable, IncompatibleServer, RequestRefused) as exc:
+                if isinstance(exc, RequestRefused) and exc.code == "invalid_cursor":
+                    cursor = None  # the server asks for a full resend
+                    continue
+                self._wait_after_failure(backoff, exc)  # type: ignore[arg-type]
+                continue
+            received = time.time()
+            backoff.success()
+            with transaction(db) as conn:
+                if result.reset:
+                    drop_directory(conn)
+                apply_changes(conn, result.changes)
+                save_cursor(conn, result.cursor)
+            cursor, more = result.cursor, result.more
+            offset = datetime.fromisoformat(result.server_time).timestamp() - received
+            self._publish(state=SyncState.ONLINE, message="", clock_offset_s=offset)
+            if result.changes:
+                self._on_changes(len(result.changes))
+
+
+def _wire(item: OutboxItem) -> dict:
+    return {"id": item.id, "seq": item.seq, "kind": item.kind, "payload": item.payload}
+
+
+def _mark(db: sqlite_utils.Database, results: list[dict]) -> None:
+    """Record the server's answer for each item, all in one transaction."""
+    now = datetime.now(UTC).isoformat()
+    with transaction(db) as conn:
+        for r in results:
+            status = r["status"]
+            if status == "duplicate":
+                status = r.get("original_status") or "accepted"
+            if status == "rejected":
+                conn.execute(
+                    "UPDATE outbox SET state = 'rejected', error = ?, attempts = attempts + 1 "
+                    "WHERE id = ?",
+                    (json.dumps(r.get("error") or {}, ensure_ascii=False), r["id"]),
+                )
+            else:
+                conn.execute(
+                    "UPDATE outbox SET state = 'sent', error = NULL, attempts = attempts + 1, "
+                    "sent_at = ? WHERE id = ?",
+                    (now, r["id"]),
+                )
+
+
+def _rejected_count(db: sqlite_utils.Database) -> int:
+    return db.execute("SELECT count(*) FROM outbox WHERE state = 'rejected'").fetchone()[0]
+
+
+def _last_rejection(db: sqlite_utils.Database) -> str:
+    row = db.execute(
+        "SELECT error FROM outbox WHERE state = 'rejected' ORDER BY seq DESC LIMIT 1"
+    ).fetchone()
+    if not row:
+        return ""
+    try:
+        return json.loads(row[0]).get("message", "")
+    except (ValueError, AttributeError):
+        return ""

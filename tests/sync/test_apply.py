@@ -1,0 +1,97 @@
+"""Pulled changes land in the terminal's cache; the cursor is saved with them."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from kiosk.models import OutcomeKind
+from kiosk.storage import transaction
+from kiosk.terminal import Terminal
+from sync.apply import apply_changes, load_cursor, save_cursor, split_name
+
+NOW = datetime.now(UTC).isoformat()
+
+
+@pytest.fixture
+def terminal(tmp_path):
+    term = Terminal.open(tmp_path / "k.sqlite3")
+    yield term
+    term.close()
+
+
+def apply(terminal, *changes, cursor="c1"):
+    with transaction(terminal.db) as conn:
+        apply_changes(conn, list(changes))
+        save_cursor(conn, cursor)
+
+
+EMPLOYEE = {"type": "employee", "id": 7, "name": "Jean-Pierre De La Tour", "role": "worker",
+            "language": "fr", "active": True, "site_id": 1, "moderated": False}
+BADGE = {"type": "badge", "id": 70, "employee_id": 7, "uid": "0F00123456", "active": True}
+
+
+def message(mid="6f1c1c1e-0000-4000-8000-000000000001", recipients=(7,), status="approved"):
+    return {"type": "message", "id": mid, "thread_id": mid, "reply_to": None, "sender_id": 7,
+            "kind": "text", "body": "Bonjour", "attachment": None, "drawing": None,
+            "to_employees": list(recipients), "to_groups": [], "recipients": list(recipients),
+            "ack_required": False, "expires_at": None, "written_at": None, "created_at": NOW,
+            "status": status, "rejection_reason": None}
+
+
+def test_first_name_is_the_first_word_of_the_name():
+    assert split_name("Jean-Pierre De La Tour") == ("Jean-Pierre", "De La Tour")
+    assert split_name("Madonna") == ("Madonna", "")
+
+
+def test_a_pulled_employee_and_badge_make_the_badge_known(terminal):
+    apply(terminal, EMPLOYEE, BADGE)
+    outcome = terminal.present_badge("0F00123456")
+    assert outcome.kind is OutcomeKind.WELCOME
+    assert outcome.employee.first_name == "Jean-Pierre"
+
+
+def test_a_disabled_badge_change_refuses_the_badge(terminal):
+    apply(terminal, EMPLOYEE, BADGE, {**BADGE, "active": False})
+    assert terminal.present_badge("0F00123456").kind is OutcomeKind.DISABLED
+
+
+def test_a_deleted_badge_becomes_unknown(terminal):
+    apply(terminal, EMPLOYEE, BADGE, {"type": "delete", "entity": "badge", "id": 70})
+    assert terminal.present_badge("0F00123456").kind is OutcomeKind.UNKNOWN_BADGE
+
+
+def test_an_approved_message_reaches_the_recipients_inbox(terminal):
+    apply(terminal, EMPLOYEE, message())
+    assert [m.preview for m in terminal.inbox(7)] == ["Bonjour"]
+
+
+def test_a_pending_message_is_not_shown_to_recipients(terminal):
+    apply(terminal, EMPLOYEE, message(status="pending"))
+    assert terminal.inbox(7) == []
+
+
+def test_a_read_on_another_terminal_marks_the_message_read_here(terminal):
+    m = message()
+    apply(terminal, EMPLOYEE, m, {"type": "message_status", "message_id": m["id"],
+                                  "employee_id": 7, "delivered_at": None, "read_at": NOW,
+                                  "acked_at": None})
+    assert terminal.messages.unread_count(7) == 0
+
+
+def test_the_cursor_is_saved_with_the_changes(terminal):
+    apply(terminal, EMPLOYEE, cursor="abc")
+    assert load_cursor(terminal.db.conn) == "abc"
+
+
+def test_a_failed_apply_saves_neither_changes_nor_cursor(terminal):
+    with pytest.raises(KeyError), transaction(terminal.db) as conn:
+        apply_changes(conn, [EMPLOYEE, {"type": "badge"}])
+        save_cursor(conn, "never")
+    assert load_cursor(terminal.db.conn) is None
+    assert terminal.directory.employee(7) is None
+
+
+def test_unknown_change_types_from_a_newer_server_are_skipped(terminal):
+    with transaction(terminal.db) as conn:
+        assert apply_changes(conn, [{"type": "hologram"}, EMPLOYEE]) == 1
+    assert terminal.directory.employee(7) is not None
