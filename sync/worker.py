@@ -73,11 +73,15 @@ class SyncWorker:
             thread.start()
 
     def stop(self, timeout: float = 5.0) -> None:
+        """Stop pushing at once. A pull held open by the server ends on its own and
+        then writes nothing, so we do not wait for it more than a moment."""
         self._stop.set()
         self._wake.set()
-        for thread in self._threads:
-            if thread.is_alive():
-                thread.join(timeout)
+        pusher, puller = self._threads
+        if pusher.is_alive():
+            pusher.join(timeout)
+        if puller.is_alive():
+            puller.join(min(timeout, 0.5))
 
     def wake(self) -> None:
         """Something was just queued: push now rather than at the next check."""
@@ -169,6 +173,8 @@ class SyncWorker:
                 self._wait_after_failure(backoff, exc)  # type: ignore[arg-type]
                 continue
             received = time.time()
+            if self._stop.is_set():
+                return
             backoff.success()
             with transaction(db) as conn:
                 if result.reset:
