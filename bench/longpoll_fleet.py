@@ -1,0 +1,107 @@
+"""Benchmark: one server process holds 200 long-polling terminals (target p95 delivery <= 1 s).
+
+200 enrolled terminals of one site long-poll ``/v1/pull`` concurrently (asyncio
++ httpx, one connection each). A sender terminal pushes a message to a worker
+of the site; we time, for every terminal, from the push until its pull returns
+the message. Several rounds; p95 over all deliveries.
+
+    python bench/longpoll_fleet.py [--terminals 200] [--rounds 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.sync_site import percentile, start_site  # noqa: E402
+
+
+async def catch_up(client: httpx.AsyncClient) -> str:
+    cursor = None
+    while True:
+        response = await client.get("/v1/pull", params={"cursor": cursor} if cursor else {})
+        body = response.json()
+        cursor = body["cursor"]
+        if not body["more"]:
+            return cursor
+
+
+async def poller(client: httpx.AsyncClient, cursor: str, seen: dict, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        response = await client.get("/v1/pull", params={"cursor": cursor, "wait": 20})
+        now = time.perf_counter()
+        body = response.json()
+        cursor = body["cursor"]
+        for change in body["changes"]:
+            if change["type"] == "message":
+                seen.setdefault(change["id"], []).append(now)
+
+
+async def run(terminals: int, rounds: int) -> list[float]:
+    site = start_site()
+    tokens = site.enroll(terminals + 1)
+    base = site.server.url
+    limits = httpx.Limits(max_connections=2, max_keepalive_connections=2)
+    clients = [
+        httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {t}"},
+                          timeout=40, limits=limits)
+        for t in tokens
+    ]
+    sender, pollers = clients[0], clients[1:]
+    cursors = await asyncio.gather(*(catch_up(c) for c in pollers))
+    seen: dict[str, list[float]] = {}
+    stop = asyncio.Event()
+    tasks = [asyncio.create_task(poller(c, cur, seen, stop)) for c, cur in zip(pollers, cursors,
+                                                                                strict=True)]
+    await asyncio.sleep(1.0)
+    delays: list[float] = []
+    for n in range(rounds):
+        message_id = str(uuid.uuid4())
+        sent = time.perf_counter()
+        response = await sender.post("/v1/push", json={"items": [{
+            "id": message_id, "seq": n, "kind": "message",
+            "payload": {"sender_id": site.alice, "to_employees": [site.bob], "kind": "text",
+                        "body": f"Round {n}"}}]})
+        assert response.json()["results"][0]["status"] == "accepted", response.text
+        deadline = time.perf_counter() + 15
+        while len(seen.get(message_id, [])) < terminals and time.perf_counter() < deadline:
+            await asyncio.sleep(0.01)
+        arrivals = seen.get(message_id, [])
+        if len(arrivals) < terminals:
+            print(f"round {n}: only {len(arrivals)} of {terminals} terminals got the message")
+        delays += [t - sent for t in arrivals]
+        await asyncio.sleep(0.3)
+    stop.set()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    await asyncio.gather(*(c.aclose() for c in clients))
+    site.close()
+    return delays
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--terminals", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=10)
+    args = parser.parse_args(argv)
+    delays = asyncio.run(run(args.terminals, args.rounds))
+    ms = [d * 1000 for d in delays]
+    print(f"long-poll fleet: {args.terminals} terminals, {args.rounds} rounds, "
+          f"{len(ms)} deliveries")
+    print(f"  median {statistics.median(ms):.1f} ms, p95 {percentile(ms, 95):.1f} ms, "
+          f"max {max(ms):.1f} ms (target p95 <= 1000 ms)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,81 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import Depends, FastAPI
+from pydantic.json_schema import models_json_schema
+
+from server import __version__, errors
+from server.auth import check_protocol
+from server.config import ServerSettings
+from server.db import Database, url_from_path
+from server.limits import BodyLimitMiddleware
+from server.notify import ChangeNotifier, watch
+from server.protocol.push import PAYLOAD_MODELS
+from server.routers import attachments, enroll, pull, push
+
+DESCRIPTION = """Sync API of the time-clock messaging terminals.
+Every error body is `{"error": {"code", "message", ...}}`. The sync rules are in
+docs/sync-protocol.md; item payload schemas are the `*Payload` components."""
+
+
+def create_app(db_url: str, settings: ServerSettings | None = None) -> FastAPI:
+    """Build the app on ``db_url`` (SQLAlchemy URL or SQLite file path); migrates the db."""
+    settings = settings or ServerSettings()
+    notifier = ChangeNotifier()
+    db = Database(url_from_path(db_url), on_commit=notifier.notify_threadsafe)
+    db.migrate()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        notifier.bind(asyncio.get_running_loop())
+        watcher = asyncio.create_task(watch(db, notifier, settings.watch_interval))
+        try:
+            yield
+        finally:
+            notifier.close()
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+            db.dispose()
+
+    app = FastAPI(title="Kiosk time-clock server", version=__version__,
+                  description=DESCRIPTION, lifespan=lifespan)
+    app.state.db = db
+    app.state.notifier = notifier
+    app.state.settings = settings
+
+    def body_limit(path: str) -> int:
+        if path.startswith("/v1/attachments/"):
+            return settings.max_attachment_bytes
+        return settings.max_json_bytes
+
+    app.add_middleware(BodyLimitMiddleware, limit_for=body_limit)
+    errors.install(app)
+    for module in (enroll, push, pull, attachments):
+        app.include_router(module.router, prefix="/v1", dependencies=[Depends(check_protocol)])
+    _add_payload_schemas(app)
+    return app
+
+
+def _add_payload_schemas(app: FastAPI) -> None:
+    """Publish the per-kind push payload models in the OpenAPI components."""
+    base = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = base()
+            _, defs = models_json_schema(
+                [(model, "validation") for model in PAYLOAD_MODELS.values()],
+                ref_template="#/components/schemas/{model}")
+            schema.setdefault("components", {}).setdefault("schemas", {}).update(
+                defs.get("$defs", {}))
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

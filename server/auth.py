@@ -1,0 +1,70 @@
+"""Shared dependencies: protocol version check and terminal authentication."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from server.db import Database
+from server.errors import ApiError
+from server.protocol import errors
+from server.protocol.common import PROTOCOL_HEADER, PROTOCOL_VERSION, SUPPORTED_VERSIONS
+from server.repo import terminals
+
+
+@dataclass(frozen=True)
+class Terminal:
+    """The authenticated terminal making the request."""
+
+    id: int
+    site_id: int
+    name: str
+
+
+def get_db(request: Request) -> Database:
+    return request.app.state.db
+
+
+def check_protocol(
+    version: Annotated[str | None, Header(alias=PROTOCOL_HEADER)] = None,
+) -> int:
+    """The client's protocol version (missing: 1); refuse the ones we don't speak."""
+    if version is None:
+        return PROTOCOL_VERSION
+    if not version.strip().isdigit() or int(version) not in SUPPORTED_VERSIONS:
+        raise ApiError(errors.PROTOCOL_VERSION,
+                       f"protocol version {version!r} is not supported by this server; "
+                       f"supported: {', '.join(map(str, SUPPORTED_VERSIONS))}",
+                       supported=list(SUPPORTED_VERSIONS))
+    return int(version)
+
+
+def current_terminal(
+    db: Annotated[Database, Depends(get_db)],
+    authorization: Annotated[str | None, Header()] = None,
+) -> Terminal:
+    """The terminal owning the bearer token; refuses missing, unknown and revoked tokens."""
+    if not authorization:
+        raise ApiError(errors.AUTH_REQUIRED, "send 'Authorization: Bearer <token>'; "
+                       "enroll the terminal first to get a token")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(errors.INVALID_TOKEN, "the Authorization header must be 'Bearer <token>'")
+    with db.read() as conn:
+        row = terminals.by_token(conn, token.strip())
+    if row is None:
+        raise ApiError(errors.INVALID_TOKEN, "unknown token; enroll the terminal again")
+    if row.revoked_at is not None:
+        raise ApiError(errors.TERMINAL_REVOKED,
+                       "this terminal was revoked by an admin; it must stop syncing",
+                       revoked_at=row.revoked_at.isoformat())
+    if terminals.needs_touch(row):
+        with db.write() as conn:
+            terminals.touch(conn, row.id)
+    return Terminal(id=row.id, site_id=row.site_id, name=row.name)
+
+
+AuthedTerminal = Annotated[Terminal, Depends(current_terminal)]
+DB = Annotated[Database, Depends(get_db)]

@@ -1,0 +1,86 @@
+"""Shared CLI plumbing: --db/--json options, opening the database, printing."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from server.db import Database, url_from_path
+
+Result = Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
+Handler = Callable[[Database, argparse.Namespace], Result]
+
+
+def add_command(group: Any, name: str, help_text: str, handler: Handler,
+                with_db: bool = True) -> argparse.ArgumentParser:
+    """A subcommand with --db and --json; ``handler`` returns rows or one record."""
+    parser = group.add_parser(name, help=help_text, description=help_text)
+    if with_db:
+        parser.add_argument("--db", default=os.environ.get("KIOSK_DB"),
+                            help="SQLite file or SQLAlchemy URL (default: $KIOSK_DB)")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+    parser.set_defaults(handler=handler)
+    return parser
+
+
+def open_db(args: argparse.Namespace) -> Database:
+    if not args.db:
+        raise SystemExit("error: give --db PATH (or set KIOSK_DB)")
+    db = Database(url_from_path(args.db))
+    db.migrate()
+    return db
+
+
+def id_list(text: str) -> list[int]:
+    """'1,2, 3' -> [1, 2, 3] (argparse type)."""
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected ids separated by commas: {text!r}") from None
+
+
+def aware_time(text: str) -> datetime:
+    """ISO 8601 with an offset (argparse type)."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"give a time zone offset: {text!r}")
+    return value
+
+
+def row_dict(row: Any) -> dict[str, Any]:
+    return dict(row._mapping)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def emit(result: Result, as_json: bool, columns: Sequence[str] | None = None) -> None:
+    """Print a record or a list of records, as JSON or as aligned text (``columns`` only)."""
+    if as_json:
+        print(json.dumps(result, default=_plain, indent=2, ensure_ascii=False))
+        return
+    if result is None:
+        return
+    if isinstance(result, Mapping):
+        for key, value in result.items():
+            print(f"{key}: {_plain(value)}")
+        return
+    if not result:
+        print("(none)")
+        return
+    columns = list(columns or result[0])
+    cells = [[str(_plain(row.get(c, ""))) for c in columns] for row in result]
+    widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
+    print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
+    for r in cells:
+        print("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip())

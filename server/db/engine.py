@@ -1,0 +1,87 @@
+"""The Database handle: one engine, read and write transactions, commit hooks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Connection, Engine
+
+CHANGED_SITES = "kiosk_changed_sites"
+# Called after a write transaction commits, with the site ids it changed
+# (None stands for "every site").
+CommitHook = Callable[[set[int | None]], None]
+
+
+def url_from_path(db: str | Path) -> str:
+    """Accept a SQLAlchemy URL or a file path (made into a SQLite URL)."""
+    text = str(db)
+    if "://" in text:
+        return text
+    return f"sqlite:///{Path(text).expanduser().resolve()}"
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    # pysqlite's own transaction handling breaks SAVEPOINT and makes writers
+    # race; take BEGIN over, and make write transactions BEGIN IMMEDIATE so two
+    # writers queue on busy_timeout instead of failing with "database is locked".
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=30000",
+                       "synchronous=NORMAL"):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        immediate = conn.get_execution_options().get("kiosk_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class Database:
+    """Wraps an Engine. ``write()`` reports changed sites to ``on_commit``.
+
+    SQL parameters are hidden from exception texts: they may be message bodies.
+    """
+
+    def __init__(self, url: str, on_commit: CommitHook | None = None) -> None:
+        self.url = url
+        self.on_commit = on_commit
+        if url.startswith("sqlite"):
+            self.engine = create_engine(
+                url, connect_args={"check_same_thread": False, "timeout": 30},
+                hide_parameters=True)
+            _tune_sqlite(self.engine)
+        else:
+            self.engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One write transaction; committed on success, rolled back on error."""
+        with self.engine.connect() as conn:
+            conn.execution_options(kiosk_write=True)
+            with conn.begin():
+                conn.info[CHANGED_SITES] = set()
+                yield conn
+            changed = conn.info.pop(CHANGED_SITES, set())
+        if changed and self.on_commit is not None:
+            self.on_commit(changed)
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """One read transaction: a consistent snapshot."""
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    def migrate(self) -> int:
+        from server.db.migrations import migrate
+
+        return migrate(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()

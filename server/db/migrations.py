@@ -1,0 +1,65 @@
+"""Numbered schema migrations, recorded in a ``schema_version`` table.
+
+Each migration runs in its own transaction and is applied once. Migration 1
+creates the version-1 tables; a later schema change is a new function below
+(ALTER TABLE / CREATE TABLE written for it, portable SQL only) plus the matching
+edit in ``schema.py``. ``tests/server/test_schema.py`` checks the two agree.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+
+from sqlalchemy import Column, Integer, MetaData, Table, insert, select
+from sqlalchemy.engine import Connection, Engine
+
+from server.db import schema
+from server.db.types import UtcDateTime, utcnow
+
+_version_meta = MetaData()
+schema_version = Table(
+    "schema_version", _version_meta,
+    Column("version", Integer, primary_key=True),
+    Column("applied_at", UtcDateTime, nullable=False),
+)
+
+V1_TABLES = (
+    "server_meta", "sites", "employees", "badges", "staff_groups", "group_members",
+    "contact_employees", "contact_groups", "terminals", "enrollment_codes", "attachments",
+    "messages", "message_recipients", "punches", "push_log", "changes",
+)
+
+
+def _m001_initial(conn: Connection) -> None:
+    tables = [schema.metadata.tables[name] for name in V1_TABLES]
+    schema.metadata.create_all(conn, tables=tables)
+    conn.execute(insert(schema.server_meta).values(key="epoch", value=secrets.token_hex(8)))
+
+
+MIGRATIONS: tuple[tuple[int, Callable[[Connection], None]], ...] = (
+    (1, _m001_initial),
+)
+LATEST_VERSION = MIGRATIONS[-1][0]
+
+
+def current_version(conn: Connection) -> int:
+    """Highest applied migration, 0 for an empty database."""
+    _version_meta.create_all(conn)
+    versions = conn.execute(select(schema_version.c.version)).scalars().all()
+    return max(versions, default=0)
+
+
+def migrate(engine: Engine) -> int:
+    """Apply every pending migration; return the resulting version."""
+    with engine.begin() as conn:
+        _version_meta.create_all(conn)
+    for version, step in MIGRATIONS:
+        with engine.connect() as conn:
+            conn.execution_options(kiosk_write=True)
+            with conn.begin():
+                if version <= current_version(conn):
+                    continue
+                step(conn)
+                conn.execute(insert(schema_version).values(version=version, applied_at=utcnow()))
+    return LATEST_VERSION

@@ -1,0 +1,202 @@
+"""Tables (SQLAlchemy Core). Portable: nothing here is SQLite- or PostgreSQL-only.
+
+Ids of records made by terminals (punches, messages, push items) are the client's
+UUIDs as text; records made by admins use integer ids.
+Changing a table here needs a new numbered migration in ``migrations.py``.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+from server.db.types import UtcDateTime
+
+metadata = MetaData()
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; elsewhere a 64-bit key.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+ClientId = String(36)
+
+server_meta = Table(
+    "server_meta", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", String(200), nullable=False),
+)
+
+sites = Table(
+    "sites", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(120), nullable=False, unique=True),
+    Column("timezone", String(64), nullable=False),
+    Column("language", String(16), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+employees = Table(
+    "employees", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(120), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("language", String(16), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("moderated", Boolean, nullable=False),
+    Column("site_id", Integer, ForeignKey("sites.id"), nullable=False, index=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    CheckConstraint("role IN ('worker', 'manager', 'hr')", name="ck_employees_role"),
+)
+
+badges = Table(
+    "badges", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uid", String(64), nullable=False, unique=True),
+    Column("employee_id", Integer, ForeignKey("employees.id"), nullable=False, index=True),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("disabled_at", UtcDateTime),
+)
+
+staff_groups = Table(
+    "staff_groups", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(120), nullable=False, unique=True),
+    Column("moderated", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+group_members = Table(
+    "group_members", metadata,
+    Column("group_id", Integer, ForeignKey("staff_groups.id"), primary_key=True),
+    Column("employee_id", Integer, ForeignKey("employees.id"), primary_key=True),
+    Column("can_post", Boolean, nullable=False),
+)
+
+contact_employees = Table(
+    "contact_employees", metadata,
+    Column("owner_id", Integer, ForeignKey("employees.id"), primary_key=True),
+    Column("contact_id", Integer, ForeignKey("employees.id"), primary_key=True),
+)
+
+contact_groups = Table(
+    "contact_groups", metadata,
+    Column("owner_id", Integer, ForeignKey("employees.id"), primary_key=True),
+    Column("group_id", Integer, ForeignKey("staff_groups.id"), primary_key=True),
+)
+
+terminals = Table(
+    "terminals", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(120), nullable=False),
+    Column("site_id", Integer, ForeignKey("sites.id"), nullable=False, index=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime),
+    Column("last_seen_at", UtcDateTime),
+    Column("last_seq", BigInteger),
+)
+
+enrollment_codes = Table(
+    "enrollment_codes", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code_hash", String(64), nullable=False, unique=True),
+    Column("site_id", Integer, ForeignKey("sites.id"), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime),
+    Column("terminal_id", Integer, ForeignKey("terminals.id")),
+)
+
+attachments = Table(
+    "attachments", metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("content_type", String(32), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("terminal_id", Integer, ForeignKey("terminals.id")),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+messages = Table(
+    "messages", metadata,
+    Column("id", ClientId, primary_key=True),
+    Column("thread_id", ClientId, nullable=False, index=True),
+    Column("reply_to", ClientId, ForeignKey("messages.id")),
+    Column("sender_id", Integer, ForeignKey("employees.id"), nullable=False, index=True),
+    Column("origin_terminal_id", Integer, ForeignKey("terminals.id")),
+    Column("kind", String(16), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("attachment_sha256", String(64), ForeignKey("attachments.sha256")),
+    Column("drawing", Text),
+    Column("to_employees", Text, nullable=False),
+    Column("to_groups", Text, nullable=False),
+    Column("ack_required", Boolean, nullable=False),
+    Column("expires_at", UtcDateTime),
+    Column("written_at", UtcDateTime),
+    Column("created_at", UtcDateTime, nullable=False, index=True),
+    Column("status", String(16), nullable=False),
+    Column("rejection_reason", String(500)),
+    Column("decided_at", UtcDateTime),
+    CheckConstraint("kind IN ('text', 'photo', 'drawing')", name="ck_messages_kind"),
+    CheckConstraint(
+        "status IN ('pending', 'approved', 'rejected')", name="ck_messages_status"),
+)
+
+message_recipients = Table(
+    "message_recipients", metadata,
+    Column("message_id", ClientId, ForeignKey("messages.id"), primary_key=True),
+    Column("employee_id", Integer, ForeignKey("employees.id"), primary_key=True),
+    Column("site_id", Integer, ForeignKey("sites.id"), nullable=False),
+    Column("delivered_at", UtcDateTime),
+    Column("read_at", UtcDateTime),
+    Column("acked_at", UtcDateTime),
+    Index("ix_message_recipients_employee", "employee_id"),
+)
+
+punches = Table(
+    "punches", metadata,
+    Column("id", ClientId, primary_key=True),
+    Column("employee_id", Integer, ForeignKey("employees.id"), nullable=False, index=True),
+    Column("terminal_id", Integer, ForeignKey("terminals.id"), nullable=False),
+    Column("direction", String(3), nullable=False),
+    Column("wall_time", String(40), nullable=False),
+    Column("wall_time_utc", UtcDateTime, nullable=False, index=True),
+    Column("monotonic_ns", BigInteger, nullable=False),
+    Column("boot_id", String(64), nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("voided_at", UtcDateTime),
+    Column("void_item_id", ClientId),
+    Column("void_reason", String(200)),
+    CheckConstraint("direction IN ('IN', 'OUT')", name="ck_punches_direction"),
+)
+
+push_log = Table(
+    "push_log", metadata,
+    Column("client_id", ClientId, primary_key=True),
+    Column("terminal_id", Integer, ForeignKey("terminals.id"), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("error", Text),
+    Column("received_at", UtcDateTime, nullable=False),
+)
+
+changes = Table(
+    "changes", metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("site_id", Integer, ForeignKey("sites.id")),
+    Column("entity", String(32), nullable=False),
+    Column("entity_id", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)

@@ -1,0 +1,34 @@
+"""POST /v1/enroll: a terminal trades a one-time code for its own token."""
+
+from __future__ import annotations
+
+from pydantic import AwareDatetime, Field
+
+from server.protocol.common import MAX_NAME_CHARS, WireModel
+
+
+class EnrollRequest(WireModel):
+    code: str = Field(min_length=4, max_length=64, description="one-time code from the admin")
+    terminal_name: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
+
+
+class SiteInfo(WireModel):
+    id: int
+    name: str
+    timezone: str = Field(description="IANA zone name, e.g. Europe/Paris")
+    language: str = Field(description="default UI language of the site, e.g. fr")
+
+
+class EnrollResponse(WireModel):
+    terminal_id: int
+    token: str = Field(description="send as 'Authorization: Bearer <token>' on every call")
+    site: SiteInfo
+    protocol_version: int
+
+
+class ServerInfo(WireModel):
+    """GET /v1/info: unauthenticated, lets a terminal check compatibility and its clock."""
+
+    server_version: str
+    supported_versions: list[int]
+    server_time: AwareDatetime

@@ -1,0 +1,112 @@
+"""Messages, their recipients and per-recipient delivered/read/acked times."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Connection, Row
+
+from server.db.schema import employees, message_recipients, messages, terminals
+from server.db.types import utcnow
+from server.protocol import errors
+from server.repo import NotFound, Refused, changes
+
+TIME_FIELDS = ("delivered_at", "read_at", "acked_at")
+
+
+def insert_message(conn: Connection, values: dict[str, Any],
+                   recipients: dict[int, int]) -> None:
+    """Store a message; ``recipients`` maps employee id -> that employee's site id."""
+    values = {**values, "to_employees": json.dumps(values["to_employees"]),
+              "to_groups": json.dumps(values["to_groups"]), "created_at": utcnow()}
+    conn.execute(insert(messages).values(**values))
+    conn.execute(insert(message_recipients), [
+        {"message_id": values["id"], "employee_id": emp, "site_id": site}
+        for emp, site in sorted(recipients.items())])
+    announce(conn, values["id"], with_recipients=values["status"] == "approved")
+
+
+def get(conn: Connection, message_id: str) -> Row[Any]:
+    row = conn.execute(select(messages).where(messages.c.id == message_id)).first()
+    if row is None:
+        raise NotFound(errors.UNKNOWN_MESSAGE, f"no message with id {message_id}",
+                       message_id=message_id)
+    return row
+
+
+def sender_sites(conn: Connection, message: Row[Any]) -> set[int]:
+    """Sites that see the message whatever its moderation state."""
+    sites = {conn.execute(select(employees.c.site_id)
+                          .where(employees.c.id == message.sender_id)).scalar_one()}
+    if message.origin_terminal_id is not None:
+        sites.add(conn.execute(select(terminals.c.site_id)
+                               .where(terminals.c.id == message.origin_terminal_id)).scalar_one())
+    return sites
+
+
+def recipient_sites(conn: Connection, message_id: str) -> set[int]:
+    query = select(message_recipients.c.site_id).where(
+        message_recipients.c.message_id == message_id).distinct()
+    return set(conn.execute(query).scalars())
+
+
+def recipients(conn: Connection, message_ids: list[str]) -> dict[str, list[Row[Any]]]:
+    result: dict[str, list[Row[Any]]] = {mid: [] for mid in message_ids}
+    rows = conn.execute(select(message_recipients)
+                        .where(message_recipients.c.message_id.in_(message_ids))
+                        .order_by(message_recipients.c.employee_id))
+    for row in rows:
+        result[row.message_id].append(row)
+    return result
+
+
+def announce(conn: Connection, message_id: str, with_recipients: bool) -> None:
+    """Record the message in the change log for the sites allowed to see it."""
+    sites = sender_sites(conn, get(conn, message_id))
+    if with_recipients:
+        sites |= recipient_sites(conn, message_id)
+    changes.record(conn, "message", message_id, sites)
+
+
+def decide(conn: Connection, message_id: str, approve: bool, reason: str | None) -> None:
+    """Moderation: approve a pending message, or reject it with a reason."""
+    message = get(conn, message_id)
+    if message.status != "pending":
+        raise Refused("not_pending", f"message {message_id} is already {message.status}")
+    conn.execute(update(messages).where(messages.c.id == message_id).values(
+        status="approved" if approve else "rejected", decided_at=utcnow(),
+        rejection_reason=None if approve else reason))
+    announce(conn, message_id, with_recipients=approve)
+    changes.record(conn, "moderation", message_id, sender_sites(conn, message))
+
+
+def record_times(conn: Connection, message_id: str, employee_id: int,
+                 times: dict[str, datetime | None]) -> None:
+    """Set delivered/read/acked times; the earliest reported time of each wins."""
+    key = ((message_recipients.c.message_id == message_id)
+           & (message_recipients.c.employee_id == employee_id))
+    row = conn.execute(select(message_recipients).where(key)).first()
+    if row is None:
+        raise Refused(errors.NOT_A_RECIPIENT,
+                      f"employee {employee_id} is not a recipient of message {message_id}",
+                      message_id=message_id, employee_id=employee_id)
+    new = {name: when for name, when in times.items()
+           if when is not None and (getattr(row, name) is None or when < getattr(row, name))}
+    if not new:
+        return
+    conn.execute(update(message_recipients).where(key).values(**new))
+    sites = sender_sites(conn, get(conn, message_id)) | {row.site_id}
+    changes.record(conn, "message_status", f"{message_id}:{employee_id}", sites)
+
+
+def list_messages(conn: Connection, status: str | None = None, sender_id: int | None = None,
+                  limit: int = 200) -> list[Row[Any]]:
+    query = select(messages).order_by(messages.c.created_at.desc()).limit(limit)
+    if status is not None:
+        query = query.where(messages.c.status == status)
+    if sender_id is not None:
+        query = query.where(messages.c.sender_id == sender_id)
+    return list(conn.execute(query))

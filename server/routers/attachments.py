@@ -1,0 +1,79 @@
+"""PUT/HEAD/GET /v1/attachments/{sha256}: photos and rendered drawings."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request, Response
+
+from server.auth import DB, AuthedTerminal
+from server.errors import ApiError
+from server.protocol import errors
+from server.protocol.attachments import AttachmentInfo
+from server.protocol.common import ATTACHMENT_CONTENT_TYPES, SHA256_PATTERN, ErrorBody
+from server.repo import attachments
+
+router = APIRouter(tags=["attachments"])
+Sha = Annotated[str, Path(pattern=SHA256_PATTERN, description="lowercase hex sha256")]
+MAGIC = {"image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n"}
+BINARY_BODY = {"requestBody": {"required": True, "content": {
+    ctype: {"schema": {"type": "string", "format": "binary"}}
+    for ctype in ATTACHMENT_CONTENT_TYPES}}}
+
+
+def _not_found(sha256: str) -> ApiError:
+    return ApiError(errors.NOT_FOUND, "no attachment with this sha256", sha256=sha256)
+
+
+@router.put("/attachments/{sha256}", response_model=AttachmentInfo, openapi_extra=BINARY_BODY,
+            responses={201: {"model": AttachmentInfo}, 413: {"model": ErrorBody},
+                       415: {"model": ErrorBody}, 422: {"model": ErrorBody}})
+async def put_attachment(sha256: Sha, request: Request, terminal: AuthedTerminal, db: DB,
+                         response: Response) -> AttachmentInfo:
+    """Upload bytes under their sha256. Idempotent: 201 the first time, then 200."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type not in ATTACHMENT_CONTENT_TYPES:
+        raise ApiError(errors.UNSUPPORTED_MEDIA_TYPE,
+                       f"Content-Type must be one of {', '.join(ATTACHMENT_CONTENT_TYPES)}",
+                       supported=list(ATTACHMENT_CONTENT_TYPES))
+    content = await request.body()
+    computed = hashlib.sha256(content).hexdigest()
+    if computed != sha256:
+        raise ApiError(errors.SHA256_MISMATCH, "the bytes do not hash to the sha256 in the path",
+                       computed=computed)
+    if not content.startswith(MAGIC[content_type]):
+        raise ApiError(errors.CONTENT_MISMATCH, f"the bytes are not {content_type}")
+
+    def store() -> bool:
+        with db.write() as conn:
+            return attachments.put(conn, sha256, content_type, content, terminal.id)
+
+    created = await asyncio.to_thread(store)
+    response.status_code = 201 if created else 200
+    return AttachmentInfo(sha256=sha256, content_type=content_type, size=len(content),
+                          created=created)
+
+
+@router.head("/attachments/{sha256}", responses={404: {"model": ErrorBody}})
+def head_attachment(sha256: Sha, terminal: AuthedTerminal, db: DB) -> Response:
+    """Does the server have these bytes? (200 with size and type, or 404)"""
+    with db.read() as conn:
+        row = attachments.info(conn, sha256)
+    if row is None:
+        raise _not_found(sha256)
+    return Response(headers={"Content-Type": row.content_type,
+                             "Content-Length": str(row.size)})
+
+
+@router.get("/attachments/{sha256}", response_class=Response, responses={
+    200: {"content": {t: {} for t in ATTACHMENT_CONTENT_TYPES}}, 404: {"model": ErrorBody}})
+def get_attachment(sha256: Sha, terminal: AuthedTerminal, db: DB) -> Response:
+    """The bytes (immutable: cache them forever)."""
+    with db.read() as conn:
+        row = attachments.data(conn, sha256)
+    if row is None:
+        raise _not_found(sha256)
+    return Response(content=row.data, media_type=row.content_type, headers={
+        "Cache-Control": "public, max-age=31536000, immutable", "ETag": f'"{sha256}"'})

@@ -1,0 +1,37 @@
+"""Enrollment (code -> token) and the unauthenticated server info."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter
+
+from server import __version__
+from server.auth import DB
+from server.db.types import utcnow
+from server.protocol.common import PROTOCOL_VERSION, SUPPORTED_VERSIONS, ErrorBody
+from server.protocol.enroll import EnrollRequest, EnrollResponse, ServerInfo
+from server.repo import terminals
+
+log = logging.getLogger("server.enroll")
+router = APIRouter(tags=["enrollment"])
+
+
+@router.get("/info", response_model=ServerInfo)
+def info() -> ServerInfo:
+    """Server version, protocol versions spoken, and the server clock."""
+    return ServerInfo(server_version=__version__, supported_versions=list(SUPPORTED_VERSIONS),
+                      server_time=utcnow())
+
+
+@router.post("/enroll", response_model=EnrollResponse, status_code=201, responses={
+    400: {"model": ErrorBody}, 409: {"model": ErrorBody}, 410: {"model": ErrorBody}})
+def enroll(body: EnrollRequest, db: DB) -> EnrollResponse:
+    """Trade a one-time enrollment code for this terminal's own token."""
+    with db.write() as conn:
+        terminal_id, token, site = terminals.redeem_code(conn, body.code, body.terminal_name)
+    log.info("terminal %s enrolled at site %s", terminal_id, site.id)
+    return EnrollResponse(
+        terminal_id=terminal_id, token=token, protocol_version=PROTOCOL_VERSION,
+        site={"id": site.id, "name": site.name, "timezone": site.timezone,
+              "language": site.language})

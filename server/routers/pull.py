@@ -1,0 +1,45 @@
+"""GET /v1/pull: changes for the terminal's site, long-polled."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from server.auth import DB, AuthedTerminal
+from server.db import Database
+from server.protocol.common import MAX_WAIT_SECONDS, ErrorBody
+from server.protocol.pull import PullResponse
+from server.services import pull as pull_service
+
+router = APIRouter(tags=["sync"])
+
+
+def _pull_once(db: Database, site_id: int, cursor: str | None) -> dict[str, Any]:
+    with db.read() as conn:
+        return pull_service.pull(conn, site_id, cursor)
+
+
+@router.get("/pull", response_model=PullResponse, responses={
+    400: {"model": ErrorBody}, 401: {"model": ErrorBody}, 403: {"model": ErrorBody}})
+async def pull(
+    request: Request, terminal: AuthedTerminal, db: DB,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    wait: Annotated[float, Query(ge=0, le=MAX_WAIT_SECONDS)] = 0,
+) -> dict[str, Any]:
+    """Changes after ``cursor``; with nothing new, hold up to ``wait`` seconds for one."""
+    notifier = request.app.state.notifier
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+    while True:
+        event = notifier.event_for(terminal.site_id)
+        result = await asyncio.to_thread(_pull_once, db, terminal.site_id, cursor)
+        remaining = deadline - loop.time()
+        if result["changes"] or result["more"] or result["reset"] or remaining <= 0 \
+                or notifier.closed:
+            return result
+        cursor = result["cursor"]
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), remaining)

@@ -1,0 +1,1 @@
+"""Rules on top of the repositories: what a terminal or an admin may do."""

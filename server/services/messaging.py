@@ -1,0 +1,142 @@
+"""Who may write to whom, moderation, and admin broadcasts."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection, Row
+
+from server.db.schema import employees
+from server.protocol import errors
+from server.protocol.push import MessagePayload
+from server.repo import Refused, attachments, groups, messages
+from server.repo.directory import require_active_employee
+
+
+def _visible_parent(conn: Connection, reply_to: str, sender_id: int) -> Row[Any]:
+    """The message answered, if the sender may see it (else unknown_message)."""
+    unknown = Refused(errors.UNKNOWN_MESSAGE, f"no message with id {reply_to}",
+                      message_id=reply_to)
+    try:
+        parent = messages.get(conn, reply_to)
+    except Refused:
+        raise unknown from None
+    if parent.sender_id == sender_id:
+        return parent
+    recipient_ids = {r.employee_id for r in messages.recipients(conn, [reply_to])[reply_to]}
+    if parent.status != "approved" or sender_id not in recipient_ids:
+        raise unknown
+    return parent
+
+
+def _group_recipients(conn: Connection, sender: Row[Any], group_id: int,
+                      in_contacts: bool) -> tuple[dict[int, int], bool]:
+    """Active members (id -> site) of a group the sender posts to, and its moderation."""
+    group = groups.get_group(conn, group_id)
+    details = groups.member_details(conn, group_id)
+    if sender.role != "hr":
+        if not in_contacts:
+            raise Refused(errors.NOT_IN_CONTACT_LIST,
+                          f"group {group_id} is not in the contact list of employee "
+                          f"{sender.id}", group_id=group_id)
+        if not any(m.employee_id == sender.id and m.can_post for m in details):
+            raise Refused(errors.GROUP_POST_NOT_ALLOWED,
+                          f"employee {sender.id} may not post to group {group_id}",
+                          group_id=group_id)
+    return {m.employee_id: m.site_id for m in details if m.active}, group.moderated
+
+
+def send_from_terminal(conn: Connection, message_id: str, terminal: Row[Any],
+                       p: MessagePayload) -> None:
+    """Check the rules and store a message written on a terminal, or raise Refused."""
+    sender = require_active_employee(conn, p.sender_id)
+    is_hr = sender.role == "hr"
+    if p.ack_required and sender.role == "worker":
+        raise Refused(errors.NOT_ALLOWED, "only managers and HR may ask for an acknowledgement")
+    parent = _visible_parent(conn, str(p.reply_to), sender.id) if p.reply_to else None
+    if p.attachment_sha256 and attachments.info(conn, p.attachment_sha256) is None:
+        raise Refused(errors.UNKNOWN_ATTACHMENT, "upload the attachment before the message",
+                      sha256=p.attachment_sha256)
+    allowed_employees, allowed_groups = groups.contacts(conn, sender.id)
+    if parent is not None:
+        allowed_employees.append(parent.sender_id)  # one may always answer the sender
+    recipients: dict[int, int] = {}
+    for employee_id in dict.fromkeys(p.to_employees):
+        recipient = require_active_employee(conn, employee_id)
+        if not is_hr and employee_id not in allowed_employees:
+            raise Refused(errors.NOT_IN_CONTACT_LIST,
+                          f"employee {employee_id} is not in the contact list of employee "
+                          f"{sender.id}", employee_id=employee_id)
+        recipients[employee_id] = recipient.site_id
+    moderated = sender.moderated
+    for group_id in dict.fromkeys(p.to_groups):
+        members, group_moderated = _group_recipients(
+            conn, sender, group_id, group_id in allowed_groups)
+        recipients.update(members)
+        moderated = moderated or group_moderated
+    recipients.pop(sender.id, None)
+    if not recipients:
+        raise Refused(errors.NO_RECIPIENTS, "nobody active would receive this message")
+    messages.insert_message(conn, {
+        "id": message_id, "thread_id": parent.thread_id if parent else message_id,
+        "reply_to": parent.id if parent else None, "sender_id": sender.id,
+        "origin_terminal_id": terminal.id, "kind": p.kind, "body": p.body,
+        "attachment_sha256": p.attachment_sha256,
+        "drawing": p.drawing.model_dump_json() if p.drawing else None,
+        "to_employees": list(dict.fromkeys(p.to_employees)),
+        "to_groups": list(dict.fromkeys(p.to_groups)),
+        "ack_required": p.ack_required, "expires_at": p.expires_at, "written_at": p.written_at,
+        "status": "pending" if moderated and not is_hr else "approved",
+    }, recipients)
+
+
+def broadcast(conn: Connection, sender_id: int, body: str, *, to_employees: Sequence[int] = (),
+              to_groups: Sequence[int] = (), site_id: int | None = None, everyone: bool = False,
+              ack_required: bool = False, expires_at: datetime | None = None) -> str:
+    """An admin message, never moderated; returns its id."""
+    require_active_employee(conn, sender_id)
+    if not body.strip() or len(body) > 4000:
+        raise Refused("invalid_body", "a broadcast needs a body of 1 to 4000 characters")
+    recipients: dict[int, int] = {}
+    for employee_id in to_employees:
+        recipients[employee_id] = require_active_employee(conn, employee_id).site_id
+    for group_id in to_groups:
+        groups.get_group(conn, group_id)
+        recipients.update({m.employee_id: m.site_id
+                           for m in groups.member_details(conn, group_id) if m.active})
+    if everyone or site_id is not None:
+        query = select(employees.c.id, employees.c.site_id).where(employees.c.active)
+        if not everyone:
+            query = query.where(employees.c.site_id == site_id)
+        recipients.update({row.id: row.site_id for row in conn.execute(query)})
+    recipients.pop(sender_id, None)
+    if not recipients:
+        raise Refused(errors.NO_RECIPIENTS, "nobody active would receive this broadcast")
+    message_id = str(uuid.uuid4())
+    messages.insert_message(conn, {
+        "id": message_id, "thread_id": message_id, "reply_to": None, "sender_id": sender_id,
+        "origin_terminal_id": None, "kind": "text", "body": body, "attachment_sha256": None,
+        "drawing": None, "to_employees": list(to_employees), "to_groups": list(to_groups),
+        "ack_required": ack_required, "expires_at": expires_at, "written_at": None,
+        "status": "approved",
+    }, recipients)
+    return message_id
+
+
+def record_receipt(conn: Connection, message_id: str, employee_id: int,
+                   times: dict[str, datetime | None], ack: bool = False) -> None:
+    """A recipient saw, read or acknowledged an approved message."""
+    require_active_employee(conn, employee_id)
+    message = messages.get(conn, message_id)
+    if message.status != "approved":
+        raise Refused(errors.UNKNOWN_MESSAGE, f"no message with id {message_id}",
+                      message_id=message_id)
+    if ack and not message.ack_required:
+        raise Refused(errors.ACK_NOT_REQUIRED,
+                      f"message {message_id} does not ask for an acknowledgement",
+                      message_id=message_id)
+    messages.record_times(conn, message_id, employee_id, times)

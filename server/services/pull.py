@@ -1,0 +1,174 @@
+"""Build a pull response: change-log rows after a cursor, as current entity state."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from server.db.schema import badges, employees, message_recipients, messages, sites, staff_groups
+from server.db.types import utcnow
+from server.protocol import errors
+from server.protocol.common import MAX_INT64
+from server.repo import Refused, attachments, changes, groups
+from server.repo import messages as message_repo
+
+PAGE_SIZE = 500
+
+
+def encode_cursor(epoch: str, change_id: int) -> str:
+    return base64.urlsafe_b64encode(f"1:{epoch}:{change_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[str, int]:
+    """(epoch, change id); Refused(invalid_cursor) when it is not one of ours."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        version, epoch, change_id = raw.split(":")
+        if version != "1" or not 0 <= int(change_id) <= MAX_INT64:
+            raise ValueError(version)
+        return epoch, int(change_id)
+    except (ValueError, UnicodeDecodeError, binascii.Error):
+        raise Refused(errors.INVALID_CURSOR, "this cursor was not made by this server; "
+                      "pull without a cursor to start over") from None
+
+
+def _employees(conn: Connection, ids: list[str], site_id: int) -> list[dict[str, Any]]:
+    rows = {str(r.id): r for r in conn.execute(
+        select(employees).where(employees.c.id.in_([int(i) for i in ids])))}
+    return [{"type": "employee", "id": r.id, "name": r.name, "role": r.role,
+             "language": r.language, "active": r.active, "site_id": r.site_id,
+             "moderated": r.moderated} if (r := rows.get(i)) else
+            {"type": "delete", "entity": "employee", "id": int(i)} for i in ids]
+
+
+def _badges(conn: Connection, ids: list[str], site_id: int) -> list[dict[str, Any]]:
+    query = (select(badges, employees.c.site_id)
+             .join(employees, employees.c.id == badges.c.employee_id)
+             .where(badges.c.id.in_([int(i) for i in ids])))
+    rows = {str(r.id): r for r in conn.execute(query)}
+    return [{"type": "badge", "id": r.id, "employee_id": r.employee_id, "uid": r.uid,
+             "active": r.active} if (r := rows.get(i)) and r.site_id == site_id else
+            {"type": "delete", "entity": "badge", "id": int(i)} for i in ids]
+
+
+def _groups(conn: Connection, ids: list[str], site_id: int) -> list[dict[str, Any]]:
+    int_ids = [int(i) for i in ids]
+    rows = {str(r.id): r for r in conn.execute(
+        select(staff_groups).where(staff_groups.c.id.in_(int_ids)))}
+    members = groups.members(conn, int_ids)
+    return [{"type": "group", "id": r.id, "name": r.name, "moderated": r.moderated,
+             "members": [{"employee_id": m.employee_id, "can_post": m.can_post}
+                         for m in members[r.id]]} if (r := rows.get(i)) else
+            {"type": "delete", "entity": "group", "id": int(i)} for i in ids]
+
+
+def _contact_lists(conn: Connection, ids: list[str], site_id: int) -> list[dict[str, Any]]:
+    homes = {r.id: r.site_id for r in conn.execute(
+        select(employees.c.id, employees.c.site_id)
+        .where(employees.c.id.in_([int(i) for i in ids])))}
+    out: list[dict[str, Any]] = []
+    for owner_id in map(int, ids):
+        if homes.get(owner_id) != site_id:
+            out.append({"type": "delete", "entity": "contact_list", "id": owner_id})
+            continue
+        emps, grps = groups.contacts(conn, owner_id)
+        out.append({"type": "contact_list", "employee_id": owner_id, "employees": emps,
+                    "groups": grps})
+    return out
+
+
+def _site_settings(conn: Connection, ids: list[str], site_id: int) -> list[dict[str, Any]]:
+    row = conn.execute(select(sites).where(sites.c.id == site_id)).one()
+    return [{"type": "site_settings", "site_id": row.id, "name": row.name,
+             "timezone": row.timezone, "language": row.language}]
+
+
+def _messages(conn: Connection, ids: list[str], site_id: int) -> list[dict[str, Any]]:
+    rows = list(conn.execute(select(messages).where(messages.c.id.in_(ids))))
+    recipients = message_repo.recipients(conn, [r.id for r in rows])
+    files = attachments.infos(conn, {r.attachment_sha256 for r in rows if r.attachment_sha256})
+    now = utcnow()
+    out = []
+    for r in sorted(rows, key=lambda row: ids.index(row.id)):
+        if r.expires_at is not None and r.expires_at <= now:
+            out.append({"type": "delete", "entity": "message", "id": r.id})
+            continue
+        own_site = site_id in message_repo.sender_sites(conn, r)
+        if not own_site and r.status != "approved":
+            continue
+        file = files.get(r.attachment_sha256)
+        out.append({
+            "type": "message", "id": r.id, "thread_id": r.thread_id, "reply_to": r.reply_to,
+            "sender_id": r.sender_id, "kind": r.kind, "body": r.body,
+            "attachment": file._asdict() if file else None,
+            "drawing": json.loads(r.drawing) if r.drawing else None,
+            "to_employees": json.loads(r.to_employees), "to_groups": json.loads(r.to_groups),
+            "recipients": [x.employee_id for x in recipients[r.id]],
+            "ack_required": r.ack_required, "expires_at": r.expires_at,
+            "written_at": r.written_at, "created_at": r.created_at, "status": r.status,
+            "rejection_reason": r.rejection_reason if own_site else None,
+        })
+    return out
+
+
+def _statuses(conn: Connection, ids: list[str], site_id: int) -> list[dict[str, Any]]:
+    out = []
+    for key in ids:
+        message_id, employee_id = key.rsplit(":", 1)
+        row = conn.execute(select(message_recipients).where(
+            (message_recipients.c.message_id == message_id)
+            & (message_recipients.c.employee_id == int(employee_id)))).one()
+        out.append({"type": "message_status", "message_id": message_id,
+                    "employee_id": row.employee_id, "delivered_at": row.delivered_at,
+                    "read_at": row.read_at, "acked_at": row.acked_at})
+    return out
+
+
+def _moderations(conn: Connection, ids: list[str], site_id: int) -> list[dict[str, Any]]:
+    rows = conn.execute(select(messages).where(messages.c.id.in_(ids)))
+    return [{"type": "moderation", "message_id": r.id, "status": r.status,
+             "reason": r.rejection_reason, "decided_at": r.decided_at} for r in rows]
+
+
+Loader = Callable[[Connection, list[str], int], list[dict[str, Any]]]
+LOADERS: dict[str, Loader] = {
+    "site_settings": _site_settings, "employee": _employees, "badge": _badges,
+    "group": _groups, "contact_list": _contact_lists, "message": _messages,
+    "message_status": _statuses, "moderation": _moderations,
+}
+
+
+def materialize(conn: Connection, rows: list[Any], site_id: int) -> list[dict[str, Any]]:
+    """Current state of each changed entity, once, grouped by kind in log order."""
+    by_entity: dict[str, list[str]] = {}
+    for row in rows:
+        ids = by_entity.setdefault(row.entity, [])
+        if row.entity_id not in ids:
+            ids.append(row.entity_id)
+    out: list[dict[str, Any]] = []
+    for entity, ids in by_entity.items():
+        out.extend(LOADERS[entity](conn, ids, site_id))
+    return out
+
+
+def pull(conn: Connection, site_id: int, cursor: str | None) -> dict[str, Any]:
+    """Changes for ``site_id`` after ``cursor`` (None: everything, reset=True)."""
+    epoch = changes.epoch(conn)
+    newest = changes.latest_id(conn)
+    after, reset = 0, True
+    if cursor:
+        cursor_epoch, after = decode_cursor(cursor)
+        reset = cursor_epoch != epoch or after > newest
+        after = 0 if reset else after
+    rows = changes.for_site(conn, site_id, after, PAGE_SIZE + 1)
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    last = rows[-1].id if more else newest
+    return {"cursor": encode_cursor(epoch, last), "changes": materialize(conn, rows, site_id),
+            "more": more, "reset": reset, "server_time": utcnow()}

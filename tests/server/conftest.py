@@ -1,0 +1,96 @@
+"""Fixtures: a real server (uvicorn on 127.0.0.1, free port) on a SQLite file in tmp_path."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from server_testkit import Terminal, World, enrollment_code
+from sqlalchemy import create_engine, make_url
+
+from server.db import Database, url_from_path
+from server.embedded import EmbeddedServer, start_embedded_server
+from server.repo import directory, groups
+
+PG_ADMIN_URL = os.environ.get("KIOSK_TEST_PG_URL")  # e.g. postgresql+psycopg://u@/postgres
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Iterator[Path | str]:
+    """The server's database: a SQLite file, or with KIOSK_TEST_PG_URL a fresh PostgreSQL db."""
+    if not PG_ADMIN_URL:
+        yield tmp_path / "kiosk.db"
+        return
+    name = f"kiosk_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE {name}")
+    yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE {name} WITH (FORCE)")
+    admin.dispose()
+
+
+@pytest.fixture
+def server(db_path: Path | str) -> Iterator[EmbeddedServer]:
+    handle = start_embedded_server(db_path, "127.0.0.1", 0)
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture
+def db(server: EmbeddedServer, db_path: Path | str) -> Iterator[Database]:
+    """The server's database, opened separately (as the admin CLI would)."""
+    database = Database(url_from_path(db_path))
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def world(db: Database) -> World:
+    with db.write() as conn:
+        site = directory.create_site(conn, "Plant A", "Europe/Paris", "fr")
+        other = directory.create_site(conn, "Plant B", "Europe/Berlin", "de")
+        hr = directory.create_employee(conn, "Hana HR", site, role="hr")
+        alice = directory.create_employee(conn, "Alice", site)
+        bob = directory.create_employee(conn, "Bob", site, role="manager")
+        carol = directory.create_employee(conn, "Carol", other)
+        directory.add_badge(conn, alice, "0F00123456")
+        line3 = groups.create_group(conn, "Line 3")
+        groups.set_member(conn, line3, alice, can_post=True)
+        groups.set_member(conn, line3, bob, can_post=True)
+        groups.set_member(conn, line3, carol, can_post=False)
+        groups.set_contacts(conn, alice, [bob, hr], [line3])
+        groups.set_contacts(conn, carol, [alice], [line3])
+    return World(site, other, hr, alice, bob, carol, line3)
+
+
+@pytest.fixture
+def enroll(server: EmbeddedServer, db: Database) -> Iterator[Callable[..., Terminal]]:
+    """enroll(site_id, name) -> an enrolled Terminal client."""
+    clients: list[Terminal] = []
+
+    def make(site_id: int, name: str = "wall terminal") -> Terminal:
+        response = httpx.post(f"{server.url}/v1/enroll",
+                              json={"code": enrollment_code(db, site_id), "terminal_name": name})
+        assert response.status_code == 201, response.text
+        body = response.json()
+        client = Terminal(base_url=server.url, timeout=30,
+                          headers={"Authorization": f"Bearer {body['token']}"})
+        client.terminal_id = body["terminal_id"]
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def terminal(enroll: Callable[..., Terminal], world: World) -> Terminal:
+    """A terminal enrolled at world.site."""
+    return enroll(world.site)
