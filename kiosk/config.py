@@ -116,7 +116,10 @@ FIELDS: tuple[Field, ...] = (
           "Screen density used to size touch targets.",
           lambda v: v == 0 or _is_int_in(60, 400)(v)),
     Field("server", "url", "", "empty (offline only) or an http:// or https:// address",
-          "Central server the terminal syncs with.", _is_url),
+          "Central server the terminal syncs with (enroll first: kiosk enroll).", _is_url),
+    Field("server", "clock_warning_s", 60, "a whole number of seconds from 5 to 86400",
+          "Warn on screen when this terminal's clock is off the server's by more than this.",
+          _is_int_in(5, 86400)),
 )
 
 _BY_NAME = {f.name: f for f in FIELDS}

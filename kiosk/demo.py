@@ -59,7 +59,7 @@ def demo_message_id(n: int) -> str:
 
 
 # (id, sender employee id, recipients, hours ago, body, acknowledgement required)
-_MESSAGES = (
+DEMO_MESSAGES = (
     (demo_message_id(1), 10, (1, 3, 4, 5, 7, 11), 2,
      "Rappel : la visite médicale annuelle a lieu jeudi de 9 h à 12 h en salle B. "
      "Présentez-vous avec votre badge.", True),
@@ -77,6 +77,15 @@ _MESSAGES = (
 )
 
 
+def demo_contacts(employee_id: int) -> tuple[list[int], list[int]]:
+    """Who a demo worker may write to: their groups' members, the manager and HR."""
+    groups = [g for g, _, members in DEMO_GROUPS if employee_id in members]
+    mates = {m for g, _, members in DEMO_GROUPS if g in groups for m in members}
+    mates |= {8, 10}
+    mates.discard(employee_id)
+    return sorted(mates), groups
+
+
 def seed_demo(db: sqlite_utils.Database, now: datetime | None = None) -> None:
     """Fill an empty terminal database with the demo company (idempotent)."""
     now = now or datetime.now(UTC)
@@ -88,10 +97,7 @@ def seed_demo(db: sqlite_utils.Database, now: datetime | None = None) -> None:
         for group_id, name, members in DEMO_GROUPS:
             Directory.put_group(conn, group_id, name, [(m, True) for m in members])
         for w in DEMO_WORKERS:
-            groups = [g for g, _, members in DEMO_GROUPS if w.employee.id in members]
-            mates = {m for g, _, members in DEMO_GROUPS if g in groups for m in members}
-            mates.discard(w.employee.id)
-            Directory.put_contacts(conn, w.employee.id, sorted(mates | {8, 10}), groups)
+            Directory.put_contacts(conn, w.employee.id, *demo_contacts(w.employee.id))
         MessageStore.put(
             conn,
             [
@@ -100,7 +106,7 @@ def seed_demo(db: sqlite_utils.Database, now: datetime | None = None) -> None:
                     created_at=now - timedelta(hours=hours), recipients=recipients,
                     ack_required=ack,
                 )
-                for mid, sender, recipients, hours, body, ack in _MESSAGES
+                for mid, sender, recipients, hours, body, ack in DEMO_MESSAGES
             ],
         )
 

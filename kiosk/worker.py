@@ -34,6 +34,9 @@ class CoreWorker:
         self._calls: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="core-worker", daemon=True)
         self._terminal: Terminal | None = None
+        # Called on the worker thread after each call that succeeded: the sync
+        # worker hooks in here to push what the call may have queued, at once.
+        self.after_call: Callable[[], None] | None = None
 
     def start(self) -> None:
         self._thread.start()
@@ -86,6 +89,8 @@ class CoreWorker:
                 if on_error is not None:
                     self._deliver(partial(on_error, exc))
                 continue
+            if self.after_call is not None:
+                self.after_call()
             if on_result is not None:
                 self._deliver(partial(on_result, result))
         if self._terminal is not None:

@@ -1,0 +1,52 @@
+"""Connect the running terminal to its central server, when it has one.
+
+No server configured: the terminal is offline-only and says so.  A server but
+no enrollment: it says how to enroll.  Otherwise a ``SyncWorker`` runs beside
+the core worker, woken after every core call so that what a worker just did
+leaves at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from kiosk.config import Config
+from kiosk.worker import CoreWorker
+from sync.client import ServerClient
+from sync.credentials import load_enrollment
+from sync.status import SyncState, SyncStatus
+from sync.worker import SyncWorker
+
+log = logging.getLogger(__name__)
+
+
+def start_sync(
+    config: Config,
+    worker: CoreWorker,
+    on_status: Callable[[SyncStatus], None],
+    on_changes: Callable[[int], None] = lambda count: None,
+) -> SyncWorker | None:
+    """Start syncing if this terminal is enrolled; report the state either way."""
+    try:
+        enrollment = load_enrollment(config.data_dir)
+    except ValueError as exc:
+        on_status(SyncStatus(SyncState.NOT_ENROLLED, str(exc)))
+        return None
+    if enrollment is None:
+        if config["server.url"]:
+            on_status(SyncStatus(
+                SyncState.NOT_ENROLLED,
+                f"not enrolled with {config['server.url']}: run kiosk enroll",
+            ))
+        else:
+            on_status(SyncStatus(SyncState.DISABLED, "offline-only terminal"))
+        return None
+    url = config["server.url"] or enrollment.server_url
+    sync = SyncWorker(
+        config.database_path, lambda: ServerClient(url, enrollment.token), on_status, on_changes
+    )
+    worker.after_call = sync.wake
+    sync.start()
+    log.info("syncing with the central server")
+    return sync
