@@ -1,0 +1,166 @@
+"""``kiosk``: run the terminal, try the demo, print the example config, take the screen tour.
+
+``python -m kiosk`` and the ``kiosk`` console script both call ``main``.  This
+module does not import Kivy: the commands that open a window import the
+``ui`` package when they run, after the window size is known.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import re
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from kiosk import __version__
+from kiosk.config import LANGUAGES, Config, ConfigError, load_config, parse_config, render_example
+from kiosk.demo import UNKNOWN_DEMO_BADGE, demo_badges_table, seed_demo
+from kiosk.runtime import VIRTUAL_SOCKET_NAME
+from kiosk.storage import StorageError, open_database
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+TOUR_SIZES = ("800x480", "1280x800")
+DEMO_SITE_NAME = "Demo plant · Hall B"
+DEMO_DATA_DIR = Path("var/demo")
+
+log = logging.getLogger("kiosk")
+
+
+def _size(text: str) -> tuple[int, int]:
+    match = re.fullmatch(r"(\d{3,4})x(\d{3,4})", text)
+    if not match:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT such as 800x480, got {text!r}")
+    return int(match[1]), int(match[2])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kiosk", description="Time-clock messaging terminal.",
+    )
+    parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run the terminal", description=(
+        "Run the terminal full screen (or windowed) with a TOML configuration."))
+    run.add_argument("--config", type=Path, metavar="PATH",
+                     help="TOML file (see 'kiosk config-example'); default: built-in defaults")
+    run.add_argument("--headless", action="store_true",
+                     help="no screen: core, reader and sync only, events as JSON lines on stdout")
+
+    demo = commands.add_parser("demo", help="run with a demo company and a virtual reader",
+                               description=(
+        "Seed a demo company into a data folder, start the terminal with a virtual badge "
+        "reader and print the badges to present from another shell."))
+    demo.add_argument("--data-dir", type=Path, metavar="DIR",
+                      help="demo data folder, seeded if new (default: var/demo)")
+    demo.add_argument("--language", choices=LANGUAGES, default="fr",
+                      help="idle screen language (default: fr)")
+    demo.add_argument("--size", type=_size, default=(800, 480), metavar="WxH",
+                      help="window size (default: 800x480)")
+
+    commands.add_parser("config-example", help="print the commented example configuration",
+                        description="Print every configuration key with its default and doc.")
+
+    tour = commands.add_parser("tour", help="save a screenshot of every screen", description=(
+        "Drive the real app through every screen, in French and English, and save one PNG "
+        "per screen, language and size (one process per size)."))
+    tour.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
+    tour.add_argument("--size", type=_size, action="append", metavar="WxH",
+                      help=f"window size, repeatable (default: {' and '.join(TOUR_SIZES)})")
+    return parser
+
+
+def demo_config(data_dir: Path, **values: Any) -> Config:
+    """Seed the demo company into ``data_dir`` and return a config using a virtual reader."""
+    data_dir = data_dir.resolve()
+    db = open_database(data_dir / "kiosk.sqlite3")
+    try:
+        seed_demo(db)
+    finally:
+        db.conn.close()
+    terminal = {"data_dir": str(data_dir), "site_name": DEMO_SITE_NAME, "name": "Demo terminal"}
+    terminal.update(values)
+    return parse_config({"terminal": terminal, "reader": {"protocol": "virtual"}}, data_dir)
+
+
+def _run_ui(config: Config, **kwargs: Any) -> int:
+    launch = importlib.import_module("ui.launch")  # Kivy only from here on
+    return int(launch.run_app(config, **kwargs))
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    if args.headless:
+        from kiosk.headless import run_headless
+
+        return run_headless(config)
+    return _run_ui(config)
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    data_dir = args.data_dir or DEMO_DATA_DIR
+    config = demo_config(data_dir, language=args.language)
+    control = config.data_dir / VIRTUAL_SOCKET_NAME
+    print(f"Demo data in {config.data_dir}")
+    print("Badges:")
+    print(demo_badges_table())
+    print("\nPresent one from another shell:")
+    print(f"  python -m badge_reader present 0F00123456 --control {control}")
+    print(f"  python -m badge_reader present {UNKNOWN_DEMO_BADGE} --control {control}")
+    sys.stdout.flush()
+    width, height = args.size
+    return _run_ui(config, width=width, height=height)
+
+
+def _cmd_config_example(_: argparse.Namespace) -> int:
+    sys.stdout.write(render_example())
+    return EXIT_OK
+
+
+def _cmd_tour(args: argparse.Namespace) -> int:
+    sizes = args.size or [_size(s) for s in TOUR_SIZES]
+    args.out.mkdir(parents=True, exist_ok=True)
+    status = EXIT_OK
+    for width, height in sizes:  # one process per size: Kivy sizes its window once
+        command = [sys.executable, "-m", "ui.tour", "--out", str(args.out),
+                   "--size", f"{width}x{height}"]
+        result = subprocess.run(command, check=False)
+        if result.returncode != 0:
+            print(f"kiosk tour: {width}x{height} failed (exit {result.returncode})",
+                  file=sys.stderr)
+            status = EXIT_FAILURE
+    return status
+
+
+COMMANDS = {
+    "run": _cmd_run, "demo": _cmd_demo, "config-example": _cmd_config_example, "tour": _cmd_tour,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return COMMANDS[args.command](args)
+    except ConfigError as exc:
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except StorageError as exc:
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""The terminal without a screen: core, badge reader and sync (``kiosk run --headless``).
+
+For readers at doors without displays, and for tests.  The main thread plays
+the part Kivy's clock plays in the app: it runs what the other threads hand
+over, in order, and ticks the session once a second.  Each event is printed as
+one JSON line on stdout (employee ids, never names of badges or message text).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from typing import TextIO
+
+from badge_reader import ReaderStatus
+from kiosk.config import Config
+from kiosk.models import BadgeOutcome
+from kiosk.runtime import StorageStatus, TerminalRuntime
+from kiosk.session import Session
+from kiosk.sync_link import start_sync
+from sync.status import SyncStatus
+
+log = logging.getLogger(__name__)
+
+
+class EventPrinter:
+    """A StationView that writes one JSON object per line."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+
+    def emit(self, event: str, **fields: object) -> None:
+        self._out.write(json.dumps({"event": event, **fields}, ensure_ascii=False) + "\n")
+        self._out.flush()
+
+    def show_idle(self) -> None:
+        self.emit("idle")
+
+    def show_welcome(self, session: Session, outcome: BadgeOutcome) -> None:
+        punch = outcome.punch
+        self.emit("welcome", employee_id=session.employee.id,
+                  direction=punch.direction.value if punch else None,
+                  punch_id=punch.id if punch else None, unread=outcome.unread)
+
+    def show_notice(self, outcome: BadgeOutcome) -> None:
+        self.emit("notice", kind=outcome.kind.value, detail=outcome.detail)
+
+    def show_punch_changed(self, session: Session) -> None:
+        self.emit("punch_changed", employee_id=session.employee.id,
+                  direction=session.punch.direction.value if session.punch else None,
+                  undone=session.punch_undone)
+
+
+def run_headless(config: Config, stop: threading.Event | None = None,
+                 out: TextIO = sys.stdout) -> int:
+    """Run until SIGINT/SIGTERM (or ``stop`` is set); returns the exit status."""
+    stop = stop or threading.Event()
+    calls: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+    printer = EventPrinter(out)
+
+    def on_reader(status: ReaderStatus) -> None:
+        printer.emit("reader", state=status.state.value, message=status.message)
+
+    def on_storage(status: StorageStatus) -> None:
+        printer.emit("storage", ok=status.ok, detail=status.detail)
+
+    def on_sync(status: SyncStatus) -> None:
+        calls.put(lambda: printer.emit(
+            "sync", state=status.state.value, message=status.message,
+            outbox=status.outbox_depth, rejected=status.rejected,
+            clock_warning=status.clock_warning(config["server.clock_warning_s"]),
+        ))
+
+    runtime = TerminalRuntime(config, printer, calls.put, on_reader, on_storage)
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: stop.set())
+    runtime.start()
+    sync = start_sync(config, runtime.worker, on_sync)
+    if runtime.virtual_reader is not None:
+        printer.emit("virtual_reader", control=str(runtime.control_path))
+    try:
+        while not stop.is_set():
+            try:
+                calls.get(timeout=1.0)()
+            except queue.Empty:
+                pass
+            runtime.station.tick()
+    finally:
+        if sync is not None:
+            sync.stop()
+        runtime.stop()
+        printer.emit("stopped")
+    return 0

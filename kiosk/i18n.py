@@ -1,0 +1,64 @@
+"""Translations and local date/time formats for the screens, without Kivy.
+
+Catalogs are gettext ``.mo`` files under ``locale/<lang>/LC_MESSAGES/kiosk.mo``
+(sources: the ``.po`` files beside them; ``python tools/i18n.py update`` and
+``compile`` keep both in step).  English is the source language: a missing
+catalog or entry shows the English text, never an error.
+"""
+
+from __future__ import annotations
+
+import gettext
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+
+from babel.dates import format_date
+
+from kiosk.config import LANGUAGES
+
+DOMAIN = "kiosk"
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+SOURCE_LANGUAGE = "en"
+
+
+def supported(lang: str) -> str:
+    """The language to use for ``lang``: itself if the terminal speaks it, else English."""
+    return lang if lang in LANGUAGES else SOURCE_LANGUAGE
+
+
+@cache
+def translator(lang: str) -> gettext.NullTranslations:
+    """The catalog of ``lang`` (English text where a translation is missing)."""
+    return gettext.translation(
+        DOMAIN, LOCALE_DIR, languages=[supported(lang)], fallback=True
+    )
+
+
+def format_clock(moment: datetime) -> str:
+    """HH:MM in local time: how the terminal shows every time of day."""
+    return moment.astimezone().strftime("%H:%M") if moment.tzinfo else moment.strftime("%H:%M")
+
+
+def format_long_date(day: date, lang: str) -> str:
+    """The idle screen's date: 'Thursday, November 27, 2025' / 'Jeudi 27 novembre 2025'."""
+    text = format_date(day, format="full", locale=supported(lang))
+    return text[:1].upper() + text[1:]
+
+
+def format_when(moment: datetime, now: datetime, lang: str) -> str:
+    """When a message was sent, as short as is clear: '14:05', 'Yesterday 14:05', '24 Nov'."""
+    local = moment.astimezone() if moment.tzinfo else moment
+    today = (now.astimezone() if now.tzinfo else now).date()
+    clock = format_clock(local)
+    days = (today - local.date()).days
+    if days <= 0:
+        return clock
+    if days == 1:
+        return translator(lang).gettext("Yesterday {time}").format(time=clock)
+    lang = supported(lang)
+    if days < 7:
+        weekday = format_date(local.date(), format="EEE", locale=lang).rstrip(".")
+        return f"{weekday[:1].upper()}{weekday[1:]} {clock}"
+    return format_date(local.date(), format="d MMM", locale=lang).rstrip(".")
+

@@ -1,0 +1,150 @@
+"""The running terminal without its screens: config -> core worker -> station -> badge reader.
+
+A front end (the Kivy app, a test) gives a ``StationView`` and a ``deliver``
+callable that runs a function on its own thread (in Kivy:
+``Clock.schedule_once``).  Everything that comes from another thread (core
+results, badge reads, reader status) reaches the front end through ``deliver``,
+so the station and the view only ever run on that one thread.
+
+Reader faults never stop the terminal: they become a ``ReaderStatus`` to show.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from badge_reader import ReaderState, ReaderStatus, ReaderThread, VirtualReader
+from badge_reader.read import BadgeRead
+from badge_reader.runner import BaseReaderThread
+from badge_reader.wedge_runner import WedgeReaderThread
+from kiosk.config import Config
+from kiosk.session import SessionPolicy
+from kiosk.station import Station, StationView
+from kiosk.storage import StorageError
+from kiosk.terminal import Terminal
+from kiosk.worker import CoreWorker, Deliver
+
+log = logging.getLogger(__name__)
+
+VIRTUAL_SOCKET_NAME = "virtual-reader.sock"
+# The virtual reader speaks the same EM4100 frames as the most common real module.
+VIRTUAL_WIRE_PROTOCOL = "em4100"
+
+
+@dataclass(frozen=True)
+class StorageStatus:
+    ok: bool | None  # None: not known yet
+    detail: str = ""
+
+
+class TerminalRuntime:
+    """Owns the threads of one running terminal; ``start()`` then ``stop()``, once."""
+
+    def __init__(
+        self,
+        config: Config,
+        view: StationView,
+        deliver: Deliver,
+        on_reader_status: Callable[[ReaderStatus], None] | None = None,
+        on_storage_status: Callable[[StorageStatus], None] | None = None,
+    ) -> None:
+        self.config = config
+        self._deliver = deliver
+        self._on_reader_status = on_reader_status
+        self._on_storage_status = on_storage_status
+        database_path = config.database_path
+        self.worker = CoreWorker(lambda: Terminal.open(database_path), deliver)
+        self.station = Station(
+            self.worker,
+            view,
+            SessionPolicy(
+                timeout_s=float(config["terminal.session_timeout_s"]),
+                punch_undo_s=float(config["terminal.punch_undo_s"]),
+            ),
+        )
+        self.virtual_reader: VirtualReader | None = None
+        self.reader: BaseReaderThread | None = None
+
+    @property
+    def control_path(self) -> Path:
+        """Where the virtual reader listens for ``python -m badge_reader present``."""
+        return self.config.data_dir / VIRTUAL_SOCKET_NAME
+
+    # Life cycle -------------------------------------------------------------
+
+    def start(self) -> None:
+        self.worker.start()
+        self.check_storage()
+        self._start_reader()
+
+    def stop(self) -> None:
+        if self.reader is not None:
+            self.reader.stop()
+            self.reader.join(2.0)
+        if self.virtual_reader is not None:
+            self.virtual_reader.close()
+        self.worker.stop()
+
+    def check_storage(self) -> None:
+        """Open the database (if not open yet) and report whether that worked."""
+        self.worker.submit(
+            lambda terminal: None,
+            lambda _: self._storage(StorageStatus(True)),
+            lambda exc: self._storage(StorageStatus(False, _storage_detail(exc))),
+        )
+
+    def _storage(self, status: StorageStatus) -> None:
+        if self._on_storage_status is not None:
+            self._on_storage_status(status)
+
+    # Reader ---------------------------------------------------------------------
+
+    def _start_reader(self) -> None:
+        try:
+            self.reader = self._make_reader()
+        except (OSError, ValueError) as exc:
+            # A socket path in use, an unknown protocol option...: show it, keep running.
+            log.error("cannot start the badge reader: %s", type(exc).__name__)
+            self._reader_status(ReaderStatus(ReaderState.ERROR, f"Reader not started ({exc})"))
+            return
+        self.reader.start()
+
+    def _make_reader(self) -> BaseReaderThread:
+        config = self.config
+        protocol = config["reader.protocol"]
+        common = {
+            "on_read": self._read_on_reader_thread,
+            "on_status": self._status_on_reader_thread,
+            "repeat_window": float(config["reader.repeat_window_s"]),
+            "reverse_bytes": bool(config["reader.reverse_bytes"]),
+        }
+        if protocol == "virtual":
+            config.data_dir.mkdir(parents=True, exist_ok=True)
+            self.virtual_reader = VirtualReader(
+                str(self.control_path), protocol=VIRTUAL_WIRE_PROTOCOL
+            )
+            return ReaderThread(self.virtual_reader.port, VIRTUAL_WIRE_PROTOCOL, **common)
+        if protocol == "wedge":
+            return WedgeReaderThread(config["reader.device"], "wedge", **common)
+        return ReaderThread(config["reader.port"], protocol, baudrate=config["reader.baud"],
+                            **common)
+
+    # Called on the reader thread: hop to the front end's thread, nothing else.
+
+    def _read_on_reader_thread(self, read: BadgeRead) -> None:
+        badge = read.badge
+        self._deliver(lambda: self.station.on_badge(badge))
+
+    def _status_on_reader_thread(self, status: ReaderStatus) -> None:
+        self._deliver(lambda: self._reader_status(status))
+
+    def _reader_status(self, status: ReaderStatus) -> None:
+        if self._on_reader_status is not None:
+            self._on_reader_status(status)
+
+
+def _storage_detail(exc: Exception) -> str:
+    return str(exc) if isinstance(exc, StorageError) else "internal error"

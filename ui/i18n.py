@@ -1,0 +1,52 @@
+"""Labels that re-translate when the language switches.
+
+``tr`` is the one translator of the screens.  In a .kv file write
+``text: tr._("Present your badge")``: Kivy's rule compiler binds the expression
+to ``tr._``, which this class maps to its ``lang`` property, so every such label
+is computed again when ``tr.switch(lang)`` runs.  Python code calls ``tr._`` and
+``tr.ngettext`` the same way (and redraws on ``lang`` itself).
+"""
+
+from __future__ import annotations
+
+import gettext
+from typing import Any
+
+from kivy.event import EventDispatcher
+from kivy.properties import StringProperty
+
+from kiosk.i18n import SOURCE_LANGUAGE, supported, translator
+
+
+class Translator(EventDispatcher):
+    lang = StringProperty(SOURCE_LANGUAGE)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._catalog: gettext.NullTranslations = translator(self.lang)
+
+    def switch(self, lang: str) -> None:
+        """Show every label in ``lang`` from now on (English if the terminal lacks it)."""
+        lang = supported(lang)
+        self._catalog = translator(lang)
+        self.lang = lang  # dispatches to the .kv bindings only when it changes
+
+    def _(self, msgid: str) -> str:
+        return self._catalog.gettext(msgid)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self._catalog.ngettext(singular, plural, n)
+
+    # Binding to "_" (what the .kv compiler asks for) means binding to ``lang``.
+
+    def fbind(self, name: str, func: Any, *args: Any, **kwargs: Any) -> Any:
+        return super().fbind("lang" if name == "_" else name, func, *args, **kwargs)
+
+    def funbind(self, name: str, func: Any, *args: Any, **kwargs: Any) -> Any:
+        return super().funbind("lang" if name == "_" else name, func, *args, **kwargs)
+
+    def unbind_uid(self, name: str, uid: int) -> Any:
+        return super().unbind_uid("lang" if name == "_" else name, uid)
+
+
+tr = Translator()

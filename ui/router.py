@@ -1,0 +1,161 @@
+"""The screens as the station sees them: the ``StationView``, plus navigation between screens.
+
+The station decides *what* happens (sessions, punches, messages); the router
+only picks the screen, its language and hands it the values to show.  Screens
+call back here for navigation; they never reach the core themselves.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.uix.screenmanager import NoTransition, ScreenManager
+
+from kiosk.models import BadgeOutcome, Message, MessageSummary, OutcomeKind
+from kiosk.session import Session
+from kiosk.station import Station
+from ui.i18n import tr
+from ui.screens.base import KioskScreen
+from ui.status import TerminalStatus
+
+log = logging.getLogger(__name__)
+
+IDLE, WELCOME, NOTICE, INBOX, MESSAGE = "idle", "welcome", "notice", "inbox", "message"
+
+
+class Router:
+    def __init__(
+        self,
+        manager: ScreenManager,
+        status: TerminalStatus,
+        idle_language: str,
+        notice_s: float,
+    ) -> None:
+        self.manager = manager
+        self.manager.transition = NoTransition()  # instant, and no half-translated frame
+        self.status = status
+        self.idle_language = idle_language
+        self.notice_s = notice_s
+        self.station: Station | None = None  # set by the wiring once the runtime exists
+        self._notice_timeout = Clock.create_trigger(self._notice_over, notice_s)
+        self._notice_until = 0.0
+        for screen in manager.screens:
+            if isinstance(screen, KioskScreen):
+                screen.router = self
+        tr.switch(idle_language)
+
+    def screen(self, name: str) -> Any:
+        return self.manager.get_screen(name)
+
+    @property
+    def current(self) -> str:
+        return self.manager.current
+
+    def _go(self, name: str, language: str) -> None:
+        log.debug("screen %s (%s)", name, language)
+        self._notice_timeout.cancel()
+        if name in (IDLE, NOTICE):
+            # The session is over: nothing of that worker stays in any screen.
+            for screen in self.manager.screens:
+                if isinstance(screen, KioskScreen) and screen.name != name:
+                    screen.clear()
+        tr.switch(language)
+        if self.manager.current != name:
+            self.manager.current = name
+
+    # StationView --------------------------------------------------------------
+
+    def show_idle(self) -> None:
+        self._go(IDLE, self.idle_language)
+
+    def show_welcome(self, session: Session, outcome: BadgeOutcome) -> None:
+        self.status.set_storage_ok()
+        self.screen(WELCOME).show(session, outcome)
+        self._go(WELCOME, session.employee.language)
+
+    def show_notice(self, outcome: BadgeOutcome) -> None:
+        # Notices speak the site's language: a lost badge may be in someone else's hand.
+        if outcome.kind is OutcomeKind.STORAGE_ERROR:
+            self.status.set_storage_error(outcome.detail)
+        log.info("notice shown: %s", outcome.kind.value)
+        self.screen(NOTICE).show(outcome, self.notice_s)
+        self._go(NOTICE, self.idle_language)
+        self._notice_until = time.monotonic() + self.notice_s
+        self._notice_timeout()
+
+    def show_punch_changed(self, session: Session) -> None:
+        self.screen(WELCOME).punch_changed(session)
+
+    # Navigation asked by the screens ----------------------------------------------
+
+    def touched(self) -> None:
+        if self.station is not None:
+            self.station.touch()
+
+    def open_inbox(self) -> None:
+        if self.station is None or self.station.session is None:
+            return
+        language = self.station.session.employee.language
+        inbox = self.screen(INBOX)
+        inbox.loading(self.station.session)
+        self._go(INBOX, language)
+        self.station.load_inbox(self._inbox_loaded)
+
+    def _inbox_loaded(self, items: list[MessageSummary]) -> None:
+        self.screen(INBOX).show(items)
+
+    def open_message(self, message_id: str) -> None:
+        if self.station is None or self.station.session is None:
+            return
+        self.screen(MESSAGE).loading()
+        self._go(MESSAGE, self.station.session.employee.language)
+        self.station.open_message(message_id, self._message_loaded)
+
+    def _message_loaded(self, message: Message | None) -> None:
+        if message is None:  # withdrawn or expired meanwhile
+            self.open_inbox()
+            return
+        self.screen(MESSAGE).show(message)
+        self.screen(INBOX).mark_read(message.id)
+
+    def back(self) -> None:
+        session = self.station.session if self.station is not None else None
+        if session is None:
+            self.show_idle()
+        elif self.manager.current == MESSAGE:
+            self.open_inbox()
+        else:
+            self.touched()
+            self._go(WELCOME, session.employee.language)
+
+    def done(self) -> None:
+        """The worker is finished: end the session now (the station shows idle)."""
+        if self.station is not None:
+            self.station.end_session()
+        if self.manager.current != IDLE:
+            self.show_idle()
+
+    def switch_punch(self) -> None:
+        if self.station is not None:
+            self.station.switch_punch()
+
+    def undo_punch(self) -> None:
+        if self.station is not None:
+            self.station.undo_punch()
+
+    def can_change_punch(self) -> bool:
+        return self.station is not None and self.station.can_change_punch()
+
+    def _notice_over(self, *_: Any) -> None:
+        if self.manager.current != NOTICE:
+            return
+        early = self._notice_until - time.monotonic()
+        if early > 0.05:  # a timer left from an earlier notice: this one stays its full time
+            log.debug("notice timer %.2f s early", early)
+            Clock.schedule_once(self._notice_over, early)
+            return
+        log.debug("notice over")
+        self.show_idle()

@@ -1,0 +1,129 @@
+"""Wiring of the Kivy front end: kv rules, screens, router, runtime, clock and touches.
+
+Kept out of the App class so that the app stays small and the wiring can be
+read top to bottom: config -> screens -> router (the StationView) -> runtime
+(core worker, station, badge reader) -> a 1 s tick and a touch hook.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.lang import Builder
+from kivy.uix.screenmanager import ScreenManager
+
+from kiosk.config import Config
+from kiosk.runtime import TerminalRuntime
+from kiosk.sync_link import start_sync
+from sync.status import SyncStatus
+from ui import widgets  # noqa: F401  (widget classes used by the .kv rules)
+from ui.router import IDLE, WELCOME, Router
+from ui.screens.idle import IdleScreen
+from ui.screens.inbox import InboxScreen
+from ui.screens.message import MessageScreen
+from ui.screens.notice import NoticeScreen
+from ui.screens.welcome import WelcomeScreen
+from ui.status import TerminalStatus
+from ui.theme import theme
+
+log = logging.getLogger(__name__)
+
+UI_DIR = Path(__file__).resolve().parent
+KV_FILES = (
+    "theme.kv", "widgets.kv",
+    "screens/idle.kv", "screens/welcome.kv", "screens/notice.kv",
+    "screens/inbox.kv", "screens/message.kv",
+)
+
+
+def load_rules() -> None:
+    """Load every .kv file once per process."""
+    for name in KV_FILES:
+        path = str(UI_DIR / name)
+        if path not in Builder.files:
+            Builder.load_file(path)
+
+
+def on_ui_thread(call: Callable[[], None]) -> None:
+    """The ``deliver`` of the core worker and reader: run ``call`` on Kivy's thread."""
+    Clock.schedule_once(lambda _dt: call())
+
+
+class Shell:
+    def __init__(self, config: Config, idle_language: str | None = None) -> None:
+        load_rules()
+        theme.dpi = int(config["display.dpi"])
+        theme.fit(*Window.size)
+        Window.clearcolor = theme.bg
+        self.status = TerminalStatus()
+        self.manager = ScreenManager()
+        self.manager.add_widget(
+            IdleScreen(name=IDLE, site_name=config["terminal.site_name"],
+                       terminal_name=config["terminal.name"], status=self.status)
+        )
+        self.manager.add_widget(WelcomeScreen(name=WELCOME))
+        self.manager.add_widget(NoticeScreen(name="notice"))
+        self.manager.add_widget(InboxScreen(name="inbox"))
+        self.manager.add_widget(MessageScreen(name="message"))
+        self.router = Router(
+            self.manager, self.status,
+            idle_language or config["terminal.language"], float(config["terminal.notice_s"]),
+        )
+        self.runtime = TerminalRuntime(
+            config, self.router, on_ui_thread,
+            on_reader_status=self.status.set_reader,
+            on_storage_status=self.status.set_storage,
+        )
+        self.router.station = self.runtime.station
+        self._config = config
+        self._ticker: Any = None
+        self._sync: Any = None
+
+    @property
+    def root(self) -> ScreenManager:
+        return self.manager
+
+    def start(self) -> None:
+        Window.bind(size=self._resized, on_touch_down=self._touched)
+        self.manager.bind(current=self._screen_changed)
+        self.runtime.start()
+        self._sync = start_sync(self._config, self.runtime.worker, self._sync_status_elsewhere)
+        self._ticker = Clock.schedule_interval(self._tick, 1.0)
+
+    def stop(self) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
+        Window.unbind(size=self._resized, on_touch_down=self._touched)
+        if self._sync is not None:
+            self._sync.stop()
+        self.runtime.stop()
+
+    def _sync_status_elsewhere(self, status: SyncStatus) -> None:
+        """Called on the sync thread (or here, at start): hop to Kivy's thread."""
+        warn_after = float(self._config["server.clock_warning_s"])
+        on_ui_thread(lambda: self.status.set_sync(status, warn_after))
+
+    def _tick(self, _dt: float) -> None:
+        station = self.runtime.station
+        station.tick()  # ends a session left idle (the station shows idle)
+        self.manager.get_screen(WELCOME).tick()
+        session = station.session
+        left = math.ceil(session.seconds_left(time.monotonic())) if session else 0
+        self.manager.current_screen.session_left = left
+
+    def _touched(self, *_: Any) -> None:
+        self.router.touched()  # any touch keeps the session alive; never consumes it
+
+    def _resized(self, _window: Any, size: tuple[int, int]) -> None:
+        theme.fit(*size)
+
+    def _screen_changed(self, _manager: Any, name: str) -> None:
+        if name == IDLE and self.status.storage_level == "error":
+            self.runtime.check_storage()  # recovers once site IT fixed the folder

@@ -1,0 +1,183 @@
+"""``python -m ui.tour``: one window size, every screen, both languages, one PNG each.
+
+Run by ``kiosk tour`` (one process per size and scenario).  The app is the real
+one on a fresh demo company: badges go through the virtual reader's pty and
+buttons are pressed with Kivy touch events.  Files are named
+``<screen>-<lang>-<W>x<H>.png``.
+
+Scenarios: ``main`` (idle, welcome, inbox, message, unknown and disabled badge,
+then the reader unplugged) and ``storage`` (a database that cannot be opened:
+the idle status and the notice).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import re
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from ui.boot import configure_kivy
+
+LANGUAGES = ("fr", "en")
+Shot = Callable[[str], None]
+
+
+def _size(text: str) -> tuple[int, int]:
+    match = re.fullmatch(r"(\d{3,4})x(\d{3,4})", text)
+    if not match:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT, got {text!r}")
+    return int(match[1]), int(match[2])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m ui.tour", description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
+    parser.add_argument("--size", type=_size, default=(800, 480), metavar="WxH",
+                        help="window size (default: 800x480)")
+    parser.add_argument("--scenario", choices=("main", "storage", "all"), default="all",
+                        help="which screens (default: all, as two processes)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.scenario == "all":
+        import subprocess
+
+        size = f"{args.size[0]}x{args.size[1]}"
+        for scenario in ("main", "storage"):
+            command = [sys.executable, "-m", "ui.tour", "--out", str(args.out), "--size", size,
+                       "--scenario", scenario]
+            if subprocess.run(command, check=False).returncode != 0:
+                return 1
+        return 0
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    configure_kivy(*args.size, headless=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    data_dir = Path(tempfile.mkdtemp(prefix="kiosk-tour-"))  # short: holds a socket
+    try:
+        run_scenario(args.scenario, args.out, args.size, data_dir)
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+    return 0
+
+
+def run_scenario(scenario: str, out: Path, size: tuple[int, int], data_dir: Path) -> None:
+    from kiosk.cli import demo_config
+    from kiosk.demo import DEMO_WORKERS
+    from ui.app import KioskApp
+    from ui.harness import Harness
+
+    # The first active demo worker of each language, and the lost (disabled) badge.
+    badges = {}
+    for w in reversed(DEMO_WORKERS):
+        if w.badge_active:
+            badges[w.employee.language] = w.badge
+        else:
+            badges["disabled"] = w.badge
+    # Long timeouts: a slow machine must not end a session before its picture.
+    settings = {"session_timeout_s": 600, "notice_s": 30, "punch_undo_s": 60}
+    if scenario == "storage":
+        config = demo_config(data_dir / "demo", **settings)
+        # Where the database should be, a folder: SQLite cannot open it, as with
+        # a read-only or vanished disk (chmod alone does not stop root).
+        broken = data_dir / "broken"
+        (broken / "kiosk.sqlite3").mkdir(parents=True)
+        config = config.with_values(terminal__data_dir=str(broken))
+    else:
+        config = demo_config(data_dir, **settings)
+    config = config.with_values(reader__repeat_window_s=0.1)  # the same badge twice: fine
+    harness = Harness(KioskApp(config))
+    harness.start()
+    suffix = f"{size[0]}x{size[1]}"
+
+    def shot(name: str) -> None:
+        harness.pump(0.2)  # animations settle (the undo bar keeps moving: fine)
+        path = out / f"{name}-{suffix}.png"
+        harness.screenshot().save(path)
+        print(f"saved {path}")
+
+    try:
+        harness.wait_until(lambda: harness.shell.status.reader_state == "connected", 10,
+                           "the virtual reader")
+        for lang in LANGUAGES:
+            _idle_in(harness, lang)
+            if scenario == "storage":
+                _storage_screens(harness, lang, badges[lang], shot)
+            else:
+                _main_screens(harness, lang, badges, shot)
+        if scenario == "main":  # last: unplug the (virtual) reader
+            harness.shell.runtime.virtual_reader.close()
+            status = harness.shell.status
+            harness.wait_until(lambda: status.reader_level == "error", 10, "the reader fault")
+            for lang in LANGUAGES:
+                _idle_in(harness, lang)
+                shot(f"idle-reader-fault-{lang}")
+    finally:
+        harness.stop()
+
+
+def _idle_in(harness: Any, lang: str) -> None:
+    harness.router.idle_language = lang
+    harness.router.show_idle()
+    harness.wait_for_screen("idle")
+
+
+def _main_screens(harness: Any, lang: str, badges: dict[str, str], shot: Shot) -> None:
+    from kiosk.demo import UNKNOWN_DEMO_BADGE
+
+    shot(f"idle-{lang}")
+    harness.present(badges[lang])
+    harness.wait_for_screen("welcome")
+    shot(f"welcome-{lang}")
+    harness.tap(harness.screen("welcome").ids.messages_button)
+    inbox = harness.screen("inbox")
+    harness.wait_until(lambda: inbox.state == "list", 5, "the inbox")
+    shot(f"inbox-{lang}")
+    harness.tap(_first_row(inbox))
+    message = harness.screen("message")
+    harness.wait_until(lambda: bool(message.body), 5, "the message")
+    shot(f"message-{lang}")
+    harness.tap(message.ids.header.ids.done_button)
+    harness.wait_for_screen("idle")
+    harness.present(UNKNOWN_DEMO_BADGE)
+    harness.wait_for_screen("notice")
+    shot(f"notice-unknown-{lang}")
+    harness.tap(harness.screen("notice").ids.ok_button)
+    harness.wait_for_screen("idle")
+    harness.present(badges["disabled"])
+    notice = harness.screen("notice")
+    harness.wait_until(lambda: notice.kind == "disabled", 5, "the disabled notice")
+    shot(f"notice-disabled-{lang}")
+    harness.tap(notice.ids.ok_button)
+    harness.wait_for_screen("idle")
+
+
+def _storage_screens(harness: Any, lang: str, badge: str, shot: Shot) -> None:
+    status = harness.shell.status
+    harness.wait_until(lambda: status.storage_level == "error", 10, "the storage status")
+    shot(f"idle-storage-{lang}")
+    harness.present(badge)
+    harness.wait_for_screen("notice")
+    shot(f"notice-storage-{lang}")
+    harness.tap(harness.screen("notice").ids.ok_button)
+    harness.wait_for_screen("idle")
+
+
+def _first_row(inbox: Any) -> Any:
+    from ui.harness import walk
+    from ui.screens.inbox import InboxRow
+
+    rows = [w for w in walk(inbox.ids.list_view) if isinstance(w, InboxRow) and w.message_id]
+    rows.sort(key=lambda w: (not w.ack_text, -w.y))  # one that shows the ack marker
+    return rows[0]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
