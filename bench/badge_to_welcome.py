@@ -5,7 +5,7 @@ virtual reader's pseudo-terminal, the reader thread, the core worker (which
 commits the punch with synchronous=FULL) and the Kivy screens rendered
 offscreen with Mesa. t0 is taken just before the EM4100 frame is written to
 the pty; t1 in the first ``on_flip`` whose frame shows the welcome screen with
-that worker's name (the frame has been drawn and swapped).
+that worker's name, after ``glFinish`` (the frame is rasterised, not just queued).
 
     python bench/badge_to_welcome.py [--reads 60] [--size 800x480]
 """
@@ -22,8 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.sync_site import percentile  # noqa: E402
-from kiosk.cli import demo_config  # noqa: E402
 from kiosk.demo import DEMO_WORKERS  # noqa: E402
+from kiosk.demo_run import demo_config  # noqa: E402
 from ui.boot import configure_kivy  # noqa: E402
 
 
@@ -35,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     width, height = (int(v) for v in args.size.split("x"))
     configure_kivy(width, height, headless=True)
     from kivy.core.window import Window
+    from kivy.graphics.opengl import glFinish
 
     from ui.app import KioskApp
     from ui.harness import Harness
@@ -50,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def on_flip(*_: object) -> None:
         if harness.router.current == "welcome" and welcome.name_text == expected["name"]:
+            glFinish()  # the frame is rasterised, not just queued to the GL driver
             drawn.append(time.perf_counter())
 
     Window.bind(on_flip=on_flip)

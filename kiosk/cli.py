@@ -18,14 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from kiosk import __version__
-from kiosk.config import LANGUAGES, Config, ConfigError, load_config, parse_config, render_example
-from kiosk.demo import UNKNOWN_DEMO_BADGE, demo_badges_table, seed_demo
-from kiosk.runtime import VIRTUAL_SOCKET_NAME
-from kiosk.storage import StorageError, open_database
+from kiosk.config import LANGUAGES, Config, ConfigError, load_config, render_example
+from kiosk.storage import StorageError
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 TOUR_SIZES = ("800x480", "1280x800")
-DEMO_SITE_NAME = "Demo plant · Hall B"
 DEMO_DATA_DIR = Path("var/demo")
 
 log = logging.getLogger("kiosk")
@@ -63,6 +60,22 @@ def build_parser() -> argparse.ArgumentParser:
                       help="idle screen language (default: fr)")
     demo.add_argument("--size", type=_size, default=(800, 480), metavar="WxH",
                       help="window size (default: 800x480)")
+    demo.add_argument("--offline", action="store_true",
+                      help="no central server: seed the terminal's database directly")
+    demo.add_argument("--join", metavar="URL", default="",
+                      help="a second demo terminal: join the server of a running demo")
+    demo.add_argument("--code", metavar="CODE", default="",
+                      help="with --join: the enrollment code the first demo printed")
+
+    selftest = commands.add_parser("selftest", help="render the idle screen offscreen and exit",
+                                   description=(
+        "Start the terminal offscreen, wait for the idle screen's first frame, print "
+        "'ready <s>' and, after --hold seconds, 'rss <kB>', then exit 0 (1 if it never shows)."))
+    selftest.add_argument("--config", type=Path, metavar="PATH", help="TOML file")
+    selftest.add_argument("--hold", type=float, default=0.0, metavar="S",
+                          help="seconds to stay idle before measuring memory (default: 0)")
+    selftest.add_argument("--size", type=_size, default=None, metavar="WxH",
+                          help="window size (default: the config's display size)")
 
     commands.add_parser("config-example", help="print the commented example configuration",
                         description="Print every configuration key with its default and doc.")
@@ -74,19 +87,6 @@ def build_parser() -> argparse.ArgumentParser:
     tour.add_argument("--size", type=_size, action="append", metavar="WxH",
                       help=f"window size, repeatable (default: {' and '.join(TOUR_SIZES)})")
     return parser
-
-
-def demo_config(data_dir: Path, **values: Any) -> Config:
-    """Seed the demo company into ``data_dir`` and return a config using a virtual reader."""
-    data_dir = data_dir.resolve()
-    db = open_database(data_dir / "kiosk.sqlite3")
-    try:
-        seed_demo(db)
-    finally:
-        db.conn.close()
-    terminal = {"data_dir": str(data_dir), "site_name": DEMO_SITE_NAME, "name": "Demo terminal"}
-    terminal.update(values)
-    return parse_config({"terminal": terminal, "reader": {"protocol": "virtual"}}, data_dir)
 
 
 def _run_ui(config: Config, **kwargs: Any) -> int:
@@ -104,18 +104,25 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    data_dir = args.data_dir or DEMO_DATA_DIR
-    config = demo_config(data_dir, language=args.language)
-    control = config.data_dir / VIRTUAL_SOCKET_NAME
-    print(f"Demo data in {config.data_dir}")
-    print("Badges:")
-    print(demo_badges_table())
-    print("\nPresent one from another shell:")
-    print(f"  python -m badge_reader present 0F00123456 --control {control}")
-    print(f"  python -m badge_reader present {UNKNOWN_DEMO_BADGE} --control {control}")
-    sys.stdout.flush()
+    from kiosk.demo_run import prepare_demo
+
+    if args.join and not args.code:
+        print("kiosk demo: --join needs --code (printed by the first demo)", file=sys.stderr)
+        return EXIT_USAGE
+    setup = prepare_demo(args.data_dir or DEMO_DATA_DIR, offline=args.offline, join=args.join,
+                         code=args.code, language=args.language)
     width, height = args.size
-    return _run_ui(config, width=width, height=height)
+    try:
+        return _run_ui(setup.config, width=width, height=height)
+    finally:
+        setup.stop()
+
+
+def _cmd_selftest(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    width, height = args.size or (config["display.width"], config["display.height"])
+    selftest = importlib.import_module("ui.selftest")  # Kivy only from here on
+    return int(selftest.run_selftest(config, width, height, args.hold))
 
 
 def _cmd_config_example(_: argparse.Namespace) -> int:
@@ -139,7 +146,8 @@ def _cmd_tour(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {
-    "run": _cmd_run, "demo": _cmd_demo, "config-example": _cmd_config_example, "tour": _cmd_tour,
+    "run": _cmd_run, "demo": _cmd_demo, "selftest": _cmd_selftest,
+    "config-example": _cmd_config_example, "tour": _cmd_tour,
 }
 
 

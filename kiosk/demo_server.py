@@ -70,6 +70,7 @@ class DemoServer:
 
     def __init__(self, data_dir: Path) -> None:
         path = Path(data_dir) / "server.sqlite3"
+        path.parent.mkdir(parents=True, exist_ok=True)
         fresh = not path.exists()
         self.handle: EmbeddedServer = start_embedded_server(path, "127.0.0.1", 0)
         self.db = Database(url_from_path(path))

@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from badge_reader import ReaderState, ReaderStatus, ReaderThread, VirtualReader
 from badge_reader.read import BadgeRead
@@ -24,8 +25,10 @@ from kiosk.config import Config
 from kiosk.session import SessionPolicy
 from kiosk.station import Station, StationView
 from kiosk.storage import StorageError
-from kiosk.terminal import Terminal
 from kiosk.worker import CoreWorker, Deliver
+
+if TYPE_CHECKING:
+    from kiosk.terminal import Terminal
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +59,7 @@ class TerminalRuntime:
         self._on_reader_status = on_reader_status
         self._on_storage_status = on_storage_status
         database_path = config.database_path
-        self.worker = CoreWorker(lambda: Terminal.open(database_path), deliver)
+        self.worker = CoreWorker(lambda: _open_terminal(database_path), deliver)
         self.station = Station(
             self.worker,
             view,
@@ -65,6 +68,7 @@ class TerminalRuntime:
                 punch_undo_s=float(config["terminal.punch_undo_s"]),
             ),
         )
+        self.started = False
         self.virtual_reader: VirtualReader | None = None
         self.reader: BaseReaderThread | None = None
 
@@ -76,9 +80,10 @@ class TerminalRuntime:
     # Life cycle -------------------------------------------------------------
 
     def start(self) -> None:
+        self.started = True
+        self._start_reader()  # first: a badge can be read while the database opens
         self.worker.start()
         self.check_storage()
-        self._start_reader()
 
     def stop(self) -> None:
         if self.reader is not None:
@@ -144,6 +149,13 @@ class TerminalRuntime:
     def _reader_status(self, status: ReaderStatus) -> None:
         if self._on_reader_status is not None:
             self._on_reader_status(status)
+
+
+def _open_terminal(database_path: Path) -> Terminal:
+    """Runs on the core worker thread, which is where the storage stack gets imported."""
+    from kiosk.terminal import Terminal
+
+    return Terminal.open(database_path)
 
 
 def _storage_detail(exc: Exception) -> str:

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from kiosk.config import Config
 from kiosk.worker import CoreWorker
-from sync.client import ServerClient
 from sync.credentials import load_enrollment
 from sync.status import SyncState, SyncStatus
-from sync.worker import SyncWorker
+
+if TYPE_CHECKING:
+    from sync.worker import SyncWorker
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,10 @@ def start_sync(
         else:
             on_status(SyncStatus(SyncState.DISABLED, "offline-only terminal"))
         return None
+    # The HTTP stack is loaded only by terminals that have a server to talk to.
+    from sync.client import ServerClient
+    from sync.worker import SyncWorker
+
     url = config["server.url"] or enrollment.server_url
     sync = SyncWorker(
         config.database_path, lambda: ServerClient(url, enrollment.token), on_status, on_changes

@@ -15,10 +15,12 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from functools import partial
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kiosk.storage import StorageError
-from kiosk.terminal import Terminal
+
+if TYPE_CHECKING:  # the worker thread imports the storage stack, not the UI thread
+    from kiosk.terminal import Terminal
 
 log = logging.getLogger(__name__)
 

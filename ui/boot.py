@@ -50,6 +50,9 @@ def configure_kivy(
     Config.set("graphics", "resizable", "0" if fullscreen else "1")
     Config.set("graphics", "show_cursor", "0" if fullscreen else "1")
     Config.set("kivy", "exit_on_escape", "0")
+    # Events from other threads (badge reads, core results) wake the loop at once
+    # when scheduled with the *_free methods; everything else keeps the frame rhythm.
+    Config.set("kivy", "kivy_clock", "free_all")
     Config.set("kivy", "log_level", "warning")
     # The touchscreen comes in through SDL; no mouse emulation of multitouch red dots.
     Config.set("input", "mouse", "mouse,multitouch_on_demand")

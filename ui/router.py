@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from kivy.clock import Clock
@@ -33,8 +34,12 @@ class Router:
         status: TerminalStatus,
         idle_language: str,
         notice_s: float,
+        factories: dict[str, Callable[[], KioskScreen]] | None = None,
     ) -> None:
         self.manager = manager
+        # Screens not built yet (the idle screen comes first; the others are
+        # built after the first frame, or on first use, whichever is sooner).
+        self._factories = dict(factories or {})
         self.manager.transition = NoTransition()  # instant, and no half-translated frame
         self.status = status
         self.idle_language = idle_language
@@ -48,7 +53,21 @@ class Router:
         tr.switch(idle_language)
 
     def screen(self, name: str) -> Any:
+        if not self.manager.has_screen(name):
+            self._build(name)
         return self.manager.get_screen(name)
+
+    def _build(self, name: str) -> None:
+        screen = self._factories.pop(name)()
+        screen.router = self
+        self.manager.add_widget(screen)
+
+    def build_next(self) -> bool:
+        """Build one screen still waiting; False when all are built."""
+        if not self._factories:
+            return False
+        self._build(next(iter(self._factories)))
+        return True
 
     @property
     def current(self) -> str:

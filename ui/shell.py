@@ -21,7 +21,6 @@ from kivy.uix.screenmanager import ScreenManager
 
 from kiosk.config import Config
 from kiosk.runtime import TerminalRuntime
-from kiosk.sync_link import start_sync
 from sync.status import SyncStatus
 from ui import widgets  # noqa: F401  (widget classes used by the .kv rules)
 from ui.router import IDLE, WELCOME, Router
@@ -52,8 +51,14 @@ def load_rules() -> None:
 
 
 def on_ui_thread(call: Callable[[], None]) -> None:
-    """The ``deliver`` of the core worker and reader: run ``call`` on Kivy's thread."""
-    Clock.schedule_once(lambda _dt: call())
+    """The ``deliver`` of the core worker and reader: run ``call`` on Kivy's thread.
+
+    A "free" event (the clock is ``free_all``, see ui/boot.py) runs as soon as
+    it is scheduled instead of at the next frame: a badge read crosses two
+    threads on its way to the screen, and each hop would otherwise wait for a
+    frame boundary (up to 1/60 s each).
+    """
+    Clock.schedule_once_free(lambda _dt: call())
 
 
 class Shell:
@@ -68,13 +73,15 @@ class Shell:
             IdleScreen(name=IDLE, site_name=config["terminal.site_name"],
                        terminal_name=config["terminal.name"], status=self.status)
         )
-        self.manager.add_widget(WelcomeScreen(name=WELCOME))
-        self.manager.add_widget(NoticeScreen(name="notice"))
-        self.manager.add_widget(InboxScreen(name="inbox"))
-        self.manager.add_widget(MessageScreen(name="message"))
         self.router = Router(
             self.manager, self.status,
             idle_language or config["terminal.language"], float(config["terminal.notice_s"]),
+            factories={
+                WELCOME: lambda: WelcomeScreen(name=WELCOME),
+                "notice": lambda: NoticeScreen(name="notice"),
+                "inbox": lambda: InboxScreen(name="inbox"),
+                "message": lambda: MessageScreen(name="message"),
+            },
         )
         self.runtime = TerminalRuntime(
             config, self.router, on_ui_thread,
@@ -93,9 +100,27 @@ class Shell:
     def start(self) -> None:
         Window.bind(size=self._resized, on_touch_down=self._touched)
         self.manager.bind(current=self._screen_changed)
-        self.runtime.start()
-        self._sync = start_sync(self._config, self.runtime.worker, self._sync_status_elsewhere)
+        # The threads (reader, core worker and its database, sync) start right after
+        # the first frame: the idle screen shows at once, and their imports and
+        # start-up do not compete with the window for the one Python thread at a time.
+        Window.bind(on_flip=self._first_frame)
         self._ticker = Clock.schedule_interval(self._tick, 1.0)
+
+    def _first_frame(self, *_: Any) -> None:
+        Window.unbind(on_flip=self._first_frame)
+        Clock.schedule_once_free(lambda _dt: self._start_threads())
+
+    def _start_threads(self) -> None:
+        self.runtime.start()
+        Clock.schedule_once(self._build_screens, 0.2)
+        from kiosk.sync_link import start_sync  # loads the HTTP stack only now
+
+        self._sync = start_sync(self._config, self.runtime.worker, self._sync_status_elsewhere)
+
+    def _build_screens(self, _dt: float) -> None:
+        """One screen per frame, so that no frame waits for all of them."""
+        if self.router.build_next():
+            Clock.schedule_once(self._build_screens, 0)
 
     def stop(self) -> None:
         if self._ticker is not None:
@@ -113,7 +138,8 @@ class Shell:
     def _tick(self, _dt: float) -> None:
         station = self.runtime.station
         station.tick()  # ends a session left idle (the station shows idle)
-        self.manager.get_screen(WELCOME).tick()
+        if self.manager.has_screen(WELCOME):
+            self.manager.get_screen(WELCOME).tick()
         session = station.session
         left = math.ceil(session.seconds_left(time.monotonic())) if session else 0
         self.manager.current_screen.session_left = left

@@ -69,8 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_scenario(scenario: str, out: Path, size: tuple[int, int], data_dir: Path) -> None:
-    from kiosk.cli import demo_config
     from kiosk.demo import DEMO_WORKERS
+    from kiosk.demo_run import demo_config
     from ui.app import KioskApp
     from ui.harness import Harness
 

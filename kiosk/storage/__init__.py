@@ -1,5 +1,20 @@
-"""Local SQLite storage: opening, migrations and the transaction helper."""
+"""Local SQLite storage: opening, migrations and the transaction helper.
 
-from kiosk.storage.database import StorageError, open_database, transaction
+``open_database`` and ``transaction`` load sqlite-utils on first use (PEP 562),
+so that the screens can import ``StorageError`` without paying for it at start;
+the core worker thread opens the database after the first frame.
+"""
+
+from typing import Any
+
+from kiosk.storage.errors import StorageError
 
 __all__ = ["StorageError", "open_database", "transaction"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("open_database", "transaction"):
+        from kiosk.storage import database
+
+        return getattr(database, name)
+    raise AttributeError(f"module 'kiosk.storage' has no attribute {name!r}")

@@ -16,15 +16,12 @@ from pathlib import Path
 
 import sqlite_utils
 
+from kiosk.storage.errors import StorageError
 from kiosk.storage.migrations import apply_migrations
 
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
-
-
-class StorageError(RuntimeError):
-    """The database cannot be opened or written; the message says why and where."""
 
 
 def open_database(path: Path | str) -> sqlite_utils.Database:

@@ -117,20 +117,27 @@ def schema_version(db: sqlite_utils.Database) -> int:
 
 
 def apply_migrations(db: sqlite_utils.Database) -> int:
-    """Bring the schema to the latest version; returns the version reached."""
-    version = schema_version(db)
-    if version > len(MIGRATIONS):
-        raise RuntimeError(
-            f"database schema version {version} is newer than this terminal "
-            f"({len(MIGRATIONS)}); upgrade the terminal software"
-        )
-    for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+    """Bring the schema to the latest version; returns the version reached.
+
+    The version is read inside each migration's write transaction, so two
+    threads or processes opening a new database at once (the core worker and
+    the sync worker do) apply each migration exactly once.
+    """
+    while True:
         db.conn.execute("BEGIN IMMEDIATE")
         try:
-            migration(db)
-            db.conn.execute(f"PRAGMA user_version = {number}")
+            version = schema_version(db)
+            if version > len(MIGRATIONS):
+                raise RuntimeError(
+                    f"database schema version {version} is newer than this terminal "
+                    f"({len(MIGRATIONS)}); upgrade the terminal software"
+                )
+            if version == len(MIGRATIONS):
+                db.conn.execute("COMMIT")
+                return version
+            MIGRATIONS[version](db)
+            db.conn.execute(f"PRAGMA user_version = {version + 1}")
         except BaseException:
             db.conn.execute("ROLLBACK")
             raise
         db.conn.execute("COMMIT")
-    return len(MIGRATIONS)

@@ -79,3 +79,25 @@ def test_a_data_folder_that_cannot_be_created_gives_a_storage_error(tmp_path):
     blocker.write_text("not a folder")
     with pytest.raises(StorageError, match="cannot create the data folder"):
         open_database(blocker / "data" / "k.sqlite3")
+
+
+def test_two_connections_opening_a_new_database_at_once_migrate_it_once(tmp_path):
+    import threading
+
+    errors: list[Exception] = []
+    start = threading.Barrier(4)
+
+    def open_it() -> None:
+        start.wait()
+        try:
+            open_database(tmp_path / "k.sqlite3").conn.close()
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_it) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert schema_version(open_database(tmp_path / "k.sqlite3")) == len(MIGRATIONS)

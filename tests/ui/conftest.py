@@ -53,7 +53,7 @@ def demo_names() -> dict[str, str]:
 @pytest.fixture(scope="session")
 def app_session() -> Iterator[Any]:
     """The real KioskApp on a fresh demo company with a virtual reader, started once."""
-    from kiosk.cli import demo_config
+    from kiosk.demo_run import demo_config
     from ui.app import KioskApp
     from ui.harness import Harness
 

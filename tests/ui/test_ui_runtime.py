@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from badge_reader import ReaderState, ReaderStatus
-from kiosk.cli import demo_config
+from kiosk.demo_run import demo_config
 from kiosk.models import BadgeOutcome, OutcomeKind
 from kiosk.runtime import StorageStatus, TerminalRuntime
 from kiosk.session import Session

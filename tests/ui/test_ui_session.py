@@ -54,10 +54,18 @@ def test_unknown_badge_shows_a_notice_that_returns_to_idle(app, demo_badges):
 def test_disabled_badge_shows_a_notice_without_the_owners_name(app, demo_badges, texts):
     from kiosk.demo import DEMO_WORKERS
 
-    app.present(demo_badges["disabled"])
-    notice = app.screen("notice")
-    app.wait_until(lambda: notice.kind == "disabled", 5, "the disabled-badge notice")
-    assert app.router.current == "notice"
+    shown: list[str] = []
+    record = lambda _manager, name: shown.append(name)  # noqa: E731
+    app.router.manager.bind(current=record)
+    try:
+        app.present(demo_badges["disabled"])
+        notice = app.screen("notice")
+        app.wait_until(lambda: notice.kind == "disabled", 5, "the disabled-badge notice")
+    finally:
+        app.router.manager.unbind(current=record)
+    # A loaded machine may stall a frame past the notice's few seconds: the history,
+    # not the screen of this instant, says whether the notice was shown.
+    assert "notice" in shown
     owner = next(w.employee for w in DEMO_WORKERS if w.badge == demo_badges["disabled"])
     assert not [t for t in texts(app) if owner.last_name in t]
 
