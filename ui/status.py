@@ -42,6 +42,8 @@ class TerminalStatus(EventDispatcher):
     server_detail = StringProperty("")
     outbox_depth = NumericProperty(0)  # actions not yet on the server
     clock_warning = BooleanProperty(False)  # the terminal's clock is off the server's
+    clock_offset_min = NumericProperty(0)  # server minus terminal, whole minutes
+    rejected = NumericProperty(0)  # actions the server refused for good (kept, not retried)
 
     def set_reader(self, status: ReaderStatus) -> None:
         self.reader_state = status.state.value
@@ -64,3 +66,5 @@ class TerminalStatus(EventDispatcher):
         self.server_detail = status.message
         self.outbox_depth = status.outbox_depth
         self.clock_warning = status.clock_warning(clock_warning_s)
+        self.clock_offset_min = round((status.clock_offset_s or 0.0) / 60)
+        self.rejected = status.rejected

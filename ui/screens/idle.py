@@ -35,6 +35,9 @@ class IdleScreen(KioskScreen):
             status.fbind("storage_level", self.refresh)
             status.fbind("server_state", self.refresh)
             status.fbind("outbox_depth", self.refresh)
+            status.fbind("rejected", self.refresh)
+            status.fbind("clock_warning", self.refresh)
+            status.fbind("clock_offset_min", self.refresh)
         self.refresh()
 
     def entered(self) -> None:
@@ -77,3 +80,12 @@ class IdleScreen(KioskScreen):
         if status.outbox_depth and status.server_state != "disabled":
             waiting = tr.ngettext("{n} to send", "{n} to send", status.outbox_depth)
             self.server_text += " · " + waiting.format(n=status.outbox_depth)
+        if status.rejected:
+            refused = tr.ngettext("{n} refused by the server", "{n} refused by the server",
+                                  status.rejected)
+            self.server_text += " · " + refused.format(n=status.rejected)
+        if status.clock_warning:
+            minutes = abs(status.clock_offset_min)
+            self.server_text += " · " + tr.ngettext(
+                "clock off by {n} minute", "clock off by {n} minutes", minutes
+            ).format(n=minutes)
