@@ -77,6 +77,25 @@ def build_parser() -> argparse.ArgumentParser:
     selftest.add_argument("--size", type=_size, default=None, metavar="WxH",
                           help="window size (default: the config's display size)")
 
+    doctor = commands.add_parser("doctor", help="check this terminal and say what to fix",
+                                 description=(
+        "Check the config, data folder, database, badge reader, display devices, enrollment, "
+        "server, clock and outbox; print each problem with its fix; exit 1 if any error."))
+    doctor.add_argument("--config", type=Path, metavar="PATH",
+                        help="TOML file (default: /etc/kiosk/kiosk.toml if present)")
+    doctor.add_argument("--lang", choices=LANGUAGES, default="en", help="report language")
+
+    enroll = commands.add_parser("enroll", help="enroll this terminal with the central server",
+                                 description=(
+        "Trade a one-time code made by an admin ('python -m server terminals enroll-code') "
+        "for this terminal's own token, stored with mode 0600 in the data folder."))
+    enroll.add_argument("--server", metavar="URL", help="server address (default: server.url)")
+    enroll.add_argument("--code", required=True, metavar="CODE", help="one-time code")
+    enroll.add_argument("--config", type=Path, metavar="PATH",
+                        help="TOML file (default: /etc/kiosk/kiosk.toml if present)")
+    enroll.add_argument("--force", action="store_true",
+                        help="replace an existing enrollment (the old token stops being used)")
+
     commands.add_parser("config-example", help="print the commented example configuration",
                         description="Print every configuration key with its default and doc.")
 
@@ -100,7 +119,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         from kiosk.headless import run_headless
 
         return run_headless(config)
-    return _run_ui(config)
+    return _run_ui(config, touch_devices=True)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -125,6 +144,20 @@ def _cmd_selftest(args: argparse.Namespace) -> int:
     return int(selftest.run_selftest(config, width, height, args.hold))
 
 
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    from kiosk.doctor import doctor_command
+
+    return doctor_command(args.config, lang=args.lang)
+
+
+def _cmd_enroll(args: argparse.Namespace) -> int:
+    from kiosk.doctor import DEFAULT_CONFIG_PATH
+    from kiosk.enrollment import enroll_command
+
+    path = args.config or (DEFAULT_CONFIG_PATH if DEFAULT_CONFIG_PATH.exists() else None)
+    return enroll_command(load_config(path), args.server, args.code, force=args.force)
+
+
 def _cmd_config_example(_: argparse.Namespace) -> int:
     sys.stdout.write(render_example())
     return EXIT_OK
@@ -147,6 +180,7 @@ def _cmd_tour(args: argparse.Namespace) -> int:
 
 COMMANDS = {
     "run": _cmd_run, "demo": _cmd_demo, "selftest": _cmd_selftest,
+    "doctor": _cmd_doctor, "enroll": _cmd_enroll,
     "config-example": _cmd_config_example, "tour": _cmd_tour,
 }
 

@@ -14,6 +14,7 @@ import queue
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable
 from typing import TextIO
 
@@ -23,6 +24,7 @@ from kiosk.models import BadgeOutcome
 from kiosk.runtime import StorageStatus, TerminalRuntime
 from kiosk.session import Session
 from kiosk.sync_link import start_sync
+from kiosk.watchdog import notifier
 from sync.status import SyncStatus
 
 log = logging.getLogger(__name__)
@@ -84,6 +86,10 @@ def run_headless(config: Config, stop: threading.Event | None = None,
     sync = start_sync(config, runtime.worker, on_sync)
     if runtime.virtual_reader is not None:
         printer.emit("virtual_reader", control=str(runtime.control_path))
+    notify = notifier()
+    notify.ready()
+    interval = notify.watchdog_interval_s()
+    next_feed = 0.0
     try:
         while not stop.is_set():
             try:
@@ -91,7 +97,11 @@ def run_headless(config: Config, stop: threading.Event | None = None,
             except queue.Empty:
                 pass
             runtime.station.tick()
+            if interval is not None and time.monotonic() >= next_feed:
+                notify.watchdog()
+                next_feed = time.monotonic() + interval
     finally:
+        notify.stopping()
         if sync is not None:
             sync.stop()
         runtime.stop()

@@ -32,8 +32,8 @@ def start_sync(
     """Start syncing if this terminal is enrolled; report the state either way."""
     try:
         enrollment = load_enrollment(config.data_dir)
-    except ValueError as exc:
-        on_status(SyncStatus(SyncState.NOT_ENROLLED, str(exc)))
+    except (ValueError, OSError) as exc:  # damaged, or unreadable (owned by root after sudo)
+        on_status(SyncStatus(SyncState.NOT_ENROLLED, f"enrollment file unusable: {exc}"))
         return None
     if enrollment is None:
         if config["server.url"]:

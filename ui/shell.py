@@ -91,6 +91,7 @@ class Shell:
         self.router.station = self.runtime.station
         self._config = config
         self._ticker: Any = None
+        self._watchdog: Any = None
         self._sync: Any = None
 
     @property
@@ -112,10 +113,22 @@ class Shell:
 
     def _start_threads(self) -> None:
         self.runtime.start()
+        self._watchdog_start()
         Clock.schedule_once(self._build_screens, 0.2)
         from kiosk.sync_link import start_sync  # loads the HTTP stack only now
 
         self._sync = start_sync(self._config, self.runtime.worker, self._sync_status_elsewhere)
+
+    def _watchdog_start(self) -> None:
+        """Tell systemd we are up, then keep feeding its watchdog from this (UI) thread:
+        a frozen screen stops the feeding and systemd restarts the terminal."""
+        from kiosk.watchdog import notifier
+
+        notify = notifier()
+        notify.ready()
+        interval = notify.watchdog_interval_s()
+        if interval is not None:
+            self._watchdog = Clock.schedule_interval(lambda _dt: notify.watchdog(), interval)
 
     def _build_screens(self, _dt: float) -> None:
         """One screen per frame, so that no frame waits for all of them."""
@@ -125,6 +138,11 @@ class Shell:
     def stop(self) -> None:
         if self._ticker is not None:
             self._ticker.cancel()
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            from kiosk.watchdog import notifier
+
+            notifier().stopping()
         Window.unbind(size=self._resized, on_touch_down=self._touched)
         if self._sync is not None:
             self._sync.stop()
