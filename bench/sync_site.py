@@ -1,22 +1,103 @@
-"""A real server on loopback with a site, workers and enrolled terminals, for the benchmarks."""
+"""A real server on loopback with a site, workers and enrolled terminals, for the benchmarks.
+
+``start_site("thread")`` runs the server embedded in the benchmark's own process
+(``server.embedded``: what the terminal demo does); ``start_site("process")``
+runs ``python -m server serve`` as a child process, as in production, so that
+benchmark clients and server do not share one interpreter lock.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
+import signal
+import socket
 import statistics
+import subprocess
+import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import IO, Literal, Protocol
+
+import httpx
 
 from server.db import Database, url_from_path
-from server.embedded import EmbeddedServer, start_embedded_server
+from server.embedded import start_embedded_server
 from server.repo import directory, groups, terminals
 from sync.client import ServerClient
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+ServerMode = Literal["thread", "process"]
+
+
+class RunningServer(Protocol):
+    url: str
+
+    def stop(self) -> None: ...
+
+
+@dataclass
+class ServerProcess:
+    """``python -m server serve`` in a child process; its log goes to ``log_path``."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+    _log: IO[bytes] = field(repr=False)
+
+    def stop(self, timeout: float = 15.0) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)  # graceful shutdown, exit status 0
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+
+
+def _free_port(host: str) -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def start_server_process(db_path: Path, host: str = "127.0.0.1",
+                         startup_timeout: float = 30.0) -> ServerProcess:
+    """Start ``python -m server serve --db PATH --host H --port N``; return once it
+    answers GET /v1/info."""
+    port = _free_port(host)
+    log_path = db_path.with_suffix(".server.log")
+    log = log_path.open("wb")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH")) if p)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "server", "serve", "--db", str(db_path), "--host", host,
+         "--port", str(port), "--log-level", "warning"],
+        cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = ServerProcess(f"http://{host}:{port}", process, log_path, log)
+    deadline = time.monotonic() + startup_timeout
+    while True:
+        if process.poll() is not None:
+            server.stop()
+            raise RuntimeError(f"server exited with {process.returncode}; see {log_path}")
+        try:
+            if httpx.get(f"{server.url}/v1/info", timeout=2).status_code == 200:
+                return server
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            server.stop()
+            raise RuntimeError(f"server did not answer within {startup_timeout} s")
+        time.sleep(0.05)
 
 
 @dataclass
 class BenchSite:
-    server: EmbeddedServer
+    server: RunningServer
     db: Database
     site: int
     alice: int
@@ -38,12 +119,19 @@ class BenchSite:
     def close(self) -> None:
         self.server.stop()
         self.db.dispose()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def start_site() -> BenchSite:
+def start_site(mode: ServerMode = "thread") -> BenchSite:
+    """A fresh database and server; site "Bench plant" with Alice and Bob, who may write
+    to each other."""
     folder = Path(tempfile.mkdtemp(prefix="kiosk-bench-"))
     path = folder / "server.db"
-    server = start_embedded_server(path, "127.0.0.1", 0)
+    server: RunningServer
+    if mode == "process":
+        server = start_server_process(path)
+    else:
+        server = start_embedded_server(path, "127.0.0.1", 0)
     db = Database(url_from_path(path))
     with db.write() as conn:
         site = directory.create_site(conn, "Bench plant", "Europe/Paris", "fr")

@@ -17,6 +17,7 @@ from server.db import Database, url_from_path
 from server.limits import BodyLimitMiddleware
 from server.notify import ChangeNotifier, watch
 from server.protocol.push import PAYLOAD_MODELS
+from server.pull_cache import PullCache
 from server.routers import attachments, enroll, pull, push
 
 DESCRIPTION = """Sync API of the time-clock messaging terminals.
@@ -48,6 +49,7 @@ def create_app(db_url: str, settings: ServerSettings | None = None) -> FastAPI:
                   description=DESCRIPTION, lifespan=lifespan)
     app.state.db = db
     app.state.notifier = notifier
+    app.state.pull_cache = PullCache(notifier)
     app.state.settings = settings
 
     def body_limit(path: str) -> int:

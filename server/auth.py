@@ -23,11 +23,13 @@ class Terminal:
     name: str
 
 
-def get_db(request: Request) -> Database:
+# Dependencies that do no I/O are ``async def``: FastAPI runs a plain ``def`` one on
+# the thread pool, a round trip per request for nothing.
+async def get_db(request: Request) -> Database:
     return request.app.state.db
 
 
-def check_protocol(
+async def check_protocol(
     version: Annotated[str | None, Header(alias=PROTOCOL_HEADER)] = None,
 ) -> int:
     """The client's protocol version (missing: 1); refuse the ones we don't speak."""
@@ -41,7 +43,7 @@ def check_protocol(
     return int(version)
 
 
-def current_terminal(
+def current_terminal(  # plain def: queries the database, so runs on the thread pool
     db: Annotated[Database, Depends(get_db)],
     authorization: Annotated[str | None, Header()] = None,
 ) -> Terminal:

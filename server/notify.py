@@ -2,9 +2,11 @@
 
 One asyncio.Event per site, replaced each time it fires; a pull takes the
 current event *before* querying, so a commit between its query and its wait
-still wakes it. Commits made by this process call ``notify_threadsafe``;
-commits made by other processes (the admin CLI) are found by ``watch``, one
-cheap query a second for the whole server.
+still wakes it. Each site also has a generation number, bumped by every fire:
+``server.pull_cache`` keeps a pull answer only while its site's generation is
+the one read before computing it. Commits made by this process call
+``notify_threadsafe``; commits made by other processes (the admin CLI) are
+found by ``watch``, one cheap query a second for the whole server.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ class ChangeNotifier:
     def __init__(self) -> None:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._events: dict[int, asyncio.Event] = {}
+        self._generations: dict[int, int] = {}
+        self._every_site_generation = 0
         self.closed = False
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -33,10 +37,20 @@ class ChangeNotifier:
         """The event that the next change for ``site_id`` will set (loop thread only)."""
         return self._events.setdefault(site_id, asyncio.Event())
 
+    def generation(self, site_id: int) -> tuple[int, int]:
+        """Changes every time ``site_id`` is fired (loop thread only)."""
+        return self._every_site_generation, self._generations.get(site_id, 0)
+
     def fire(self, site_ids: Iterable[int | None]) -> None:
         """Wake the waiters of these sites; None wakes every site (loop thread only)."""
         sites = set(site_ids)
-        targets = list(self._events) if None in sites else sites & set(self._events)
+        if None in sites:
+            self._every_site_generation += 1
+            targets = list(self._events)
+        else:
+            for site_id in sites:
+                self._generations[site_id] = self._generations.get(site_id, 0) + 1
+            targets = list(sites & set(self._events))
         for site_id in targets:
             self._events.pop(site_id).set()
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
+from types import FrameType
 from typing import Any
 
 from server.cli.common import Result, add_command
@@ -22,8 +24,19 @@ def _serve(_db: Database | None, args: argparse.Namespace) -> Result:
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(args.db)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
-                timeout_graceful_shutdown=5)
+    notifier = app.state.notifier
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            # Answer held long-polls now: uvicorn waits for open requests before
+            # shutting the app down, and a long-poll would hold it up to 25 s.
+            notifier.close_threadsafe()
+            super().handle_exit(sig, frame)
+
+    config = uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level,
+                            timeout_graceful_shutdown=5)
+    with contextlib.suppress(KeyboardInterrupt):  # SIGINT, re-raised once shut down
+        Server(config).run()
     return None
 
 

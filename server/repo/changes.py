@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import func, or_, select
+from sqlalchemy import insert as sa_insert
 from sqlalchemy.engine import Connection
 
 from server.db.engine import CHANGED_SITES
@@ -21,20 +22,28 @@ from server.db.types import utcnow
 EVERY_SITE = None
 
 
-def record(conn: Connection, entity: str, entity_id: Any,
-           site_ids: Iterable[int | None] = (EVERY_SITE,)) -> None:
-    """Note that ``entity`` changed for these sites (None: every site)."""
-    sites = set(site_ids)
-    if not sites:
+def rows(entity: str, entity_id: Any,
+         site_ids: Iterable[int | None] = (EVERY_SITE,)) -> list[dict[str, Any]]:
+    """The change-log rows noting that ``entity`` changed for these sites (see ``insert``)."""
+    now = utcnow()
+    return [{"site_id": site, "entity": entity, "entity_id": str(entity_id), "created_at": now}
+            for site in sorted(set(site_ids), key=lambda s: -1 if s is None else s)]
+
+
+def insert(conn: Connection, new_rows: list[dict[str, Any]]) -> None:
+    """Add change-log rows (made by ``rows``), in order; one statement for all of them."""
+    if not new_rows:
         return
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql("LOCK TABLE changes IN SHARE ROW EXCLUSIVE MODE")
-    now = utcnow()
-    conn.execute(insert(changes), [
-        {"site_id": site, "entity": entity, "entity_id": str(entity_id), "created_at": now}
-        for site in sorted(sites, key=lambda s: -1 if s is None else s)
-    ])
-    conn.info.setdefault(CHANGED_SITES, set()).update(sites)
+    conn.execute(sa_insert(changes), new_rows)
+    conn.info.setdefault(CHANGED_SITES, set()).update(row["site_id"] for row in new_rows)
+
+
+def record(conn: Connection, entity: str, entity_id: Any,
+           site_ids: Iterable[int | None] = (EVERY_SITE,)) -> None:
+    """Note that ``entity`` changed for these sites (None: every site)."""
+    insert(conn, rows(entity, entity_id, site_ids))
 
 
 def latest_id(conn: Connection) -> int:

@@ -17,16 +17,37 @@ from server.repo import NotFound, Refused, changes
 TIME_FIELDS = ("delivered_at", "read_at", "acked_at")
 
 
-def insert_message(conn: Connection, values: dict[str, Any],
-                   recipients: dict[int, int]) -> None:
-    """Store a message; ``recipients`` maps employee id -> that employee's site id."""
-    values = {**values, "to_employees": json.dumps(values["to_employees"]),
-              "to_groups": json.dumps(values["to_groups"]), "created_at": utcnow()}
-    conn.execute(insert(messages).values(**values))
-    conn.execute(insert(message_recipients), [
-        {"message_id": values["id"], "employee_id": emp, "site_id": site}
-        for emp, site in sorted(recipients.items())])
-    announce(conn, values["id"], with_recipients=values["status"] == "approved")
+def message_rows(values: dict[str, Any],
+                 recipients: dict[int, int]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The ``messages`` row and the ``message_recipients`` rows of a new message."""
+    row = {**values, "to_employees": json.dumps(values["to_employees"]),
+           "to_groups": json.dumps(values["to_groups"]), "created_at": utcnow()}
+    return row, [{"message_id": values["id"], "employee_id": emp, "site_id": site}
+                 for emp, site in sorted(recipients.items())]
+
+
+def announced_sites(sender_sites: set[int], recipients: dict[int, int],
+                    status: str) -> set[int]:
+    """Sites whose change log gets a new message: its sender's, and its recipients' once
+    approved (what ``announce`` computes, from values at hand)."""
+    if status == "approved":
+        return sender_sites | set(recipients.values())
+    return set(sender_sites)
+
+
+def insert_message(conn: Connection, values: dict[str, Any], recipients: dict[int, int],
+                   sender_site_ids: set[int] | None = None) -> None:
+    """Store a message; ``recipients`` maps employee id -> that employee's site id.
+
+    ``sender_site_ids`` (see ``sender_sites``) saves reading them back when known.
+    """
+    row, recipient_rows = message_rows(values, recipients)
+    conn.execute(insert(messages), [row])
+    conn.execute(insert(message_recipients), recipient_rows)
+    if sender_site_ids is None:
+        sender_site_ids = sender_sites(conn, get(conn, values["id"]))
+    changes.record(conn, "message", values["id"],
+                   announced_sites(sender_site_ids, recipients, values["status"]))
 
 
 def get(conn: Connection, message_id: str) -> Row[Any]:
@@ -84,8 +105,12 @@ def decide(conn: Connection, message_id: str, approve: bool, reason: str | None)
 
 
 def record_times(conn: Connection, message_id: str, employee_id: int,
-                 times: dict[str, datetime | None]) -> None:
-    """Set delivered/read/acked times; the earliest reported time of each wins."""
+                 times: dict[str, datetime | None],
+                 sender_site_ids: set[int] | None = None) -> None:
+    """Set delivered/read/acked times; the earliest reported time of each wins.
+
+    ``sender_site_ids`` (see ``sender_sites``) saves reading them back when known.
+    """
     key = ((message_recipients.c.message_id == message_id)
            & (message_recipients.c.employee_id == employee_id))
     row = conn.execute(select(message_recipients).where(key)).first()
@@ -98,8 +123,10 @@ def record_times(conn: Connection, message_id: str, employee_id: int,
     if not new:
         return
     conn.execute(update(message_recipients).where(key).values(**new))
-    sites = sender_sites(conn, get(conn, message_id)) | {row.site_id}
-    changes.record(conn, "message_status", f"{message_id}:{employee_id}", sites)
+    if sender_site_ids is None:
+        sender_site_ids = sender_sites(conn, get(conn, message_id))
+    changes.record(conn, "message_status", f"{message_id}:{employee_id}",
+                   sender_site_ids | {row.site_id})
 
 
 def list_messages(conn: Connection, status: str | None = None, sender_id: int | None = None,

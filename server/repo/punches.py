@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, Row
 
 from server.db.schema import punches, terminals
@@ -18,11 +18,13 @@ from server.protocol.push import PunchPayload
 from server.repo import Refused
 
 
-def insert_punch(conn: Connection, punch_id: str, terminal_id: int, p: PunchPayload) -> None:
-    conn.execute(insert(punches).values(
-        id=punch_id, employee_id=p.employee_id, terminal_id=terminal_id,
-        direction=p.direction, wall_time=p.wall_time.isoformat(), wall_time_utc=p.wall_time,
-        monotonic_ns=p.monotonic_ns, boot_id=p.boot_id, received_at=utcnow()))
+def punch_row(punch_id: str, terminal_id: int, p: PunchPayload) -> dict[str, Any]:
+    """The ``punches`` row of a punch item."""
+    return {"id": punch_id, "employee_id": p.employee_id, "terminal_id": terminal_id,
+            "direction": p.direction, "wall_time": p.wall_time.isoformat(),
+            "wall_time_utc": p.wall_time, "monotonic_ns": p.monotonic_ns,
+            "boot_id": p.boot_id, "received_at": utcnow(), "voided_at": None,
+            "void_item_id": None, "void_reason": None}
 
 
 def void(conn: Connection, punch_id: str, void_item_id: str, reason: str | None) -> None:

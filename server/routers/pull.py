@@ -1,9 +1,15 @@
-"""GET /v1/pull: changes for the terminal's site, long-polled."""
+"""GET /v1/pull: changes for the terminal's site, long-polled.
+
+The wait is an asyncio.Event per site (``server.notify``): a held long-poll costs
+no thread. Answers come from ``server.pull_cache``: the terminals a change wakes
+share one query.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -31,11 +37,15 @@ async def pull(
 ) -> dict[str, Any]:
     """Changes after ``cursor``; with nothing new, hold up to ``wait`` seconds for one."""
     notifier = request.app.state.notifier
+    cache = request.app.state.pull_cache
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait
     while True:
+        # the event before the answer: a change committed meanwhile still wakes us
         event = notifier.event_for(terminal.site_id)
-        result = await asyncio.to_thread(_pull_once, db, terminal.site_id, cursor)
+        result = await cache.get(terminal.site_id, cursor,
+                                 functools.partial(_pull_once, db, terminal.site_id, cursor),
+                                 fresh=wait == 0)
         remaining = deadline - loop.time()
         if result["changes"] or result["more"] or result["reset"] or remaining <= 0 \
                 or notifier.closed:

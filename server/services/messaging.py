@@ -10,10 +10,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection, Row
 
+from server.db import schema
 from server.db.schema import employees
 from server.protocol import errors
 from server.protocol.push import MessagePayload
-from server.repo import Refused, attachments, groups, messages
+from server.repo import Refused, changes, groups, messages
+from server.repo.batch import Batch
 from server.repo.directory import require_active_employee
 
 
@@ -33,11 +35,10 @@ def _visible_parent(conn: Connection, reply_to: str, sender_id: int) -> Row[Any]
     return parent
 
 
-def _group_recipients(conn: Connection, sender: Row[Any], group_id: int,
+def _group_recipients(batch: Batch, sender: Row[Any], group_id: int,
                       in_contacts: bool) -> tuple[dict[int, int], bool]:
     """Active members (id -> site) of a group the sender posts to, and its moderation."""
-    group = groups.get_group(conn, group_id)
-    details = groups.member_details(conn, group_id)
+    group, details = batch.group(group_id)
     if sender.role != "hr":
         if not in_contacts:
             raise Refused(errors.NOT_IN_CONTACT_LIST,
@@ -50,23 +51,25 @@ def _group_recipients(conn: Connection, sender: Row[Any], group_id: int,
     return {m.employee_id: m.site_id for m in details if m.active}, group.moderated
 
 
-def send_from_terminal(conn: Connection, message_id: str, terminal: Row[Any],
-                       p: MessagePayload) -> None:
-    """Check the rules and store a message written on a terminal, or raise Refused."""
-    sender = require_active_employee(conn, p.sender_id)
+def add_from_terminal(batch: Batch, message_id: str, terminal: Row[Any],
+                      p: MessagePayload) -> None:
+    """Check the rules for a message written on a terminal, or raise Refused; then add
+    its rows (message, recipients, change log) to the batch."""
+    sender = batch.active_employee(p.sender_id)
     is_hr = sender.role == "hr"
     if p.ack_required and sender.role == "worker":
         raise Refused(errors.NOT_ALLOWED, "only managers and HR may ask for an acknowledgement")
-    parent = _visible_parent(conn, str(p.reply_to), sender.id) if p.reply_to else None
-    if p.attachment_sha256 and attachments.info(conn, p.attachment_sha256) is None:
+    parent = (_visible_parent(batch.connection(), str(p.reply_to), sender.id)
+              if p.reply_to else None)
+    if p.attachment_sha256 and not batch.attachment_known(p.attachment_sha256):
         raise Refused(errors.UNKNOWN_ATTACHMENT, "upload the attachment before the message",
                       sha256=p.attachment_sha256)
-    allowed_employees, allowed_groups = groups.contacts(conn, sender.id)
-    if parent is not None:
-        allowed_employees.append(parent.sender_id)  # one may always answer the sender
+    allowed_employees, allowed_groups = batch.contacts(sender.id)
+    if parent is not None:  # one may always answer the sender
+        allowed_employees = allowed_employees | {parent.sender_id}
     recipients: dict[int, int] = {}
     for employee_id in dict.fromkeys(p.to_employees):
-        recipient = require_active_employee(conn, employee_id)
+        recipient = batch.active_employee(employee_id)
         if not is_hr and employee_id not in allowed_employees:
             raise Refused(errors.NOT_IN_CONTACT_LIST,
                           f"employee {employee_id} is not in the contact list of employee "
@@ -75,13 +78,14 @@ def send_from_terminal(conn: Connection, message_id: str, terminal: Row[Any],
     moderated = sender.moderated
     for group_id in dict.fromkeys(p.to_groups):
         members, group_moderated = _group_recipients(
-            conn, sender, group_id, group_id in allowed_groups)
+            batch, sender, group_id, group_id in allowed_groups)
         recipients.update(members)
         moderated = moderated or group_moderated
     recipients.pop(sender.id, None)
     if not recipients:
         raise Refused(errors.NO_RECIPIENTS, "nobody active would receive this message")
-    messages.insert_message(conn, {
+    status = "pending" if moderated and not is_hr else "approved"
+    row, recipient_rows = messages.message_rows({
         "id": message_id, "thread_id": parent.thread_id if parent else message_id,
         "reply_to": parent.id if parent else None, "sender_id": sender.id,
         "origin_terminal_id": terminal.id, "kind": p.kind, "body": p.body,
@@ -90,15 +94,20 @@ def send_from_terminal(conn: Connection, message_id: str, terminal: Row[Any],
         "to_employees": list(dict.fromkeys(p.to_employees)),
         "to_groups": list(dict.fromkeys(p.to_groups)),
         "ack_required": p.ack_required, "expires_at": p.expires_at, "written_at": p.written_at,
-        "status": "pending" if moderated and not is_hr else "approved",
+        "status": status,
     }, recipients)
+    sender_sites = {sender.site_id, terminal.site_id}  # messages.sender_sites, known here
+    batch.add(schema.messages, [row])
+    batch.add(schema.message_recipients, recipient_rows)
+    batch.add(schema.changes, changes.rows(
+        "message", message_id, messages.announced_sites(sender_sites, recipients, status)))
 
 
 def broadcast(conn: Connection, sender_id: int, body: str, *, to_employees: Sequence[int] = (),
               to_groups: Sequence[int] = (), site_id: int | None = None, everyone: bool = False,
               ack_required: bool = False, expires_at: datetime | None = None) -> str:
     """An admin message, never moderated; returns its id."""
-    require_active_employee(conn, sender_id)
+    sender = require_active_employee(conn, sender_id)
     if not body.strip() or len(body) > 4000:
         raise Refused("invalid_body", "a broadcast needs a body of 1 to 4000 characters")
     recipients: dict[int, int] = {}
@@ -123,14 +132,15 @@ def broadcast(conn: Connection, sender_id: int, body: str, *, to_employees: Sequ
         "drawing": None, "to_employees": list(to_employees), "to_groups": list(to_groups),
         "ack_required": ack_required, "expires_at": expires_at, "written_at": None,
         "status": "approved",
-    }, recipients)
+    }, recipients, {sender.site_id})
     return message_id
 
 
-def record_receipt(conn: Connection, message_id: str, employee_id: int,
+def record_receipt(batch: Batch, message_id: str, employee_id: int,
                    times: dict[str, datetime | None], ack: bool = False) -> None:
     """A recipient saw, read or acknowledged an approved message."""
-    require_active_employee(conn, employee_id)
+    batch.active_employee(employee_id)
+    conn = batch.connection()
     message = messages.get(conn, message_id)
     if message.status != "approved":
         raise Refused(errors.UNKNOWN_MESSAGE, f"no message with id {message_id}",
@@ -139,4 +149,4 @@ def record_receipt(conn: Connection, message_id: str, employee_id: int,
         raise Refused(errors.ACK_NOT_REQUIRED,
                       f"message {message_id} does not ask for an acknowledgement",
                       message_id=message_id)
-    messages.record_times(conn, message_id, employee_id, times)
+    messages.record_times(conn, message_id, employee_id, times, batch.sender_sites(message))

@@ -6,12 +6,17 @@ import json
 
 import httpx
 import pytest
-from server_testkit import Terminal, World, punch
+from server_testkit import Terminal, World, item, punch, text_message
 from sqlalchemy import func, select
 
 from server.db import Database
-from server.db.schema import punches, push_log
+from server.db.schema import changes, message_recipients, messages, punches, push_log
 from server.embedded import EmbeddedServer
+
+
+def _count(db: Database, table) -> int:
+    with db.read() as conn:
+        return conn.execute(select(func.count()).select_from(table)).scalar_one()
 
 
 def _nothing_stored(db: Database) -> bool:
@@ -94,24 +99,30 @@ def test_wrong_method_is_405_json(server: EmbeddedServer) -> None:
     assert response.json()["error"]["code"] == "method_not_allowed"
 
 
+@pytest.mark.parametrize("where", ["applying an item", "inserting the batch's rows"])
 def test_unexpected_failure_mid_batch_is_500_json_and_rolls_back_the_batch(
-        terminal: Terminal, db: Database, world: World, monkeypatch: pytest.MonkeyPatch,
-        caplog: pytest.LogCaptureFixture) -> None:
+        where: str, terminal: Terminal, db: Database, world: World,
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    from server.repo import batch as batch_module
     from server.services import push as push_service
 
-    real_record = push_service.push_log.record
-    calls = []
     secret = "SECRET" + "-BODY"  # not spelled out: traceback lines show source code
 
-    def record_then_fail(conn, client_id, *args, **kwargs):
-        calls.append(client_id)
-        if len(calls) == 2:
-            raise RuntimeError(f"disk on fire: {secret}")
-        real_record(conn, client_id, *args, **kwargs)
+    def fail(*_args, **_kwargs):
+        raise RuntimeError(f"disk on fire: {secret}")
 
-    monkeypatch.setattr(push_service.push_log, "record", record_then_fail)
-    response = terminal.post("/v1/push", json={"items": [punch(world.alice), punch(world.bob)]})
+    the_punch = punch(world.alice)
+    items = [the_punch, text_message(world.alice, to_employees=(world.bob,)), punch(world.bob)]
+    if where == "applying an item":  # the void flushes the rows before it, then fails
+        monkeypatch.setattr(push_service.punches, "void", fail)
+        items.append(item("punch_void", {"punch_id": the_punch["id"]}))
+    else:  # messages and punches are inserted, then the change log fails
+        monkeypatch.setattr(batch_module.changes, "insert", fail)
+    changes_before = _count(db, changes)
+    response = terminal.post("/v1/push", json={"items": items})
     assert response.status_code == 500
     assert response.json()["error"]["code"] == "internal_error"
     assert _nothing_stored(db)
+    assert _count(db, messages) == _count(db, message_recipients) == 0
+    assert _count(db, changes) == changes_before
     assert "RuntimeError" in caplog.text and secret not in caplog.text

@@ -9,11 +9,20 @@ import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
-from server_testkit import REPO_ROOT, Terminal, World, punch, run_cli, text_message
+from server_testkit import (
+    REPO_ROOT,
+    Terminal,
+    World,
+    enrollment_code,
+    punch,
+    run_cli,
+    text_message,
+)
 
 from server.cli import build_parser, main
 from server.db import Database
@@ -188,6 +197,54 @@ def test_cli_serve_answers_http_and_stops_on_sigint(tmp_path: Path) -> None:
     finally:
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=15) == 0
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_cli_serve_answers_held_long_polls_at_once_when_stopped(
+        tmp_path: Path, sig: signal.Signals) -> None:
+    db_path = tmp_path / "s.db"
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "server", "serve", "--db", str(db_path),
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        cwd=REPO_ROOT, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                httpx.get(f"{url}/v1/info", timeout=1)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.1)
+        db = Database(f"sqlite:///{db_path}")
+        with db.write() as conn:
+            site = directory.create_site(conn, "Plant A")
+        token = httpx.post(f"{url}/v1/enroll", json={
+            "code": enrollment_code(db, site), "terminal_name": "gate"}).json()["token"]
+        db.dispose()
+        with httpx.Client(base_url=url, timeout=40,
+                          headers={"Authorization": f"Bearer {token}"}) as client:
+            cursor = client.get("/v1/pull").json()["cursor"]
+            with ThreadPoolExecutor(1) as pool:
+                held = pool.submit(client.get, "/v1/pull", params={"cursor": cursor, "wait": 25})
+                time.sleep(0.5)
+                assert not held.done()
+                stopped = time.monotonic()
+                process.send_signal(sig)
+                response = held.result(timeout=10)
+        assert response.status_code == 200 and response.json()["changes"] == []
+        assert process.wait(timeout=10) in (0, -sig)
+        assert time.monotonic() - stopped < 4  # not the 5 s graceful timeout, nor 25 s
+        assert "Traceback" not in process.stderr.read()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
 
 
 def test_cli_openapi_prints_the_api_document() -> None:

@@ -29,6 +29,15 @@ def test_migrated_database_matches_schema_module(tmp_path: Path) -> None:
     db.dispose()
 
 
+def test_sqlite_commits_are_durable_before_the_answer(tmp_path: Path) -> None:
+    """WAL with synchronous=FULL: a commit (and so a 200 to a push) survives a power cut."""
+    db = Database(url_from_path(tmp_path / "d.db"))
+    with db.read() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar_one() == 2  # FULL
+    db.dispose()
+
+
 def test_migrating_twice_changes_nothing(tmp_path: Path) -> None:
     db = Database(url_from_path(tmp_path / "m.db"))
     assert db.migrate() == LATEST_VERSION
