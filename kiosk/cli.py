@@ -128,8 +128,13 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     if args.join and not args.code:
         print("kiosk demo: --join needs --code (printed by the first demo)", file=sys.stderr)
         return EXIT_USAGE
-    setup = prepare_demo(args.data_dir or DEMO_DATA_DIR, offline=args.offline, join=args.join,
-                         code=args.code, language=args.language)
+    try:
+        setup = prepare_demo(args.data_dir or DEMO_DATA_DIR, offline=args.offline,
+                             join=args.join, code=args.code, language=args.language)
+    except ImportError:  # the terminal bundle leaves the central server out
+        print("kiosk demo: this build has no central server; use 'kiosk demo --offline'",
+              file=sys.stderr)
+        return EXIT_FAILURE
     width, height = args.size
     try:
         return _run_ui(setup.config, width=width, height=height)

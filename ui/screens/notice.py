@@ -6,10 +6,11 @@ Clear and big, in the site's language; it goes back to idle by itself after
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Any
 
-from kivy.animation import Animation
+from kivy.clock import Clock
 from kivy.properties import NumericProperty, StringProperty
 
 from kiosk.i18n import format_clock
@@ -37,14 +38,27 @@ class NoticeScreen(KioskScreen):
         super().__init__(**kwargs)
         self._outcome: BadgeOutcome | None = None
         self._shown_at = ""
+        self._countdown: Any = None
 
     def show(self, outcome: BadgeOutcome, seconds: float) -> None:
         self._outcome = outcome
         self._shown_at = format_clock(datetime.now().astimezone())
-        Animation.cancel_all(self, "time_left")
-        self.time_left = 1.0
-        Animation(time_left=0.0, duration=seconds).start(self)
+        self._stop_countdown()
+        deadline = time.monotonic() + seconds
+
+        def step(_dt: float) -> bool:
+            self.time_left = max(0.0, (deadline - time.monotonic()) / seconds)
+            return self.time_left > 0.0
+
+        step(0)
+        # A few steps a second, not an Animation's 60 redraws (see welcome.py).
+        self._countdown = Clock.schedule_interval(step, 0.1)
         self.redraw()
+
+    def _stop_countdown(self) -> None:
+        if self._countdown is not None:
+            self._countdown.cancel()
+            self._countdown = None
 
     def redraw(self) -> None:
         outcome = self._outcome
@@ -69,7 +83,7 @@ class NoticeScreen(KioskScreen):
             self.detail = outcome.detail  # for site IT: names the folder, never a badge
 
     def clear(self) -> None:
-        Animation.cancel_all(self, "time_left")
+        self._stop_countdown()
         self._outcome = None
         self.time_left = 0.0
         self.redraw()

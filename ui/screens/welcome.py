@@ -6,7 +6,7 @@ import time
 from datetime import datetime
 from typing import Any
 
-from kivy.animation import Animation
+from kivy.clock import Clock
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
 from kiosk.i18n import format_clock, format_long_date
@@ -14,6 +14,8 @@ from kiosk.models import BadgeOutcome, Direction
 from kiosk.session import Session
 from ui.i18n import tr
 from ui.screens.base import KioskScreen
+
+UNDO_BAR_STEP_S = 0.1
 
 
 def initials(first: str, last: str) -> str:
@@ -39,6 +41,7 @@ class WelcomeScreen(KioskScreen):
         super().__init__(**kwargs)
         self._session: Session | None = None
         self._unread = 0
+        self._countdown: Any = None
 
     # Called by the router --------------------------------------------------------------
 
@@ -122,9 +125,20 @@ class WelcomeScreen(KioskScreen):
         if total <= 0 or left <= 0:
             self.undo_left = 0.0
             return
-        self.undo_left = left / total
-        Animation(undo_left=0.0, duration=left).start(self)
+        deadline = session.opened_at + total
+
+        def step(_dt: float) -> bool:
+            self.undo_left = max(0.0, (deadline - time.monotonic()) / total)
+            return self.undo_left > 0.0  # False unschedules
+
+        step(0)
+        # Ten steps a second look smooth for a bar that empties over seconds, and leave
+        # the GPU idle between them (an Animation would redraw the screen 60 times a
+        # second, which a Raspberry Pi class GPU, or Mesa in software, cannot keep up with).
+        self._countdown = Clock.schedule_interval(step, UNDO_BAR_STEP_S)
 
     def _stop_undo_countdown(self) -> None:
-        Animation.cancel_all(self, "undo_left")
+        if self._countdown is not None:
+            self._countdown.cancel()
+            self._countdown = None
         self.undo_left = 0.0
