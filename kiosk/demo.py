@@ -104,7 +104,8 @@ def seed_demo(db: sqlite_utils.Database, now: datetime | None = None) -> None:
                 IncomingMessage(
                     id=mid, sender_id=sender, sender_name=names[sender], body=body,
                     created_at=now - timedelta(hours=hours), recipients=recipients,
-                    ack_required=ack,
+                    # HR's announcements to acknowledge take no replies (a greyed Reply).
+                    ack_required=ack, reply_allowed=not ack,
                 )
                 for mid, sender, recipients, hours, body, ack in DEMO_MESSAGES
             ],

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from kiosk.models import Employee
+from kiosk.models import Contact, Employee
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,32 @@ class Directory:
             f"SELECT {_EMPLOYEE_COLUMNS} FROM employees e ORDER BY e.last_name, e.first_name"
         ).fetchall()
         return [_employee(r) for r in rows]
+
+    def contacts_of(self, employee_id: int) -> list[Contact]:
+        """Whom the worker may write to: active employees of their contact list and the
+        groups of it they may post to (as the server checks it); HR may write to anyone."""
+        worker = self.employee(employee_id)
+        if worker is None or not worker.active:
+            return []
+        if worker.role == "hr":
+            people = self._db.execute(
+                "SELECT id, first_name || ' ' || last_name FROM employees "
+                "WHERE active = 1 AND id != ?", (employee_id,)).fetchall()
+            groups = self._db.execute("SELECT id, name FROM groups").fetchall()
+        else:
+            people = self._db.execute(
+                "SELECT e.id, e.first_name || ' ' || e.last_name FROM contacts c "
+                "JOIN employees e ON e.id = c.contact_id "
+                "WHERE c.employee_id = ? AND c.contact_kind = 'employee' AND e.active = 1 "
+                "AND e.id != c.employee_id", (employee_id,)).fetchall()
+            groups = self._db.execute(
+                "SELECT g.id, g.name FROM contacts c JOIN groups g ON g.id = c.contact_id "
+                "JOIN group_members m ON m.group_id = g.id AND m.employee_id = c.employee_id "
+                "WHERE c.employee_id = ? AND c.contact_kind = 'group' AND m.can_post = 1",
+                (employee_id,)).fetchall()
+        found = [Contact("employee", r[0], r[1].strip()) for r in people]
+        found += [Contact("group", r[0], r[1]) for r in groups]
+        return sorted(found, key=lambda c: (c.name.casefold(), c.kind, c.id))
 
     # Writes: called inside a transaction by whoever brings directory data
     # (the demo seed now, the sync pull later).

@@ -88,3 +88,19 @@ def format_when(moment: datetime, now: datetime, lang: str) -> str:
         return f"{weekday[:1].upper()}{weekday[1:]} {clock}"
     return f"{local.day} {_MONTHS_SHORT[lang][local.month - 1]}"
 
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention extraction looks for
+    """Mark a string for the catalog without translating it yet."""
+    return message
+
+
+# The default quick replies; site settings may replace the list later, so the
+# screens ask ``quick_replies`` and never hold their own.
+DEFAULT_QUICK_REPLIES = (N_("OK"), N_("Thanks"), N_("On my way"), N_("I can't"))
+
+
+def quick_replies(lang: str, replies: tuple[str, ...] = DEFAULT_QUICK_REPLIES) -> list[str]:
+    """One-tap answers in ``lang`` (English where the catalog lacks one)."""
+    catalog = translator(lang)
+    return [catalog.gettext(text) for text in replies]

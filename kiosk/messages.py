@@ -1,20 +1,25 @@
-"""Messages cached on the terminal: a worker's inbox, opening a message, read receipts."""
+"""Messages on the terminal: a worker's inbox, opening, read receipts, acknowledging, sending."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlite_utils
 
 from kiosk import clock
-from kiosk.models import Message, MessageSummary
+from kiosk.directory import Directory
+from kiosk.models import Message, MessageSummary, SendRefused, SendStatus, SentMessage
 from kiosk.storage import transaction
-from sync.outbox import Outbox
+from sync.outbox import Outbox, new_item_id
 
 PREVIEW_CHARS = 80
+# The wire limit (server.protocol.common.MAX_BODY_CHARS, checked equal by a test): the
+# core does not import the server's pydantic models, they would slow the terminal's start.
+MAX_BODY_CHARS = 4000
 
 # A message is shown when HR let it through and it has not expired.
 _VISIBLE = "m.status = 'approved' AND (m.expires_at IS NULL OR m.expires_at > ?)"
@@ -40,6 +45,19 @@ class IncomingMessage:
 def _preview(body: str) -> str:
     flat = " ".join(body.split())
     return flat if len(flat) <= PREVIEW_CHARS else flat[: PREVIEW_CHARS - 1] + "…"
+
+
+def _sent(row: tuple) -> SentMessage:
+    message_id, body, created_at, status, reason, outbox_state, outbox_error = row
+    if outbox_state == "queued":
+        status, reason = SendStatus.SENDING, ""
+    elif outbox_state == "rejected":
+        status = SendStatus.REJECTED
+        reason = json.loads(outbox_error or "{}").get("message", "") if outbox_error else ""
+    elif status not in (SendStatus.PENDING, SendStatus.APPROVED, SendStatus.REJECTED):
+        status = SendStatus.PENDING  # pushed; the pull has not brought its status yet
+    return SentMessage(message_id, body, datetime.fromisoformat(created_at),
+                       SendStatus(status), reason or "")
 
 
 def _utc(value: datetime) -> str:
@@ -86,7 +104,7 @@ class MessageStore:
         with transaction(self._db) as conn:
             row = conn.execute(
                 "SELECT m.id, m.sender_name, m.kind, m.body, m.created_at, m.ack_required, "
-                "m.reply_allowed, r.read_at, r.acked_at "
+                "m.reply_allowed, r.read_at, r.acked_at, m.sender_id "
                 "FROM message_recipients r JOIN messages m ON m.id = r.message_id "
                 f"WHERE r.message_id = ? AND r.employee_id = ? AND {_VISIBLE}",
                 (message_id, employee_id, now),
@@ -109,7 +127,119 @@ class MessageStore:
             id=row[0], sender_name=row[1], kind=row[2], body=row[3],
             created_at=datetime.fromisoformat(row[4]), ack_required=bool(row[5]),
             reply_allowed=bool(row[6]), read_at=_time(read_at), acked_at=_time(row[8]),
+            sender_id=row[9],
         )
+
+    def acknowledge(self, message_id: str, employee_id: int) -> datetime | None:
+        """Record "I have read and understood" and queue its ``ack`` in the same transaction.
+
+        Idempotent: a second call returns the first time and queues nothing.  None if
+        the worker has no such message (withdrawn or expired meanwhile).
+        """
+        now = clock.utc_now_iso()
+        with transaction(self._db) as conn:
+            row = conn.execute(
+                "SELECT r.acked_at FROM message_recipients r "
+                "JOIN messages m ON m.id = r.message_id "
+                f"WHERE r.message_id = ? AND r.employee_id = ? AND {_VISIBLE}",
+                (message_id, employee_id, now),
+            ).fetchone()
+            if row is None:
+                return None
+            if row[0] is not None:
+                return datetime.fromisoformat(row[0])
+            conn.execute(
+                "UPDATE message_recipients SET acked_at = ?, read_at = coalesce(read_at, ?) "
+                "WHERE message_id = ? AND employee_id = ?",
+                (now, now, message_id, employee_id),
+            )
+            self._outbox.enqueue(
+                conn, "ack", {"message_id": message_id, "employee_id": employee_id, "acked_at": now}
+            )
+        return datetime.fromisoformat(now)
+
+    def send(
+        self,
+        sender_id: int,
+        to_employees: Sequence[int],
+        to_groups: Sequence[int],
+        body: str,
+        reply_to: str | None = None,
+    ) -> str:
+        """Queue a text message; returns its id (a client UUID, also the outbox item's id).
+
+        Everything is checked before anything is written: the body (trimmed, 1 to
+        MAX_BODY_CHARS), and each recipient against the sender's contact list (the
+        server checks again; refusing here tells the worker at once, not hours later).
+        """
+        text = body.strip()
+        if not text:
+            raise SendRefused("empty_body")
+        if len(text) > MAX_BODY_CHARS:
+            raise SendRefused("too_long", f"{len(text)} > {MAX_BODY_CHARS} characters")
+        employees, groups = list(dict.fromkeys(to_employees)), list(dict.fromkeys(to_groups))
+        if not employees and not groups:
+            raise SendRefused("no_recipients")
+        contacts = Directory(self._db).contacts_of(sender_id)
+        allowed_employees = {c.id for c in contacts if c.kind == "employee"}
+        allowed_groups = {c.id for c in contacts if c.kind == "group"}
+        thread_id = None
+        if reply_to is not None:
+            parent = self._parent(reply_to, sender_id)
+            if parent is None:
+                raise SendRefused("unknown_message", reply_to)
+            thread_id, parent_sender = parent
+            if parent_sender is not None:  # one may always answer the sender
+                allowed_employees.add(parent_sender)
+        for employee_id in employees:
+            if employee_id not in allowed_employees:
+                raise SendRefused("not_in_contact_list", f"employee {employee_id}")
+        for group_id in groups:
+            if group_id not in allowed_groups:
+                raise SendRefused("group_post_not_allowed", f"group {group_id}")
+        message_id = new_item_id()
+        now = clock.utc_now_iso()
+        payload: dict[str, object] = {
+            "sender_id": sender_id, "to_employees": employees, "to_groups": groups,
+            "kind": "text", "body": text, "written_at": now,
+        }
+        if reply_to is not None:
+            payload["reply_to"] = reply_to
+        with transaction(self._db) as conn:
+            conn.execute(
+                "INSERT INTO messages (id, thread_id, sender_id, sender_name, group_id, kind, "
+                "body, created_at, status) SELECT ?, ?, ?, "
+                "coalesce((SELECT first_name || ' ' || last_name FROM employees WHERE id = ?), ''),"
+                " ?, 'text', ?, ?, 'sending'",
+                (message_id, thread_id or message_id, sender_id, sender_id,
+                 groups[0] if groups else None, text, now),
+            )
+            self._outbox.enqueue(conn, "message", payload, item_id=message_id)
+        return message_id
+
+    def _parent(self, message_id: str, employee_id: int) -> tuple[str, int | None] | None:
+        """(thread, sender) of a message the worker received or wrote, else None."""
+        row = self._db.execute(
+            "SELECT m.thread_id, m.sender_id FROM messages m WHERE m.id = ? AND (m.sender_id = ? "
+            "OR EXISTS (SELECT 1 FROM message_recipients r WHERE r.message_id = m.id "
+            "AND r.employee_id = ?))",
+            (message_id, employee_id, employee_id),
+        ).fetchone()
+        return (row[0] or message_id, row[1]) if row else None
+
+    def sent(self, sender_id: int, limit: int = 50) -> list[SentMessage]:
+        """The worker's own messages, newest first, with how far each got.
+
+        'sending' while its outbox row is queued; once pushed and until the pull
+        brings the server's status, 'pending'; a row the server refused is 'rejected'.
+        """
+        rows = self._db.execute(
+            "SELECT m.id, m.body, m.created_at, m.status, m.reject_reason, o.state, o.error "
+            "FROM messages m LEFT JOIN outbox o ON o.id = m.id AND o.kind = 'message' "
+            "WHERE m.sender_id = ? ORDER BY m.created_at DESC LIMIT ?",
+            (sender_id, limit),
+        ).fetchall()
+        return [_sent(r) for r in rows]
 
     @staticmethod
     def put(conn: sqlite3.Connection, messages: Iterable[IncomingMessage]) -> None:

@@ -63,6 +63,42 @@ class Message:
     reply_allowed: bool
     read_at: datetime | None
     acked_at: datetime | None
+    sender_id: int | None = None  # whom a reply goes to (None: an admin with no account)
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Someone, or a group, a worker may write to (HR decides, the sync brings the list)."""
+
+    kind: str  # "employee" or "group"
+    id: int
+    name: str
+
+
+class SendStatus(StrEnum):
+    SENDING = "sending"  # still in the terminal's outbox
+    PENDING = "pending"  # the server has it; waiting for moderation
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    """One of the worker's own messages and how far it got."""
+
+    id: str
+    body: str
+    created_at: datetime
+    status: SendStatus
+    reason: str = ""  # why it was rejected (moderation, or the server refusing the item)
+
+
+class SendRefused(ValueError):
+    """A message the terminal will not queue; ``code`` says why (the screens translate it)."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code = code
 
 
 class OutcomeKind(StrEnum):

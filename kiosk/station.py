@@ -10,9 +10,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import Protocol
 
-from kiosk.models import BadgeOutcome, Message, MessageSummary, OutcomeKind, Punch
+from kiosk.models import (
+    BadgeOutcome,
+    Contact,
+    Message,
+    MessageSummary,
+    OutcomeKind,
+    Punch,
+    SendRefused,
+    SentMessage,
+)
 from kiosk.session import Session, SessionPolicy
 from kiosk.storage import StorageError
 from kiosk.worker import CoreWorker
@@ -121,7 +131,35 @@ class Station:
     def open_message(self, message_id: str, on_result: Callable[[Message | None], None]) -> None:
         self._for_session(lambda t, emp: t.open_message(message_id, emp), on_result)
 
-    def _for_session(self, call, on_result) -> None:  # type: ignore[no-untyped-def]
+    def acknowledge(
+        self, message_id: str, on_result: Callable[[datetime | None], None]
+    ) -> None:
+        self._for_session(lambda t, emp: t.acknowledge(message_id, emp), on_result)
+
+    def load_contacts(self, on_result: Callable[[list[Contact]], None]) -> None:
+        self._for_session(lambda t, emp: t.contacts(emp), on_result)
+
+    def load_sent(self, on_result: Callable[[list[SentMessage]], None]) -> None:
+        self._for_session(lambda t, emp: t.sent(emp), on_result)
+
+    def send(
+        self,
+        to_employees: list[int],
+        to_groups: list[int],
+        body: str,
+        reply_to: str | None,
+        on_result: Callable[[str], None],
+        on_refused: Callable[[SendRefused], None],
+    ) -> None:
+        """Queue the session worker's message; a refusal (not a storage fault) goes to
+        ``on_refused`` so the screen can say why and keep the draft."""
+        employees, groups = list(to_employees), list(to_groups)
+        self._for_session(
+            lambda t, emp: t.send_message(emp, employees, groups, body, reply_to),
+            on_result, on_refused,
+        )
+
+    def _for_session(self, call, on_result, on_refused=None) -> None:  # type: ignore[no-untyped-def]
         session = self.session
         if session is None:
             return
@@ -132,4 +170,11 @@ class Station:
             if self.session is session:  # never show a result to the next worker
                 on_result(result)
 
-        self._worker.submit(lambda t: call(t, employee_id), done, self._badge_failed)
+        def failed(exc: Exception) -> None:
+            if on_refused is not None and isinstance(exc, SendRefused):
+                if self.session is session:
+                    on_refused(exc)
+            else:
+                self._badge_failed(exc)
+
+        self._worker.submit(lambda t: call(t, employee_id), done, failed)

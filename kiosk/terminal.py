@@ -7,13 +7,22 @@ Every method touches the disk, so it runs on the core worker thread
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import sqlite_utils
 
 from kiosk.directory import Directory
 from kiosk.messages import MessageStore
-from kiosk.models import BadgeOutcome, Message, MessageSummary, OutcomeKind, Punch
+from kiosk.models import (
+    BadgeOutcome,
+    Contact,
+    Message,
+    MessageSummary,
+    OutcomeKind,
+    Punch,
+    SentMessage,
+)
 from kiosk.punches import PunchBook
 from kiosk.storage import open_database
 
@@ -53,6 +62,22 @@ class Terminal:
 
     def open_message(self, message_id: str, employee_id: int) -> Message | None:
         return self.messages.open(message_id, employee_id)
+
+    def acknowledge(self, message_id: str, employee_id: int) -> datetime | None:
+        return self.messages.acknowledge(message_id, employee_id)
+
+    def contacts(self, employee_id: int) -> list[Contact]:
+        return self.directory.contacts_of(employee_id)
+
+    def send_message(
+        self, sender_id: int, to_employees: list[int], to_groups: list[int], body: str,
+        reply_to: str | None = None,
+    ) -> str:
+        """Queue a message (raises ``SendRefused`` before writing anything)."""
+        return self.messages.send(sender_id, to_employees, to_groups, body, reply_to)
+
+    def sent(self, employee_id: int) -> list[SentMessage]:
+        return self.messages.sent(employee_id)
 
     def close(self) -> None:
         self.db.conn.close()

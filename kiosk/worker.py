@@ -17,6 +17,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from kiosk.models import SendRefused
 from kiosk.storage import StorageError
 
 if TYPE_CHECKING:  # the worker thread imports the storage stack, not the UI thread
@@ -86,7 +87,9 @@ class CoreWorker:
                     self._forget_terminal()
                     raise StorageError(f"database write failed: {exc}") from exc
             except Exception as exc:  # noqa: BLE001 - every failure goes back to the caller
-                if not isinstance(exc, StorageError):
+                if isinstance(exc, SendRefused):  # a rule, not a fault: no traceback
+                    log.info("message refused: %s", exc.code)
+                elif not isinstance(exc, StorageError):
                     log.exception("core call failed")
                 if on_error is not None:
                     self._deliver(partial(on_error, exc))

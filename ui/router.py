@@ -15,7 +15,7 @@ from typing import Any
 from kivy.clock import Clock
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
-from kiosk.models import BadgeOutcome, Message, MessageSummary, OutcomeKind
+from kiosk.models import BadgeOutcome, Message, MessageSummary, OutcomeKind, SendRefused
 from kiosk.session import Session
 from kiosk.station import Station
 from ui.i18n import tr
@@ -25,6 +25,7 @@ from ui.status import TerminalStatus
 log = logging.getLogger(__name__)
 
 IDLE, WELCOME, NOTICE, INBOX, MESSAGE = "idle", "welcome", "notice", "inbox", "message"
+COMPOSE = "compose"
 
 
 class Router:
@@ -140,11 +141,44 @@ class Router:
         self.screen(MESSAGE).show(message)
         self.screen(INBOX).mark_read(message.id)
 
+    def acknowledge(self, message_id: str) -> None:
+        if self.station is not None:
+            self.station.acknowledge(
+                message_id, lambda at: self.screen(MESSAGE).acked(message_id, at))
+
+    def compose_new(self) -> None:
+        self._compose(None, "")
+
+    def compose_reply(self, message: Message, text: str = "") -> None:
+        """Answer ``message``'s sender; ``text`` (a quick reply) makes it ready to send."""
+        self._compose(message, text)
+
+    def _compose(self, reply: Message | None, text: str) -> None:
+        if self.station is None or self.station.session is None:
+            return
+        session = self.station.session
+        compose = self.screen(COMPOSE)
+        compose.start(session, reply, text)
+        self._go(COMPOSE, session.employee.language)
+        self.station.load_contacts(compose.contacts_loaded)
+
+    def send_message(
+        self, to_employees: list[int], to_groups: list[int], body: str, reply_to: str | None
+    ) -> None:
+        if self.station is None:
+            return
+        compose = self.screen(COMPOSE)
+
+        def refused(exc: SendRefused) -> None:
+            compose.refused(exc)
+
+        self.station.send(to_employees, to_groups, body, reply_to, compose.sent, refused)
+
     def back(self) -> None:
         session = self.station.session if self.station is not None else None
         if session is None:
             self.show_idle()
-        elif self.manager.current == MESSAGE:
+        elif self.manager.current in (MESSAGE, COMPOSE):
             self.open_inbox()
         else:
             self.touched()

@@ -22,8 +22,9 @@ from kivy.uix.screenmanager import ScreenManager
 from kiosk.config import Config
 from kiosk.runtime import TerminalRuntime
 from sync.status import SyncStatus
-from ui import widgets  # noqa: F401  (widget classes used by the .kv rules)
-from ui.router import IDLE, WELCOME, Router
+from ui import keyboard, widgets  # noqa: F401  (widget classes used by the .kv rules)
+from ui.router import COMPOSE, IDLE, WELCOME, Router
+from ui.screens.compose import ComposeScreen
 from ui.screens.idle import IdleScreen
 from ui.screens.inbox import InboxScreen
 from ui.screens.message import MessageScreen
@@ -38,7 +39,7 @@ UI_DIR = Path(__file__).resolve().parent
 KV_FILES = (
     "theme.kv", "widgets.kv",
     "screens/idle.kv", "screens/welcome.kv", "screens/notice.kv",
-    "screens/inbox.kv", "screens/message.kv",
+    "screens/inbox.kv", "screens/message.kv", "keyboard.kv", "screens/compose.kv",
 )
 
 
@@ -81,6 +82,7 @@ class Shell:
                 "notice": lambda: NoticeScreen(name="notice"),
                 "inbox": lambda: InboxScreen(name="inbox"),
                 "message": lambda: MessageScreen(name="message"),
+                COMPOSE: lambda: ComposeScreen(name=COMPOSE),
             },
         )
         self.runtime = TerminalRuntime(

@@ -5,8 +5,9 @@ one on a fresh demo company: badges go through the virtual reader's pty and
 buttons are pressed with Kivy touch events.  Files are named
 ``<screen>-<lang>-<W>x<H>.png``.
 
-Scenarios: ``main`` (idle, welcome, inbox, message, unknown and disabled badge,
-then the reader unplugged) and ``storage`` (a database that cannot be opened:
+Scenarios: ``main`` (idle, welcome, inbox, message, the acknowledgement asked
+before leaving, compose with its picker and its keyboard, unknown and disabled
+badge, then the reader unplugged) and ``storage`` (a database that cannot be opened:
 the idle status and the notice).
 """
 
@@ -144,7 +145,8 @@ def _main_screens(harness: Any, lang: str, badges: dict[str, str], shot: Shot) -
     message = harness.screen("message")
     harness.wait_until(lambda: bool(message.body), 5, "the message")
     shot(f"message-{lang}")
-    harness.tap(message.ids.header.ids.done_button)
+    _ack_and_compose(harness, lang, shot)
+    harness.tap(harness.screen("compose").ids.header.ids.done_button)
     harness.wait_for_screen("idle")
     harness.present(UNKNOWN_DEMO_BADGE)
     harness.wait_for_screen("notice")
@@ -157,6 +159,30 @@ def _main_screens(harness: Any, lang: str, badges: dict[str, str], shot: Shot) -
     shot(f"notice-disabled-{lang}")
     harness.tap(notice.ids.ok_button)
     harness.wait_for_screen("idle")
+
+
+def _ack_and_compose(harness: Any, lang: str, shot: Shot) -> None:
+    """Done on a message to acknowledge (refused, said), the ack, then a new message."""
+    message = harness.screen("message")
+    harness.tap(message.ids.header.ids.done_button)
+    harness.wait_until(lambda: message.nag, 5, "the acknowledgement reminder")
+    shot(f"message-ack-{lang}")
+    harness.tap(message.ids.ack_button)
+    harness.wait_until(lambda: not message.ack_pending, 5, "the acknowledgement")
+    harness.tap(message.ids.header.ids.back_button)
+    inbox = harness.screen("inbox")
+    harness.wait_until(lambda: inbox.state == "list", 5, "the inbox")
+    harness.tap(inbox.ids.write_button)
+    compose = harness.screen("compose")
+    grid = compose.ids.contact_grid
+    harness.wait_until(lambda: len(grid.children) > 1, 5, "the contacts")
+    harness.tap(grid.children[-1])  # the first contact (children are in reverse order)
+    shot(f"compose-pick-{lang}")
+    harness.tap(compose.ids.panel_button)
+    keyboard = compose.ids.keyboard
+    for char in ("B", "o", "n", "j", "o", "u", "r", "{space}", "ç", "a"):
+        harness.tap(keyboard.key_for(char.lower() if char != "{space}" else char))
+    shot(f"compose-{lang}")
 
 
 def _storage_screens(harness: Any, lang: str, badge: str, shot: Shot) -> None:

@@ -18,7 +18,7 @@ from kivy.uix.boxlayout import BoxLayout
 from ui.icons import Icon  # noqa: F401  (registered for the .kv rules)
 from ui.theme import theme
 
-BUTTON_STYLES = ("primary", "secondary", "ghost", "in", "out", "light")
+BUTTON_STYLES = ("primary", "secondary", "ghost", "in", "out", "light", "warn")
 
 
 def _mix(color: list[float], other: list[float], amount: float) -> list[float]:
@@ -53,6 +53,7 @@ class KButton(ButtonBehavior, AnchorLayout):
             "in": (theme.clock_in, theme.text_dark, theme.clock_in),
             "out": (theme.clock_out, theme.text_dark, theme.clock_out),
             "light": (theme.text, theme.text_dark, theme.text),
+            "warn": (theme.warn, theme.text_dark, theme.warn),  # asks for attention
         }[self.style]
         if self.state == "down":
             pressed = [1, 1, 1, 1] if self.style in ("primary", "secondary", "ghost") else [0] * 4

@@ -172,7 +172,7 @@ def test_a_thousand_queued_items_drain_in_batches(server, server_db, site, termi
     assert server_punches(server_db) == 1000
 
 
-@pytest.mark.parametrize("kind", ["punch", "punch_void", "receipt"])
+@pytest.mark.parametrize("kind", ["punch", "punch_void", "receipt", "ack", "message"])
 def test_the_terminals_payloads_validate_against_the_wire_format(tmp_path, kind):
     from kiosk.demo import seed_demo
     from server.protocol import validate_item
@@ -183,6 +183,10 @@ def test_the_terminals_payloads_validate_against_the_wire_format(tmp_path, kind)
     term.undo_punch(punch.id)
     inbox = term.inbox(punch.employee_id)
     term.open_message(inbox[0].id, punch.employee_id)
+    to_ack = next(m for m in inbox if m.ack_required)
+    term.acknowledge(to_ack.id, punch.employee_id)
+    term.send_message(punch.employee_id, [2], [1], "Merci, j'arrive 👋", reply_to=inbox[0].id)
+    term.send_message(punch.employee_id, [2], [], "x" * 4000)
     items = [i for i in Outbox(term.db).pending() if i.kind == kind]
     term.close()
     assert items

@@ -13,7 +13,8 @@ from pathlib import Path
 from PIL import Image, ImageChops, ImageStat
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENS = ("idle", "welcome", "inbox", "message", "notice-unknown", "notice-disabled",
+SCREENS = ("idle", "welcome", "inbox", "message", "message-ack", "compose-pick", "compose",
+           "notice-unknown", "notice-disabled",
            "idle-reader-fault", "idle-storage", "notice-storage")
 
 

@@ -1,17 +1,28 @@
-"""Message: one message in full (text messages for now), marked read by the core on opening."""
+"""Message: one message in full (text messages for now), marked read by the core on opening.
+
+A message that asks for an acknowledgement keeps the worker until they tap
+"I have read and understood": Back and Done then only highlight that button and
+say why.  The session timeout (or the next badge) still ends the session,
+privacy first; the message then stays unacknowledged.  Quick replies answer the
+sender from here in one tap (the compose screen opens ready to send).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from kivy.properties import BooleanProperty, StringProperty
 
-from kiosk.i18n import format_when
+from kiosk.i18n import format_clock, format_when, quick_replies
 from kiosk.models import Message
 from ui.glyphs import drawable
 from ui.i18n import tr
 from ui.screens.base import KioskScreen
+from ui.theme import theme
+from ui.widgets import KButton
 
 
 class MessageScreen(KioskScreen):
@@ -22,14 +33,21 @@ class MessageScreen(KioskScreen):
     ack_required = BooleanProperty(False)
     ack_text = StringProperty("")
     is_loading = BooleanProperty(False)
+    ack_pending = BooleanProperty(False)  # asked and not given yet
+    acking = BooleanProperty(False)  # the core is recording it
+    nag = BooleanProperty(False)  # the worker tried to leave before confirming
+    can_reply = BooleanProperty(False)
+    hint_text = StringProperty("")
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._message: Message | None = None
+        self._language = "en"
 
     def loading(self) -> None:
         self._message = None
         self.is_loading = True
+        self.nag = self.acking = False
         self.redraw()
 
     def show(self, message: Message) -> None:
@@ -37,24 +55,93 @@ class MessageScreen(KioskScreen):
         self.is_loading = False
         self.redraw()
 
+    @property
+    def message(self) -> Message | None:
+        return self._message
+
+    # Acknowledgement ------------------------------------------------------------------------
+
+    def leave(self, action: Callable[[], None]) -> None:
+        """Back or Done: allowed once an asked acknowledgement is given."""
+        if self.ack_pending:
+            self.nag = True
+            self.redraw()
+            return
+        action()
+
+    def acknowledge(self) -> None:
+        if self._message is None or not self.ack_pending or self.acking or self.router is None:
+            return
+        self.acking = True
+        self.router.acknowledge(self._message.id)
+
+    def acked(self, message_id: str, acked_at: datetime | None) -> None:
+        self.acking = False
+        if self._message is None or self._message.id != message_id or acked_at is None:
+            return
+        self._message = replace(self._message, acked_at=acked_at)
+        self.nag = False
+        self.redraw()
+
+    # Replies --------------------------------------------------------------------------------
+
+    def reply(self, text: str = "") -> None:
+        if self._message is not None and self.can_reply and self.router is not None:
+            self.router.compose_reply(self._message, text)
+
+    def _quick(self, text: str) -> Callable[[Any], None]:
+        return lambda *_: self.reply(text)
+
+    # Drawing --------------------------------------------------------------------------------
+
     def redraw(self) -> None:
         message = self._message
         session = self.router.station.session if self.router and self.router.station else None
         employee = session.employee if session else None
         self.name_text = (employee.first_name or employee.display_name) if employee else ""
+        self._language = employee.language if employee else tr.lang
         if message is None:
-            self.sender = self.when = self.body = self.ack_text = ""
-            self.ack_required = False
+            self.sender = self.when = self.body = self.ack_text = self.hint_text = ""
+            self.ack_required = self.ack_pending = self.can_reply = False
+            self._fill_quick_replies()
             return
         self.sender = drawable(message.sender_name)
         self.when = format_when(message.created_at, datetime.now(UTC), tr.lang)
         self.body = drawable(message.body)
         self.ack_required = message.ack_required
-        self.ack_text = tr._("Acknowledgement required") if message.ack_required else ""
+        self.ack_pending = message.ack_required and message.acked_at is None
+        if not message.ack_required:
+            self.ack_text = ""
+        elif message.acked_at is None:
+            self.ack_text = tr._("Acknowledgement required")
+        else:
+            self.ack_text = tr._("Acknowledged at {time}").format(
+                time=format_clock(message.acked_at))
+        self.can_reply = message.reply_allowed and message.sender_id is not None
+        if self.nag:
+            self.hint_text = tr._("Please confirm you have read this message before leaving.")
+        elif not self.can_reply:
+            self.hint_text = tr._("Replies are turned off for this message.")
+        else:
+            self.hint_text = ""
+        self._fill_quick_replies()
         self.ids.scroller.scroll_y = 1
+
+    def _fill_quick_replies(self) -> None:
+        row = self.ids.quick_row
+        row.clear_widgets()
+        if self._message is None or not self.can_reply or self.ack_pending:
+            return
+        for text in quick_replies(self._language):
+            chip = KButton(text=drawable(text), style="secondary", font_size=theme.fs_body)
+            chip.size_hint_x = None
+            chip.width = chip.natural_width
+            chip.bind(natural_width=chip.setter("width"), on_release=self._quick(text))
+            row.add_widget(chip)
 
     def clear(self) -> None:
         self._message = None
         self.is_loading = False
+        self.nag = self.acking = False
         self.redraw()
         self.name_text = ""
