@@ -112,6 +112,10 @@ FIELDS: tuple[Field, ...] = (
           "Window height when not full screen.", _is_int_in(240, 2160)),
     Field("display", "fullscreen", False, "true or false",
           "Full screen (kiosk deployments).", _is_bool),
+    Field("display", "multisamples", 0, "0, 2 or 4",
+          "Antialiasing of drawn shapes (text is always smooth). 0 is right for software "
+          "rendering and small GPUs; 2 or 4 only where the GPU has power to spare.",
+          _is_one_of((0, 2, 4))),
     Field("display", "dpi", 0, "0 (ask the screen) or a whole number from 60 to 400",
           "Screen density used to size touch targets.",
           lambda v: v == 0 or _is_int_in(60, 400)(v)),

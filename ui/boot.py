@@ -22,7 +22,8 @@ def _quiet_kivy(record: logging.LogRecord) -> bool:
 
 
 def configure_kivy(
-    width: int, height: int, *, fullscreen: bool = False, dpi: int = 0, headless: bool = False
+    width: int, height: int, *, fullscreen: bool = False, dpi: int = 0, headless: bool = False,
+    multisamples: int = 0,
 ) -> None:
     """Set Kivy's environment and window; ``headless`` renders offscreen (tour, tests)."""
     if "kivy.core.window" in sys.modules:
@@ -47,6 +48,10 @@ def configure_kivy(
     Config.set("graphics", "width", str(width))
     Config.set("graphics", "height", str(height))
     Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
+    # Kivy's default is 2x multisampling: with Mesa's software renderer (and small
+    # GPUs) that doubles the cost of every frame, and a badge must reach the screen
+    # in a few tens of milliseconds. Text is antialiased in its textures either way.
+    Config.set("graphics", "multisamples", str(multisamples))
     Config.set("graphics", "resizable", "0" if fullscreen else "1")
     Config.set("graphics", "show_cursor", "0" if fullscreen else "1")
     Config.set("kivy", "exit_on_escape", "0")

@@ -12,6 +12,7 @@ def run_app(config: Config, width: int | None = None, height: int | None = None,
     configure_kivy(
         width or int(config["display.width"]), height or int(config["display.height"]),
         fullscreen=bool(config["display.fullscreen"]), dpi=int(config["display.dpi"]),
+        multisamples=int(config["display.multisamples"]),
     )
     if touch_devices:
         _configure_touch_input()

@@ -51,7 +51,8 @@ def _reader_up(shell: Any) -> bool:
 
 
 def run_selftest(config: Config, width: int, height: int, hold_s: float = 0.0) -> int:
-    configure_kivy(width, height, headless=True)
+    configure_kivy(width, height, headless=True,
+                   multisamples=int(config["display.multisamples"]))
     from kivy.clock import Clock
     from kivy.core.window import Window
 
