@@ -19,6 +19,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from kiosk.attachments import AttachmentStore
 from kiosk.storage import open_database, transaction
 from sync.apply import apply_changes, drop_directory, load_cursor, save_cursor
 from sync.backoff import Backoff
@@ -140,6 +141,7 @@ class SyncWorker:
                 self._wake.clear()
                 continue
             try:
+                _upload_attachments(db, client, items)
                 results = client.push([_wire(i) for i in items])
             except RequestRefused as exc:
                 if len(items) > 1:  # find the item the server cannot take
@@ -186,6 +188,29 @@ class SyncWorker:
             self._publish(state=SyncState.ONLINE, message="", clock_offset_s=offset)
             if result.changes:
                 self._on_changes(len(result.changes))
+
+
+def _upload_attachments(db: sqlite_utils.Database, client: ServerClient,
+                        items: list[OutboxItem]) -> None:
+    """Attachments first, then the messages that reference them (uploads are idempotent
+    by sha256, so a retry after a crash between the two costs one more PUT, nothing else).
+    A local attachment that cannot be read or is refused is left to the server's verdict
+    on the message (``unknown_attachment``), which keeps the item, marked rejected."""
+    store = AttachmentStore(db)
+    for item in items:
+        sha256 = item.payload.get("attachment_sha256") if item.kind == "message" else None
+        if not sha256 or store.uploaded(sha256):
+            continue
+        found = store.get(sha256)
+        if found is None:
+            continue
+        data, content_type = found
+        try:
+            client.put_attachment(sha256, data, content_type)
+        except RequestRefused as exc:
+            log.warning("attachment refused by the server: %s", exc.code)
+            continue
+        store.mark_uploaded(sha256)
 
 
 def _wire(item: OutboxItem) -> dict:

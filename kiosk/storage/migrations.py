@@ -109,7 +109,21 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
     db.execute("CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT)")
 
 
-MIGRATIONS: tuple[Migration, ...] = (_m001_initial,)
+def _m002_attachments(db: sqlite_utils.Database) -> None:
+    # Photos and drawings waiting to go (and kept for the sender's own view),
+    # content-addressed like on the server.
+    db.execute(
+        """CREATE TABLE attachments (
+            sha256 TEXT PRIMARY KEY,
+            content_type TEXT NOT NULL,
+            data BLOB NOT NULL,
+            created_at TEXT NOT NULL,
+            uploaded_at TEXT
+        )"""
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (_m001_initial, _m002_attachments)
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

@@ -206,3 +206,74 @@ def test_enrollment_codes_are_one_time(server, server_db, site):
         client.enroll(code, "second")
     assert err.value.code == "enrollment_code_used"
     client.close()
+
+
+def test_a_photo_message_uploads_its_attachment_before_the_message(
+    server, server_db, site, terminal_path, make_rig
+):
+    import io
+
+    from PIL import Image
+
+    from kiosk.attachments import AttachmentStore
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), "#3366cc").save(buffer, "JPEG")
+    db = open_database(terminal_path)
+    with transaction(db) as conn:
+        sha256 = AttachmentStore.put(conn, buffer.getvalue(), "image/jpeg")
+        Outbox(db).enqueue(conn, "message", {"sender_id": site.alice, "to_employees": [site.bob],
+                                             "kind": "photo", "attachment_sha256": sha256})
+    db.conn.close()
+    rig = make_rig(server.url)
+    rig.wait_for(drained)
+    assert outbox_states(terminal_path) == {"sent": 1}
+    with server_db.read() as conn:
+        stored = conn.execute(select(schema.attachments.c.sha256)).scalars().all()
+        sent = conn.execute(select(schema.messages.c.attachment_sha256)).scalars().all()
+    assert stored == [sha256]
+    assert sha256 in sent
+
+
+def test_an_incompatible_server_is_reported_and_the_outbox_kept(site, terminal_path, token):
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from sync.client import ServerClient
+    from sync.worker import SyncWorker
+
+    class FutureServer(BaseHTTPRequestHandler):
+        def _refuse(self) -> None:
+            body = json.dumps({"error": {"code": "protocol_version", "supported": [7],
+                                         "message": "this server speaks protocol 7"}}).encode()
+            self.send_response(400)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = do_PUT = do_HEAD = _refuse
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), FutureServer)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    punch_offline(terminal_path, site.alice, 2)
+    statuses = []
+    worker = SyncWorker(terminal_path,
+                        lambda: ServerClient(f"http://127.0.0.1:{httpd.server_port}", token),
+                        statuses.append)
+    worker.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not any(s.state is SyncState.INCOMPATIBLE for s in statuses):
+            assert time.monotonic() < deadline, statuses
+            time.sleep(0.05)
+    finally:
+        worker.stop()
+        httpd.shutdown()
+    incompatible = next(s for s in statuses if s.state is SyncState.INCOMPATIBLE)
+    assert "protocol 7" in incompatible.message
+    assert outbox_states(terminal_path) == {"queued": 2}
