@@ -116,3 +116,17 @@ class SessionHeader(BoxLayout):
 
     def on_done(self) -> None:
         pass
+
+
+def fill_chips(row: Any, texts: list[str], on_pick: Any) -> None:
+    """Replace ``row``'s children by one chip per text (quick replies); ``on_pick(text)``."""
+    from ui.glyphs import drawable
+
+    row.clear_widgets()
+    for text in texts:
+        chip = KButton(text=drawable(text), style="secondary", font_size=theme.fs_body)
+        chip.size_hint_x = None
+        chip.width = chip.natural_width
+        chip.bind(natural_width=chip.setter("width"),
+                  on_release=lambda _chip, text=text: on_pick(text))
+        row.add_widget(chip)

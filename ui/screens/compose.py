@@ -24,8 +24,7 @@ from ui.glyphs import drawable
 from ui.i18n import tr
 from ui.keyboard import default_layout
 from ui.screens.base import KioskScreen
-from ui.theme import theme
-from ui.widgets import KButton
+from ui.widgets import fill_chips
 
 # The terminal's own limit, well below the wire's 4000: a wall screen is no place
 # for essays, and the draft must stay quick to draw on a small board.
@@ -192,19 +191,8 @@ class ComposeScreen(KioskScreen):
         self._fill_contacts()
 
     def _fill_quick_replies(self) -> None:
-        row = self.ids.quick_row
-        row.clear_widgets()
-        if not self.name_text:
-            return
-        for text in quick_replies(self._language):
-            chip = KButton(text=drawable(text), style="secondary", font_size=theme.fs_body)
-            chip.size_hint_x = None
-            chip.width = chip.natural_width
-            chip.bind(natural_width=chip.setter("width"), on_release=self._quick(text))
-            row.add_widget(chip)
-
-    def _quick(self, text: str) -> Callable[[Any], None]:
-        return lambda *_: self.quick_reply(text)
+        texts = quick_replies(self._language) if self.name_text else []
+        fill_chips(self.ids.quick_row, texts, self.quick_reply)
 
     def _fill_contacts(self) -> None:
         grid = self.ids.contact_grid

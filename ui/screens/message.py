@@ -21,8 +21,7 @@ from kiosk.models import Message
 from ui.glyphs import drawable
 from ui.i18n import tr
 from ui.screens.base import KioskScreen
-from ui.theme import theme
-from ui.widgets import KButton
+from ui.widgets import fill_chips
 
 
 class MessageScreen(KioskScreen):
@@ -89,8 +88,6 @@ class MessageScreen(KioskScreen):
         if self._message is not None and self.can_reply and self.router is not None:
             self.router.compose_reply(self._message, text)
 
-    def _quick(self, text: str) -> Callable[[Any], None]:
-        return lambda *_: self.reply(text)
 
     # Drawing --------------------------------------------------------------------------------
 
@@ -128,16 +125,9 @@ class MessageScreen(KioskScreen):
         self.ids.scroller.scroll_y = 1
 
     def _fill_quick_replies(self) -> None:
-        row = self.ids.quick_row
-        row.clear_widgets()
-        if self._message is None or not self.can_reply or self.ack_pending:
-            return
-        for text in quick_replies(self._language):
-            chip = KButton(text=drawable(text), style="secondary", font_size=theme.fs_body)
-            chip.size_hint_x = None
-            chip.width = chip.natural_width
-            chip.bind(natural_width=chip.setter("width"), on_release=self._quick(text))
-            row.add_widget(chip)
+        shown = self._message is not None and self.can_reply and not self.ack_pending
+        fill_chips(self.ids.quick_row, quick_replies(self._language) if shown else [],
+                   self.reply)
 
     def clear(self) -> None:
         self._message = None
