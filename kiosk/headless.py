@@ -96,7 +96,7 @@ def run_headless(config: Config, stop: threading.Event | None = None,
                 calls.get(timeout=1.0)()
             except queue.Empty:
                 pass
-            runtime.station.tick()
+            runtime.tick()
             if interval is not None and time.monotonic() >= next_feed:
                 notify.watchdog()
                 next_feed = time.monotonic() + interval

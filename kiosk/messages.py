@@ -12,7 +12,7 @@ import sqlite_utils
 
 from kiosk import clock
 from kiosk.directory import Directory
-from kiosk.models import Message, MessageSummary, SendRefused, SendStatus, SentMessage
+from kiosk.models import INBOX_PAGE, Message, MessageSummary, SendRefused, SendStatus, SentMessage
 from kiosk.storage import transaction
 from sync.outbox import Outbox, new_item_id
 
@@ -81,13 +81,26 @@ class MessageStore:
             (employee_id, clock.utc_now_iso()),
         ).fetchone()[0]
 
-    def inbox(self, employee_id: int, limit: int = 100) -> list[MessageSummary]:
-        """Newest first."""
+    def inbox(
+        self, employee_id: int, limit: int = INBOX_PAGE, before: MessageSummary | None = None
+    ) -> list[MessageSummary]:
+        """Newest first, at most ``limit``; ``before``: the page older than that message.
+
+        Read off the ``recipients_inbox`` index in order (no sort of all the worker's
+        messages), so a page costs the same with 10 or 10,000 messages cached.
+        """
+        older = ""
+        params: list[object] = [employee_id, clock.utc_now_iso()]
+        if before is not None:
+            older = "AND (r.created_at, r.message_id) < (?, ?) "
+            params += [_utc(before.created_at), before.id]
         rows = self._db.execute(
             "SELECT m.id, m.sender_name, m.kind, m.body, m.created_at, r.read_at, m.ack_required "
-            "FROM message_recipients r JOIN messages m ON m.id = r.message_id "
-            f"WHERE r.employee_id = ? AND {_VISIBLE} ORDER BY m.created_at DESC LIMIT ?",
-            (employee_id, clock.utc_now_iso(), limit),
+            "FROM message_recipients r "
+            "JOIN messages m ON m.id = r.message_id "
+            f"WHERE r.employee_id = ? AND {_VISIBLE} {older}"
+            "ORDER BY r.created_at DESC, r.message_id DESC LIMIT ?",
+            (*params, limit),
         ).fetchall()
         return [
             MessageSummary(
@@ -253,8 +266,10 @@ class MessageStore:
                  _utc(m.created_at), int(m.ack_required), int(m.reply_allowed),
                  _utc(m.expires_at) if m.expires_at else None),
             )
+            created_at = _utc(m.created_at)
             conn.executemany(
-                "INSERT INTO message_recipients (message_id, employee_id) VALUES (?, ?) "
+                "INSERT INTO message_recipients (message_id, employee_id, created_at) "
+                "VALUES (?, ?, coalesce((SELECT created_at FROM messages WHERE id = ?), ?)) "
                 "ON CONFLICT DO NOTHING",
-                [(m.id, r) for r in m.recipients],
+                [(m.id, r, m.id, created_at) for r in m.recipients],
             )

@@ -39,6 +39,10 @@ class Punch:
     boot_id: str
 
 
+# The inbox loads this many messages at a time, older pages as the list is scrolled to its end.
+INBOX_PAGE = 100
+
+
 @dataclass(frozen=True)
 class MessageSummary:
     """One line of the inbox."""

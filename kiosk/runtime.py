@@ -12,6 +12,7 @@ Reader faults never stop the terminal: they become a ``ReaderStatus`` to show.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,8 @@ log = logging.getLogger(__name__)
 VIRTUAL_SOCKET_NAME = "virtual-reader.sock"
 # The virtual reader speaks the same EM4100 frames as the most common real module.
 VIRTUAL_WIRE_PROTOCOL = "em4100"
+# How often expired messages and unused attachments are removed from the disk.
+PRUNE_EVERY_S = 600.0
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,7 @@ class TerminalRuntime:
         self.started = False
         self.virtual_reader: VirtualReader | None = None
         self.reader: BaseReaderThread | None = None
+        self._next_prune = 0.0
 
     @property
     def control_path(self) -> Path:
@@ -84,6 +88,13 @@ class TerminalRuntime:
         self._start_reader()  # first: a badge can be read while the database opens
         self.worker.start()
         self.check_storage()
+        self.prune_expired()
+
+    def tick(self, now: float | None = None) -> None:
+        """Once a second on the front end's thread: the station's tick, and housekeeping
+        when due (``now``: ``time.monotonic()``, given by tests)."""
+        self.station.tick()
+        self.prune_if_due(now)
 
     def stop(self) -> None:
         if self.reader is not None:
@@ -100,6 +111,16 @@ class TerminalRuntime:
             lambda _: self._storage(StorageStatus(True)),
             lambda exc: self._storage(StorageStatus(False, _storage_detail(exc))),
         )
+
+    def prune_expired(self) -> None:
+        """Have the core worker forget expired messages; the next run is due in
+        ``PRUNE_EVERY_S``.  A failure is logged by the worker and retried then."""
+        self._next_prune = time.monotonic() + PRUNE_EVERY_S
+        self.worker.submit(lambda terminal: terminal.prune_expired())
+
+    def prune_if_due(self, now: float | None = None) -> None:
+        if self.started and (time.monotonic() if now is None else now) >= self._next_prune:
+            self.prune_expired()
 
     def _storage(self, status: StorageStatus) -> None:
         if self._on_storage_status is not None:

@@ -125,8 +125,13 @@ class Station:
 
     # Messages --------------------------------------------------------------
 
-    def load_inbox(self, on_result: Callable[[list[MessageSummary]], None]) -> None:
-        self._for_session(lambda t, emp: t.inbox(emp), on_result)
+    def load_inbox(
+        self,
+        on_result: Callable[[list[MessageSummary]], None],
+        before: MessageSummary | None = None,
+    ) -> None:
+        """The newest page of the worker's inbox, or the page older than ``before``."""
+        self._for_session(lambda t, emp: t.inbox(emp, before), on_result)
 
     def open_message(self, message_id: str, on_result: Callable[[Message | None], None]) -> None:
         self._for_session(lambda t, emp: t.open_message(message_id, emp), on_result)

@@ -7,6 +7,7 @@ Every method touches the disk, so it runs on the core worker thread
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from pathlib import Path
 
@@ -24,7 +25,10 @@ from kiosk.models import (
     SentMessage,
 )
 from kiosk.punches import PunchBook
+from kiosk.retention import PruneResult, prune_expired
 from kiosk.storage import open_database
+
+log = logging.getLogger(__name__)
 
 
 class Terminal:
@@ -57,8 +61,10 @@ class Terminal:
     def undo_punch(self, punch_id: str) -> None:
         self.punches.void(punch_id)
 
-    def inbox(self, employee_id: int) -> list[MessageSummary]:
-        return self.messages.inbox(employee_id)
+    def inbox(
+        self, employee_id: int, before: MessageSummary | None = None
+    ) -> list[MessageSummary]:
+        return self.messages.inbox(employee_id, before=before)
 
     def open_message(self, message_id: str, employee_id: int) -> Message | None:
         return self.messages.open(message_id, employee_id)
@@ -78,6 +84,14 @@ class Terminal:
 
     def sent(self, employee_id: int) -> list[SentMessage]:
         return self.messages.sent(employee_id)
+
+    def prune_expired(self) -> PruneResult:
+        """Forget expired messages and the attachments nothing uses any more."""
+        result = prune_expired(self.db)
+        if result.messages or result.attachments:
+            log.info("pruned %d expired messages, %d attachments",
+                     result.messages, result.attachments)
+        return result
 
     def close(self) -> None:
         self.db.conn.close()

@@ -19,6 +19,7 @@ from server.notify import ChangeNotifier, watch
 from server.protocol.push import PAYLOAD_MODELS
 from server.pull_cache import PullCache
 from server.routers import attachments, enroll, pull, push
+from server.services.expiry import prune_periodically
 
 DESCRIPTION = """Sync API of the time-clock messaging terminals.
 Every error body is `{"error": {"code", "message", ...}}`. The sync rules are in
@@ -36,13 +37,15 @@ def create_app(db_url: str, settings: ServerSettings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         notifier.bind(asyncio.get_running_loop())
         watcher = asyncio.create_task(watch(db, notifier, settings.watch_interval))
+        pruner = asyncio.create_task(prune_periodically(db, settings.prune_interval))
         try:
             yield
         finally:
             notifier.close()
-            watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watcher
+            for task in (watcher, pruner):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             db.dispose()
 
     app = FastAPI(title="Kiosk time-clock server", version=__version__,

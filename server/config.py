@@ -12,3 +12,5 @@ class ServerSettings:
     # How often the server looks for changes committed by other processes (the
     # admin CLI) to wake long-polls; changes made through the server wake them at once.
     watch_interval: float = 1.0
+    # How often expired messages and unused attachments are deleted (also once at start).
+    prune_interval: float = 600.0

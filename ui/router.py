@@ -127,6 +127,12 @@ class Router:
     def _inbox_loaded(self, items: list[MessageSummary]) -> None:
         self.screen(INBOX).show(items)
 
+    def load_older_messages(self, before: MessageSummary) -> None:
+        """The inbox was scrolled to its end: the page older than ``before``."""
+        if self.station is not None and self.station.session is not None:
+            self.station.load_inbox(lambda items: self.screen(INBOX).show_older(items, before),
+                                    before)
+
     def open_message(self, message_id: str) -> None:
         if self.station is None or self.station.session is None:
             return

@@ -157,7 +157,8 @@ class Shell:
 
     def _tick(self, _dt: float) -> None:
         station = self.runtime.station
-        station.tick()  # ends a session left idle (the station shows idle)
+        # Ends a session left idle (the station shows idle); prunes expired messages when due.
+        self.runtime.tick()
         if self.manager.has_screen(WELCOME):
             self.manager.get_screen(WELCOME).tick()
         session = station.session

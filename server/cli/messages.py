@@ -11,7 +11,7 @@ from server.cli.common import Result, add_command, aware_time, row_dict
 from server.db import Database
 from server.db.types import utcnow
 from server.repo import messages, punches
-from server.services import messaging
+from server.services import expiry, messaging
 
 
 def _message_dict(row: Any, recipients: list[Any]) -> dict[str, Any]:
@@ -56,6 +56,11 @@ def _broadcast(db: Database, a: argparse.Namespace) -> Result:
     return {"id": message_id}
 
 
+def _prune(db: Database, _a: argparse.Namespace) -> Result:
+    result = expiry.prune(db)
+    return {"messages": result.messages, "attachments": result.attachments}
+
+
 def _punches(db: Database, a: argparse.Namespace) -> Result:
     with db.read() as conn:
         rows = punches.list_punches(conn, a.employee, a.site, a.since, a.until, a.limit)
@@ -98,6 +103,8 @@ def register(sub: Any) -> None:
     p = add_command(msg, "list", "list messages, newest first", _messages)
     _list_options(p)
     p.add_argument("--status", choices=["pending", "approved", "rejected"])
+    add_command(msg, "prune", "delete expired messages and unused attachments now "
+                "(the server also does it every 10 minutes)", _prune)
 
     pun = sub.add_parser("punches", help="clock-in/out events").add_subparsers(
         dest="action", metavar="ACTION", required=True)

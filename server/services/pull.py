@@ -94,7 +94,9 @@ def _messages(conn: Connection, ids: list[str], site_id: int) -> list[dict[str, 
     recipients = message_repo.recipients(conn, [r.id for r in rows])
     files = attachments.infos(conn, {r.attachment_sha256 for r in rows if r.attachment_sha256})
     now = utcnow()
-    out = []
+    found = {r.id for r in rows}
+    # A message that is gone (pruned once expired, see services.expiry) is forgotten too.
+    out = [{"type": "delete", "entity": "message", "id": i} for i in ids if i not in found]
     for r in sorted(rows, key=lambda row: ids.index(row.id)):
         if r.expires_at is not None and r.expires_at <= now:
             out.append({"type": "delete", "entity": "message", "id": r.id})
@@ -123,7 +125,9 @@ def _statuses(conn: Connection, ids: list[str], site_id: int) -> list[dict[str, 
         message_id, employee_id = key.rsplit(":", 1)
         row = conn.execute(select(message_recipients).where(
             (message_recipients.c.message_id == message_id)
-            & (message_recipients.c.employee_id == int(employee_id)))).one()
+            & (message_recipients.c.employee_id == int(employee_id)))).first()
+        if row is None:  # its message was pruned: the message's delete says it all
+            continue
         out.append({"type": "message_status", "message_id": message_id,
                     "employee_id": row.employee_id, "delivered_at": row.delivered_at,
                     "read_at": row.read_at, "acked_at": row.acked_at})

@@ -1,4 +1,5 @@
-"""Inbox: the worker's messages, newest first, unread ones marked (a RecycleView)."""
+"""Inbox: the worker's messages, newest first, unread ones marked (a RecycleView, a page of
+INBOX_PAGE at a time: scrolling to the end of the list loads the older ones)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.recycleview.views import RecycleDataViewBehavior
 
 from kiosk.i18n import format_when
-from kiosk.models import MessageSummary
+from kiosk.models import INBOX_PAGE, MessageSummary
 from kiosk.session import Session
 from ui.glyphs import drawable
 from ui.i18n import tr
@@ -49,15 +50,49 @@ class InboxScreen(KioskScreen):
         super().__init__(**kwargs)
         self._items: list[MessageSummary] | None = None
         self._name = ""
+        self._more = False  # the last page was full: older messages may follow
+        self._asked_older = False  # a page of older messages is on its way
 
     def loading(self, session: Session) -> None:
         self._name = session.employee.first_name or session.employee.display_name  # short
         self._items = None
+        self._more = self._asked_older = False
         self.redraw()
 
     def show(self, items: list[MessageSummary]) -> None:
         self._items = list(items)
+        self._more, self._asked_older = len(items) >= INBOX_PAGE, False
         self.redraw()
+
+    def scrolled(self, scroll_y: float) -> None:
+        """The list moved: at its end, ask for the next page of older messages."""
+        if scroll_y > 0 or not self._more or self._asked_older or not self._items:
+            return
+        if self.router is not None:
+            self._asked_older = True
+            self.router.load_older_messages(self._items[-1])
+
+    def show_older(self, items: list[MessageSummary], before: MessageSummary) -> None:
+        """The page older than ``before``, appended below the rows already loaded."""
+        if not self._asked_older or not self._items or self._items[-1].id != before.id:
+            return  # the inbox was reloaded meanwhile
+        self._more, self._asked_older = len(items) >= INBOX_PAGE, False
+        if not items:
+            return
+        view = self.ids.list_view
+        # Keep the rows on screen where they are: the list grows below them.
+        above = (1 - view.scroll_y) * max(0.0, view.layout_manager.height - view.height)
+        self._items.extend(items)
+        self._redraw_counts()
+        now = datetime.now(UTC)
+        self.rows.extend(self._row(item, self._open, now) for item in items)
+
+        def keep_place(manager: Any, height: float) -> None:
+            manager.unbind(height=keep_place)
+            scrollable = height - view.height
+            view.scroll_y = 1 - above / scrollable if scrollable > 0 else 1
+
+        view.layout_manager.bind(height=keep_place)
 
     def mark_read(self, message_id: str) -> None:
         if self._items is None:
@@ -77,17 +112,23 @@ class InboxScreen(KioskScreen):
             self.unread_text = ""
             return
         self.state = "list" if items else "empty"
-        unread = sum(1 for item in items if item.unread)
+        self._redraw_counts()
+        now = datetime.now(UTC)
+        self.rows = [self._row(item, self._open, now) for item in items]
+
+    def _redraw_counts(self) -> None:
+        unread = sum(1 for item in self._items or () if item.unread)
         self.unread_text = (
             tr.ngettext("{n} unread", "{n} unread", unread).format(n=unread) if unread else ""
         )
-        self.rows = [self._row(item, self._open) for item in items]
 
-    def _row(self, item: MessageSummary, opener: Callable[[str], None]) -> dict[str, Any]:
+    def _row(
+        self, item: MessageSummary, opener: Callable[[str], None], now: datetime
+    ) -> dict[str, Any]:
         return {
             "message_id": item.id,
             "sender": drawable(item.sender_name),
-            "when": format_when(item.created_at, datetime.now(UTC), tr.lang),
+            "when": format_when(item.created_at, now, tr.lang),
             "preview": drawable(item.preview),
             "unread": item.unread,
             "ack_text": tr._("To acknowledge") if item.ack_required else "",
@@ -101,5 +142,6 @@ class InboxScreen(KioskScreen):
     def clear(self) -> None:
         self._items = None
         self._name = ""
+        self._more = self._asked_older = False
         self.redraw()
         self.ids.list_view.refresh_from_data()

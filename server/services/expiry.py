@@ -1,0 +1,91 @@
+"""Expiry: messages past their ``expires_at`` leave the server, and so do unused attachments.
+
+Each pruned message becomes a ``message`` change for the sites that saw it (its
+sender's and its recipients'); pull serves a message that no longer exists as
+``{"type": "delete", "entity": "message"}``, so terminals forget it too.
+
+An attachment goes once no message uses it: at once when the message that used it
+is pruned, and otherwise only after ``ATTACHMENT_GRACE``, since a terminal uploads
+a photo before pushing the message that names it and may go offline in between.
+Portable SQL only (SQLite and PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, exists, or_, select, update
+from sqlalchemy.engine import Connection
+
+from server.db import Database
+from server.db.schema import attachments, message_recipients, messages
+from server.db.types import utcnow
+from server.repo import changes
+from server.repo import messages as message_repo
+
+log = logging.getLogger("server.expiry")
+
+ATTACHMENT_GRACE = timedelta(days=7)
+BATCH = 500  # messages per statement: keeps IN lists far below every driver's limit
+PRUNE_INTERVAL_S = 600.0
+
+
+@dataclass(frozen=True)
+class PruneResult:
+    messages: int
+    attachments: int
+
+
+def prune_expired(conn: Connection, now: datetime | None = None) -> PruneResult:
+    """Delete expired messages, their recipient rows and unused attachments (in ``conn``'s
+    transaction), and record a ``message`` change for each site concerned."""
+    now = now or utcnow()
+    pruned = 0
+    freed: set[str] = set()
+    while True:
+        rows = list(conn.execute(
+            select(messages).where(messages.c.expires_at.is_not(None))
+            .where(messages.c.expires_at <= now).order_by(messages.c.id).limit(BATCH)))
+        if not rows:
+            break
+        ids = [r.id for r in rows]
+        new_changes = []
+        for row in rows:
+            sites = message_repo.sender_sites(conn, row) | message_repo.recipient_sites(
+                conn, row.id)
+            new_changes += changes.rows("message", row.id, sites)
+        freed |= {r.attachment_sha256 for r in rows if r.attachment_sha256}
+        # A live reply keeps its thread, but no longer points at a message that is gone.
+        conn.execute(update(messages).where(messages.c.reply_to.in_(ids)).values(reply_to=None))
+        conn.execute(delete(message_recipients).where(message_recipients.c.message_id.in_(ids)))
+        conn.execute(delete(messages).where(messages.c.id.in_(ids)))
+        changes.insert(conn, new_changes)
+        pruned += len(ids)
+    used = exists().where(messages.c.attachment_sha256 == attachments.c.sha256)
+    removable = or_(attachments.c.sha256.in_(sorted(freed)),
+                    attachments.c.created_at < now - ATTACHMENT_GRACE)
+    gone = conn.execute(delete(attachments).where(removable).where(~used)).rowcount
+    return PruneResult(messages=pruned, attachments=gone)
+
+
+def prune(db: Database, now: datetime | None = None) -> PruneResult:
+    """One prune in its own write transaction; logs counts, never message content."""
+    with db.write() as conn:
+        result = prune_expired(conn, now)
+    if result.messages or result.attachments:
+        log.info("pruned %d expired messages, %d attachments",
+                 result.messages, result.attachments)
+    return result
+
+
+async def prune_periodically(db: Database, interval: float = PRUNE_INTERVAL_S) -> None:
+    """Prune at start, then every ``interval`` seconds, until cancelled."""
+    while True:
+        try:
+            await asyncio.to_thread(prune, db)
+        except Exception:
+            log.exception("pruning expired messages failed; retrying later")
+        await asyncio.sleep(interval)
