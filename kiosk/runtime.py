@@ -38,6 +38,7 @@ VIRTUAL_SOCKET_NAME = "virtual-reader.sock"
 VIRTUAL_WIRE_PROTOCOL = "em4100"
 # How often expired messages and unused attachments are removed from the disk.
 PRUNE_EVERY_S = 600.0
+STORAGE_OPEN_FALLBACK_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,8 @@ class TerminalRuntime:
         self.virtual_reader: VirtualReader | None = None
         self.reader: BaseReaderThread | None = None
         self._next_prune = 0.0
+        self._storage_pending = False
+        self._started_at = 0.0
 
     @property
     def control_path(self) -> Path:
@@ -85,8 +88,16 @@ class TerminalRuntime:
 
     def start(self) -> None:
         self.started = True
-        self._start_reader()  # first: a badge can be read while the database opens
+        self._started_at = time.monotonic()
+        self._start_reader()
         self.worker.start()
+        # The database opens (and the storage stack loads, on the worker thread) once the
+        # reader has reported in, so the two do not compete for the interpreter while
+        # the reader connects; a badge read before then simply opens it on demand.
+        self._storage_pending = True
+
+    def _open_storage(self) -> None:
+        self._storage_pending = False
         self.check_storage()
         self.prune_expired()
 
@@ -94,7 +105,11 @@ class TerminalRuntime:
         """Once a second on the front end's thread: the station's tick, and housekeeping
         when due (``now``: ``time.monotonic()``, given by tests)."""
         self.station.tick()
-        self.prune_if_due(now)
+        now = time.monotonic() if now is None else now
+        if self._storage_pending and now - self._started_at >= STORAGE_OPEN_FALLBACK_S:
+            self._open_storage()  # the reader never reported: open the database anyway
+        elif not self._storage_pending:
+            self.prune_if_due(now)
 
     def stop(self) -> None:
         if self.reader is not None:
@@ -170,6 +185,8 @@ class TerminalRuntime:
     def _reader_status(self, status: ReaderStatus) -> None:
         if self._on_reader_status is not None:
             self._on_reader_status(status)
+        if self._storage_pending and status.state is not ReaderState.CONNECTING:
+            self._open_storage()
 
 
 def _open_terminal(database_path: Path) -> Terminal:
