@@ -59,7 +59,8 @@ def prepare_demo(data_dir: Path, *, offline: bool = False, join: str = "", code:
     data_dir = data_dir.resolve()
     if offline:
         return DemoSetup(demo_config(data_dir, **terminal))
-    from kiosk.demo_server import DemoServer, enroll
+    from kiosk.demo_server import DemoServer
+    from kiosk.enrollment import enroll_terminal
     from sync.credentials import load_enrollment
 
     server = None
@@ -71,8 +72,9 @@ def prepare_demo(data_dir: Path, *, offline: bool = False, join: str = "", code:
     terminal_dir = data_dir / "terminal"
     enrolled = load_enrollment(terminal_dir)
     if enrolled is None or enrolled.server_url != url:
-        enroll(terminal_dir, url, code or server.new_enrollment_code(),  # type: ignore[union-attr]
-               terminal.get("name", "Demo terminal"))
+        enroll_terminal(terminal_dir, url,
+                        code or server.new_enrollment_code(),  # type: ignore[union-attr]
+                        terminal.get("name", "Demo terminal"), force=enrolled is not None)
     setup = DemoSetup(_config(terminal_dir, url, **terminal), server)
     _print_instructions(setup)
     return setup

@@ -14,8 +14,6 @@ from server.db import Database, url_from_path
 from server.embedded import EmbeddedServer, start_embedded_server
 from server.repo import directory, groups, terminals
 from server.services import messaging
-from sync.client import ServerClient
-from sync.credentials import Enrollment, save_enrollment
 
 DEMO_SITE = "Usine de démonstration"
 
@@ -51,18 +49,6 @@ def seed_demo_server(db: Database) -> int:
 def enrollment_code(db: Database, site_id: int) -> str:
     with db.write() as conn:
         return terminals.create_enrollment_code(conn, site_id, timedelta(days=1))[0]
-
-
-def enroll(data_dir: Path, server_url: str, code: str, name: str) -> Enrollment:
-    """Trade a one-time code for this terminal's token and keep it in ``data_dir``."""
-    client = ServerClient(server_url)
-    try:
-        answer = client.enroll(code, name)
-    finally:
-        client.close()
-    enrollment = Enrollment(server_url, answer["token"], answer["terminal_id"], answer["site"])
-    save_enrollment(data_dir, enrollment)
-    return enrollment
 
 
 class DemoServer:
