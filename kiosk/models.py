@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # sketch pulls in Pillow: not at start-up
+    from sketch.model import Drawing
 
 
 class Direction(StrEnum):
@@ -68,6 +72,31 @@ class Message:
     read_at: datetime | None
     acked_at: datetime | None
     sender_id: int | None = None  # whom a reply goes to (None: an admin with no account)
+    # A photo, or a drawing's rendered PNG, kept in the attachments table by sha256
+    # (``Station.load_attachment`` fetches the bytes; None until the pull brought them).
+    attachment_sha256: str | None = None
+    attachment_type: str | None = None  # "image/jpeg" or "image/png"
+
+
+@dataclass(frozen=True)
+class PhotoAttachment:
+    """A photo to send: an outbox-ready JPEG (``kiosk.photos.prepare_photo``'s output)."""
+
+    data: bytes = field(repr=False)  # never in a log line
+    sha256: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class DrawingAttachment:
+    """A finger drawing to send; ``background`` (a JPEG) when it annotates a photo."""
+
+    drawing: Drawing
+    background: bytes | None = field(default=None, repr=False)
+
+
+Attachment = PhotoAttachment | DrawingAttachment
 
 
 @dataclass(frozen=True)
@@ -95,6 +124,7 @@ class SentMessage:
     created_at: datetime
     status: SendStatus
     reason: str = ""  # why it was rejected (moderation, or the server refusing the item)
+    kind: str = "text"  # "text", "photo" or "drawing"
 
 
 class SendRefused(ValueError):
