@@ -26,6 +26,7 @@ from kiosk.models import (
 )
 from kiosk.punches import PunchBook
 from kiosk.retention import PruneResult, prune_expired
+from kiosk.site_settings import SiteSettings
 from kiosk.storage import open_database
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,9 @@ class Terminal:
         self.directory = Directory(db)
         self.punches = PunchBook(db)
         self.messages = MessageStore(db)
+        # Replaced whole (never mutated) by the runtime when the config or the server's
+        # site settings change; read on the core worker thread.
+        self.settings = SiteSettings()
 
     @classmethod
     def open(cls, database_path: Path) -> Terminal:

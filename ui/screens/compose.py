@@ -18,7 +18,7 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.i18n import quick_replies
-from kiosk.models import Contact, Message, SendRefused
+from kiosk.models import Attachment, Contact, Message, SendRefused
 from kiosk.session import Session
 from ui.glyphs import drawable
 from ui.i18n import tr
@@ -60,6 +60,7 @@ class ComposeScreen(KioskScreen):
         self._contacts: list[Contact] = []
         self._selected: set[str] = set()
         self._reply: Message | None = None
+        self._attachment: Attachment | None = None
         self._language = "en"
         self._after_sent = Clock.create_trigger(self._sent_shown, SENT_SHOWN_S)
         self.counter_text = f"0/{DRAFT_LIMIT}"
@@ -118,6 +119,11 @@ class ComposeScreen(KioskScreen):
         self._notice("", "info")
         if not self.draft:
             self.ids.keyboard.shift = True
+
+    def attach(self, attachment: Attachment | None) -> None:
+        """A photo or drawing to send with the draft (None: take it away)."""
+        self._attachment = attachment
+        self.refresh()
 
     def quick_reply(self, text: str) -> None:
         self.set_text(text)
