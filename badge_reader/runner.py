@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 import serial
 
 from badge_reader.backoff import Backoff
+from badge_reader.frames import ACCEPTED, REJECTED, REPEAT, FrameLog
 from badge_reader.protocols import create_protocol, get_protocol
 from badge_reader.protocols.base import BadgeProtocol
 from badge_reader.read import BadgeRead
@@ -100,6 +101,8 @@ class BaseReaderThread(threading.Thread):
         self._status: ReaderStatus | None = None
         self._counts_lock = threading.Lock()
         self._reject_counts: Counter[str] = Counter()
+        #: The last raw frames and the counters, for diagnostics screens (thread-safe).
+        self.frames = FrameLog()
 
     # -- public, callable from any thread ------------------------------------
 
@@ -165,11 +168,15 @@ class BaseReaderThread(threading.Thread):
 
     def _deliver(self, read: BadgeRead) -> None:
         if self._repeats.accept(read.badge, read.monotonic):
+            self.frames.record(read.raw, ACCEPTED, protocol=read.protocol)
             self._call(self._on_read, read)
+        else:
+            self.frames.record(read.raw, REPEAT, protocol=read.protocol)
 
     def _rejected(self, reason: str, raw: bytes) -> None:
         with self._counts_lock:
             self._reject_counts[reason] += 1
+        self.frames.record(raw, REJECTED, reason, self.protocol_name)
         if self._on_reject is not None:
             self._call(self._on_reject, reason, raw)
 

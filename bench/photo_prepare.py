@@ -4,8 +4,9 @@ Generates its own photo-like 4000x3000 JPEG (lighting gradients, objects with ha
 edges, fine lines, sensor noise; quality 92, EXIF orientation 6, GPS), then times, in
 the same process and interleaved round by round:
 
-* ``prepare_photo``: the terminal pipeline (DCT-domain draft decode, final resize,
-  orientation, metadata strip, JPEG q85, sha256);
+* ``prepare_photo``: the terminal pipeline (DCT-domain draft decode, final resize and
+  rotation split over two threads, metadata strip, JPEG q85, sha256), and the same on
+  one thread (what a single-core board, or a busy second core, gets);
 * the plain Pillow way: ``Image.open`` + ``resize((1600, 1200), LANCZOS)`` + save q85,
   and the same with Pillow's default filter (bicubic), for reference;
 * the draft decode alone: the floor any Pillow pipeline has on this file.
@@ -35,7 +36,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageStat, features
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kiosk.photos import prepare, prepare_photo  # noqa: E402
+from kiosk.photos import prepare, prepare_photo, resize  # noqa: E402
 
 BUDGET_MS = 150.0
 BUDGET_RATIO = 0.3
@@ -99,6 +100,16 @@ def plain_pillow(data: bytes, resample: Image.Resampling | None) -> bytes:
     out = io.BytesIO()
     im.save(out, "JPEG", quality=85)
     return out.getvalue()
+
+
+def prepare_one_thread(data: bytes) -> None:
+    """``prepare_photo`` with the split resize turned off."""
+    split_from = resize.PARALLEL_MIN_PIXELS
+    resize.PARALLEL_MIN_PIXELS = 1 << 62
+    try:
+        prepare_photo(data)
+    finally:
+        resize.PARALLEL_MIN_PIXELS = split_from
 
 
 def draft_decode_only(data: bytes) -> None:
@@ -235,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     results = measure(
         {
             "prepare_photo": lambda: prepare_photo(data),
+            "  (on one thread)": lambda: prepare_one_thread(data),
             "(draft decode alone)": lambda: draft_decode_only(data),
             "plain Pillow, LANCZOS": lambda: plain_pillow(data, Image.Resampling.LANCZOS),
             "plain Pillow, default": lambda: plain_pillow(data, None),

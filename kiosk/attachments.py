@@ -17,15 +17,21 @@ class AttachmentStore:
         self._db = db
 
     @staticmethod
-    def put(conn: sqlite3.Connection, data: bytes, content_type: str) -> str:
-        """Keep ``data`` (inside the caller's transaction, with the message that uses it)."""
+    def put(conn: sqlite3.Connection, data: bytes, content_type: str,
+            uploaded: bool = False) -> str:
+        """Keep ``data`` (inside the caller's transaction, with the message that uses it).
+
+        ``uploaded``: the bytes came from the server (a pull's download), so the pusher
+        never sends them back.
+        """
         if content_type not in CONTENT_TYPES:
             raise ValueError(f"content type {content_type!r} is not one of {CONTENT_TYPES}")
         sha256 = hashlib.sha256(data).hexdigest()
+        now = clock.utc_now_iso()
         conn.execute(
-            "INSERT INTO attachments (sha256, content_type, data, created_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(sha256) DO NOTHING",
-            (sha256, content_type, data, clock.utc_now_iso()),
+            "INSERT INTO attachments (sha256, content_type, data, created_at, uploaded_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(sha256) DO NOTHING",
+            (sha256, content_type, data, now, now if uploaded else None),
         )
         return sha256
 

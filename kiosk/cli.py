@@ -84,6 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--config", type=Path, metavar="PATH",
                         help="TOML file (default: /etc/kiosk/kiosk.toml if present)")
     doctor.add_argument("--lang", choices=LANGUAGES, default="en", help="report language")
+    doctor.add_argument("--listen", type=float, default=3.0, metavar="S",
+                        help="when the serial reader is free (terminal stopped), listen to it "
+                             "this long and show its raw frames; present a card (default: 3; "
+                             "0: do not listen)")
 
     enroll = commands.add_parser("enroll", help="enroll this terminal with the central server",
                                  description=(
@@ -96,6 +100,11 @@ def build_parser() -> argparse.ArgumentParser:
     enroll.add_argument("--force", action="store_true",
                         help="replace an existing enrollment (the old token stops being used)")
 
+    commands.add_parser("admin-pin", help="make the hash of an admin PIN for kiosk.toml",
+                        description=(
+        "Ask for an admin PIN (4 to 8 digits) twice, or read it from standard input, and "
+        "print its salted hash: the value of [admin] pin_hash in kiosk.toml."))
+
     commands.add_parser("config-example", help="print the commented example configuration",
                         description="Print every configuration key with its default and doc.")
 
@@ -105,6 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
     tour.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
     tour.add_argument("--size", type=_size, action="append", metavar="WxH",
                       help=f"window size, repeatable (default: {' and '.join(TOUR_SIZES)})")
+    tour.add_argument("--check", action="store_true",
+                      help="also fail on touch targets under 9 mm or label text overflowing "
+                           "(at a 7-inch panel's density at 800x480, a 10.1-inch one above)")
     return parser
 
 
@@ -152,7 +164,7 @@ def _cmd_selftest(args: argparse.Namespace) -> int:
 def _cmd_doctor(args: argparse.Namespace) -> int:
     from kiosk.doctor import doctor_command
 
-    return doctor_command(args.config, lang=args.lang)
+    return doctor_command(args.config, lang=args.lang, listen_s=args.listen)
 
 
 def _cmd_enroll(args: argparse.Namespace) -> int:
@@ -161,6 +173,12 @@ def _cmd_enroll(args: argparse.Namespace) -> int:
 
     path = args.config or (DEFAULT_CONFIG_PATH if DEFAULT_CONFIG_PATH.exists() else None)
     return enroll_command(load_config(path), args.server, args.code, force=args.force)
+
+
+def _cmd_admin_pin(_: argparse.Namespace) -> int:
+    from kiosk.admin_pin import admin_pin_command
+
+    return admin_pin_command()
 
 
 def _cmd_config_example(_: argparse.Namespace) -> int:
@@ -174,9 +192,13 @@ def _cmd_tour(args: argparse.Namespace) -> int:
     status = EXIT_OK
     for width, height in sizes:  # one process per size: Kivy sizes its window once
         command = [sys.executable, "-m", "ui.tour", "--out", str(args.out),
-                   "--size", f"{width}x{height}"]
+                   "--size", f"{width}x{height}"] + (["--check"] if args.check else [])
         result = subprocess.run(command, check=False)
-        if result.returncode != 0:
+        if result.returncode == 3:
+            print(f"kiosk tour: {width}x{height}: layout problems (the LAYOUT lines above)",
+                  file=sys.stderr)
+            status = EXIT_FAILURE
+        elif result.returncode != 0:
             print(f"kiosk tour: {width}x{height} failed (exit {result.returncode})",
                   file=sys.stderr)
             status = EXIT_FAILURE
@@ -185,7 +207,7 @@ def _cmd_tour(args: argparse.Namespace) -> int:
 
 COMMANDS = {
     "run": _cmd_run, "demo": _cmd_demo, "selftest": _cmd_selftest,
-    "doctor": _cmd_doctor, "enroll": _cmd_enroll,
+    "doctor": _cmd_doctor, "enroll": _cmd_enroll, "admin-pin": _cmd_admin_pin,
     "config-example": _cmd_config_example, "tour": _cmd_tour,
 }
 

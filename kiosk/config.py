@@ -19,6 +19,7 @@ LANGUAGES = ("fr", "en")
 READER_PROTOCOLS = ("em4100", "em4100-id12", "line-hex", "line-dec", "wedge", "virtual")
 BADGE_FORMATS = ("hex", "dec32", "facility-card")
 BAUD_RATES = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)
+CAMERA_SOURCES = ("auto", "none", "virtual")  # kiosk.camera.SOURCES
 
 
 class ConfigError(ValueError):
@@ -70,6 +71,18 @@ def _is_url(v: Any) -> bool:
     return isinstance(v, str) and (v == "" or v.startswith(("http://", "https://")))
 
 
+def _is_badge_list(v: Any) -> bool:
+    return isinstance(v, list) and len(v) <= 100 and all(
+        isinstance(b, str) and 1 <= len(b.strip()) <= 64 and b.strip().isascii()
+        and b.strip().isalnum() for b in v)
+
+
+def _is_pin_hash_or_empty(v: Any) -> bool:
+    from kiosk.pin import is_pin_hash  # hashlib only; kept out of the config's import
+
+    return isinstance(v, str) and (v == "" or is_pin_hash(v))
+
+
 FIELDS: tuple[Field, ...] = (
     Field("terminal", "name", "Terminal 1", "text, 1 to 64 characters",
           "Name of this terminal, shown on the admin screens.", _is_text(64)),
@@ -119,11 +132,25 @@ FIELDS: tuple[Field, ...] = (
     Field("display", "dpi", 0, "0 (ask the screen) or a whole number from 60 to 400",
           "Screen density used to size touch targets.",
           lambda v: v == 0 or _is_int_in(60, 400)(v)),
+    Field("camera", "source", "auto", ", ".join(CAMERA_SOURCES),
+          "Camera for photos in messages: 'auto' uses Kivy's camera provider (the device "
+          "below), 'none' means no camera, 'virtual' shows a test pattern (demos, tests).",
+          _is_one_of(CAMERA_SOURCES)),
+    Field("camera", "index", 0, "a whole number from 0 to 9",
+          "Which camera when several are connected (0: the first, /dev/video0).",
+          _is_int_in(0, 9)),
     Field("server", "url", "", "empty (offline only) or an http:// or https:// address",
           "Central server the terminal syncs with (enroll first: kiosk enroll).", _is_url),
     Field("server", "clock_warning_s", 60, "a whole number of seconds from 5 to 86400",
           "Warn on screen when this terminal's clock is off the server's by more than this.",
           _is_int_in(5, 86400)),
+    Field("admin", "badges", [], 'a list of badge ids, e.g. ["0A00AD0001"] (empty: none)',
+          "Badges that open the admin screen (reader, touch test, network, outbox) "
+          "after the PIN; they never punch.", _is_badge_list),
+    Field("admin", "pin_hash", "", "empty, or the line printed by 'kiosk admin-pin' "
+          "(pbkdf2_sha256$...)",
+          "Hash of the admin PIN (4 to 8 digits); make one with: kiosk admin-pin. "
+          "Empty: the admin screen cannot open.", _is_pin_hash_or_empty),
 )
 
 _BY_NAME = {f.name: f for f in FIELDS}

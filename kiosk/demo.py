@@ -7,12 +7,14 @@ three are the vectors of docs/readers.md, so a real card can be typed in too.
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 
+from kiosk.attachments import AttachmentStore
 from kiosk.directory import Directory
 from kiosk.messages import IncomingMessage, MessageStore
 from kiosk.models import Employee
@@ -48,6 +50,12 @@ DEMO_WORKERS: tuple[DemoWorker, ...] = (
 
 UNKNOWN_DEMO_BADGE = "0BADBADBAD"
 
+# The demo's admin badge and PIN (a real site makes its own hash: kiosk admin-pin).
+DEMO_ADMIN_BADGE = "0A00AD0001"
+DEMO_ADMIN_PIN = "1234"
+DEMO_ADMIN_PIN_HASH = ("pbkdf2_sha256$60000$6b696f736b2d64656d6f2d61646d696e$"
+                       "ce28ba983fdc27e6ba52fa80b980e65d31777fa19206164cb162c691b369bece")
+
 DEMO_GROUPS = (
     (1, "Ligne 1 / Line 1", (1, 2, 3, 4, 5, 8)),
     (2, "Logistique / Logistics", (6, 7, 9, 11, 12, 8)),
@@ -74,6 +82,16 @@ DEMO_MESSAGES = (
     (demo_message_id(6), 3, (1,), 30, "Merci pour le coup de main hier soir 👍", False),
     (demo_message_id(7), 8, (1, 2, 3, 4, 5), 50,
      "Bravo à toute l'équipe : objectif qualité atteint ce mois-ci.", False),
+)
+
+
+# Pictures from the line's manager to line 1: (id, sender, recipients, hours ago, caption, kind).
+# The bytes come from kiosk.demo_media (drawn at run time, the same every time).
+DEMO_PICTURE_MESSAGES = (
+    (demo_message_id(8), 8, (1, 2, 3, 4, 5), 4,
+     "Nouveau rangement au poste 3 : gabarits en haut, pièces en bas.", "photo"),
+    (demo_message_id(9), 8, (1, 2, 3, 4, 5), 6,
+     "Livraison de demain : déposez les palettes au quai 3 (entouré).", "drawing"),
 )
 
 
@@ -110,6 +128,23 @@ def seed_demo(db: sqlite_utils.Database, now: datetime | None = None) -> None:
                 for mid, sender, recipients, hours, body, ack in DEMO_MESSAGES
             ],
         )
+        _seed_pictures(conn, now, names)
+
+
+def _seed_pictures(conn: sqlite3.Connection, now: datetime, names: dict[int, str]) -> None:
+    from kiosk.demo_media import demo_drawing, demo_photo
+    from sketch import render_png
+
+    pictures = {"photo": (demo_photo(), "image/jpeg"),
+                "drawing": (render_png(demo_drawing()), "image/png")}
+    for mid, sender, recipients, hours, caption, kind in DEMO_PICTURE_MESSAGES:
+        data, content_type = pictures[kind]
+        sha256 = AttachmentStore.put(conn, data, content_type, uploaded=True)
+        MessageStore.put(conn, [IncomingMessage(
+            id=mid, sender_id=sender, sender_name=names[sender], body=caption,
+            created_at=now - timedelta(hours=hours), recipients=recipients, kind=kind,
+            attachment_sha256=sha256,
+        )])
 
 
 def demo_badges_table() -> str:
@@ -119,4 +154,5 @@ def demo_badges_table() -> str:
         note = "  (disabled: lost badge)" if not w.badge_active else ""
         lines.append(f"  {w.badge}  {w.employee.display_name:<18} {w.employee.language}{note}")
     lines.append(f"  {UNKNOWN_DEMO_BADGE}  (unknown badge)")
+    lines.append(f"  {DEMO_ADMIN_BADGE}  (admin badge, PIN {DEMO_ADMIN_PIN}: the admin screen)")
     return "\n".join(lines)

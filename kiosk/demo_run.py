@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.config import Config, parse_config
-from kiosk.demo import UNKNOWN_DEMO_BADGE, demo_badges_table, seed_demo
+from kiosk.demo import (
+    DEMO_ADMIN_BADGE,
+    DEMO_ADMIN_PIN_HASH,
+    UNKNOWN_DEMO_BADGE,
+    demo_badges_table,
+    seed_demo,
+)
 
 DEMO_SITE_NAME = "Demo plant · Hall B"
 
@@ -34,7 +40,10 @@ class DemoSetup:
 def _config(data_dir: Path, server_url: str = "", **terminal: Any) -> Config:
     values = {"data_dir": str(data_dir), "site_name": DEMO_SITE_NAME, "name": "Demo terminal"}
     values.update(terminal)
-    data: dict[str, Any] = {"terminal": values, "reader": {"protocol": "virtual"}}
+    data: dict[str, Any] = {"terminal": values, "reader": {"protocol": "virtual"},
+                            "admin": {"badges": [DEMO_ADMIN_BADGE],
+                                      "pin_hash": DEMO_ADMIN_PIN_HASH}}
+    data["camera"] = {"source": "virtual"}  # the test pattern: no webcam needed
     if server_url:
         data["server"] = {"url": server_url}
     return parse_config(data, data_dir)

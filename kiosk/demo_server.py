@@ -9,7 +9,14 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from kiosk.demo import DEMO_GROUPS, DEMO_MESSAGES, DEMO_WORKERS, demo_contacts
+from kiosk.demo import (
+    DEMO_GROUPS,
+    DEMO_MESSAGES,
+    DEMO_PICTURE_MESSAGES,
+    DEMO_WORKERS,
+    demo_contacts,
+)
+from kiosk.demo_media import demo_drawing, demo_photo
 from server.db import Database, url_from_path
 from server.embedded import EmbeddedServer, start_embedded_server
 from server.repo import directory, groups, terminals
@@ -42,7 +49,12 @@ def seed_demo_server(db: Database) -> int:
                                 [group_ids[g] for g in mine])
         for _, sender, recipients, _, body, ack in DEMO_MESSAGES:
             messaging.broadcast(conn, ids[sender], body, to_employees=[ids[r] for r in recipients],
-                                ack_required=ack)
+                                ack_required=ack, reply_allowed=not ack)
+        for _, sender, recipients, _, caption, kind in DEMO_PICTURE_MESSAGES:
+            picture = ({"photo": demo_photo()} if kind == "photo"
+                       else {"drawing": demo_drawing().to_wire()})
+            messaging.broadcast(conn, ids[sender], caption,
+                                to_employees=[ids[r] for r in recipients], **picture)
     return site
 
 

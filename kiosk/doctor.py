@@ -14,7 +14,6 @@ language of logs and of the guides); ``lang`` translates the report's labels.
 
 from __future__ import annotations
 
-import importlib.metadata
 import logging
 import os
 import platform
@@ -27,6 +26,7 @@ from typing import TextIO
 
 from kiosk import __version__
 from kiosk.config import Config, ConfigError, load_config
+from kiosk.diagnostics import os_name, package_version
 from kiosk.doctor_check import (
     SERVICE_USER,
     Check,
@@ -36,6 +36,7 @@ from kiosk.doctor_check import (
     passed,
 )
 from kiosk.doctor_devices import check_reader, check_render, check_screen_blanking, check_touch
+from kiosk.doctor_frames import check_reader_frames
 from kiosk.doctor_server import ServerReport, check_server
 from kiosk.doctor_storage import check_data_dir, check_database, check_disk
 
@@ -58,12 +59,19 @@ LABELS = {
 }
 
 
-def run_checks(config: Config, *, timeout_s: float = 3.0) -> list[Check]:
-    """Every check for a valid ``config``; network calls wait at most ``timeout_s`` each."""
-    return _run(config, passed("config", "configuration valid"), timeout_s)
+Prompt = Callable[[str], None]
 
 
-def run_checks_for_path(path: Path | None, *, timeout_s: float = 3.0) -> list[Check]:
+def run_checks(config: Config, *, timeout_s: float = 3.0, listen_s: float = 0.0,
+               prompt: Prompt | None = None) -> list[Check]:
+    """Every check for a valid ``config``; network calls wait at most ``timeout_s`` each;
+    a free serial reader is listened to for ``listen_s`` seconds (``prompt`` says so)."""
+    return _run(config, passed("config", "configuration valid"), timeout_s, None,
+                listen_s, prompt)
+
+
+def run_checks_for_path(path: Path | None, *, timeout_s: float = 3.0, listen_s: float = 0.0,
+                        prompt: Prompt | None = None) -> list[Check]:
     """``run_checks`` on the file at ``path`` (None: the built-in defaults).
 
     A file that does not load gives a failed ``config`` check (key, value,
@@ -74,7 +82,7 @@ def run_checks_for_path(path: Path | None, *, timeout_s: float = 3.0) -> list[Ch
     except ConfigError as exc:
         return [_config_failure(exc, path), check_user(path), check_versions()]
     source = f"{path} is valid" if path else "no file given: built-in defaults"
-    return _run(config, passed("config", source), timeout_s, path)
+    return _run(config, passed("config", source), timeout_s, path, listen_s, prompt)
 
 
 def _config_failure(exc: ConfigError, path: Path | None) -> Check:
@@ -88,8 +96,8 @@ def _config_failure(exc: ConfigError, path: Path | None) -> Check:
                   "(kiosk config-example)")
 
 
-def _run(config: Config, config_check: Check, timeout_s: float,
-         path: Path | None = None) -> list[Check]:
+def _run(config: Config, config_check: Check, timeout_s: float, path: Path | None = None,
+         listen_s: float = 0.0, prompt: Prompt | None = None) -> list[Check]:
     checks = [config_check, check_user(path)]
     checks += _guard("data_dir", lambda: [check_data_dir(config.data_dir)])
     checks += _guard("disk", lambda: [check_disk(config.data_dir)])
@@ -97,6 +105,8 @@ def _run(config: Config, config_check: Check, timeout_s: float,
     checks += _guard("database",
                      lambda: check_database(config.database_path, syncing=server.syncing))
     checks += _guard("reader", lambda: check_reader(config))
+    checks += _guard("frames", lambda: check_reader_frames(config, listen_s,
+                                                           prompt or (lambda _text: None)))
     checks += _guard("touch", check_touch)
     checks += _guard("display", lambda: [check_render()])
     checks += _guard("blanking", lambda: [check_screen_blanking()])
@@ -139,29 +149,12 @@ def check_user(config_path: Path | None = None) -> Check:
     return passed("user", text)
 
 
-def _version(distribution: str) -> str | None:
-    try:
-        return importlib.metadata.version(distribution)
-    except importlib.metadata.PackageNotFoundError:
-        return None
-
-
-def _os_name() -> str:
-    try:
-        for line in Path("/etc/os-release").read_text().splitlines():
-            if line.startswith("PRETTY_NAME="):
-                return line.split("=", 1)[1].strip('"')
-    except OSError:
-        pass
-    return platform.system()
-
-
 def check_versions() -> Check:
     """Software versions, Kivy's from metadata: importing Kivy could open a window."""
-    kivy = _version("Kivy")
+    kivy = package_version("Kivy")
     text = (f"kiosk {__version__}, Python {platform.python_version()}, Kivy {kivy or 'absent'}, "
-            f"pyserial {_version('pyserial') or 'absent'}, SQLite {sqlite3.sqlite_version}, "
-            f"{_os_name()} {platform.machine()}")
+            f"pyserial {package_version('pyserial') or 'absent'}, SQLite "
+            f"{sqlite3.sqlite_version}, {os_name()} {platform.machine()}")
     if kivy is None:
         return failed("versions", "warning", text + ": without Kivy only 'kiosk run --headless' "
                       "works", f"pip install kivy=={KIVY_VERSION} in the terminal's virtualenv")
@@ -205,14 +198,19 @@ def _count(n: int, forms: tuple[str, str]) -> str:
 
 
 def doctor_command(config_path: Path | None, *, lang: str = "en", timeout_s: float = 3.0,
-                   out: TextIO | None = None) -> int:
-    """``kiosk doctor [--config PATH]``: print the report, return the exit status.
+                   listen_s: float = 0.0, out: TextIO | None = None) -> int:
+    """``kiosk doctor [--config PATH] [--listen S]``: print the report, return the status.
 
     Without ``--config``, the installed ``/etc/kiosk/kiosk.toml`` is checked
     when it exists (site IT types ``kiosk doctor`` on the terminal itself).
     """
     if config_path is None and DEFAULT_CONFIG_PATH.exists():
         config_path = DEFAULT_CONFIG_PATH
-    checks = run_checks_for_path(config_path, timeout_s=timeout_s)
+
+    def prompt(text: str) -> None:
+        print(text, file=sys.stderr, flush=True)  # before the report: it waits for a card
+
+    checks = run_checks_for_path(config_path, timeout_s=timeout_s, listen_s=listen_s,
+                                 prompt=prompt)
     (out or sys.stdout).write(format_report(checks, lang))
     return exit_code(checks)

@@ -14,9 +14,9 @@ import os
 import shutil
 import sqlite3
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 
+from kiosk.diagnostics import format_age, outbox_stats
 from kiosk.doctor_check import Check, current_user, failed, passed, service_user
 from kiosk.storage.migrations import MIGRATIONS
 
@@ -148,35 +148,31 @@ def _inspect(conn: sqlite3.Connection, database: Path, syncing: bool) -> list[Ch
         checks = [passed("database", f"{database}: schema version {version} (current)")]
     if version == 0:
         return checks
-    depth, oldest = conn.execute(
-        "SELECT count(*), min(created_at) FROM outbox WHERE state = 'queued'").fetchone()
-    rejected = conn.execute("SELECT count(*) FROM outbox WHERE state = 'rejected'").fetchone()[0]
-    checks.append(_outbox_check(depth, oldest, syncing))
-    if rejected:
+    stats = outbox_stats(conn)  # the same numbers as the admin screen's
+    checks.append(_outbox_check(stats.depth, stats.oldest_age_s, syncing))
+    if stats.rejected:
+        last = f"; the latest: {stats.last_rejection}" if stats.last_rejection else ""
         checks.append(failed(
-            "rejected", "warning", f"{_items(rejected)} refused by the server (kept, never "
-            "resent)", "see them on the terminal's status screen; the usual "
-            "causes are a contact list or an employee changed on the server since the action"))
+            "rejected", "warning", f"{_items(stats.rejected)} refused by the server (kept, never "
+            f"resent){last}", "see them on the admin screen (admin badge, then the PIN); the "
+            "usual causes are a contact list or an employee changed on the server since "
+            "the action"))
     return checks
 
 
-def _outbox_check(depth: int, oldest: str | None, syncing: bool) -> Check:
+def _outbox_check(depth: int, age_s: float | None, syncing: bool) -> Check:
     if depth == 0:
         return passed("outbox", "outbox empty: everything was sent")
+    age_s = age_s or 0.0
     if not syncing:
-        return passed("outbox", f"{_items(depth)} kept locally (this terminal does not sync)")
-    age_s = (datetime.now(UTC) - _aware(oldest)).total_seconds() if oldest else 0.0
-    text = f"{_items(depth)} waiting to be sent, the oldest from {age_s / 3600:.1f} h ago"
+        return passed("outbox", f"{_items(depth)} kept locally (this terminal does not sync), "
+                      f"the oldest from {format_age(age_s)} ago")
+    text = f"{_items(depth)} waiting to be sent, the oldest from {format_age(age_s)} ago"
     if age_s > OUTBOX_AGE_WARNING_S:
         return failed("outbox", "warning", text + ": the outbox is not draining",
                       "see the server checks below; nothing is lost, items leave when the "
                       "server answers (sync errors: journalctl -u kiosk-terminal)")
     return passed("outbox", text)
-
-
-def _aware(text: str) -> datetime:
-    moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # stored as UTC
 
 
 def _items(n: int) -> str:

@@ -19,10 +19,12 @@ from collections.abc import Callable
 from typing import TextIO
 
 from badge_reader import ReaderStatus
-from kiosk.config import Config
+from kiosk.admin import AdminPinState
+from kiosk.config import LANGUAGES, Config
 from kiosk.models import BadgeOutcome
 from kiosk.runtime import StorageStatus, TerminalRuntime
 from kiosk.session import Session
+from kiosk.site_settings import SiteSettings
 from kiosk.sync_link import start_sync
 from kiosk.watchdog import notifier
 from sync.status import SyncStatus
@@ -33,15 +35,25 @@ log = logging.getLogger(__name__)
 class EventPrinter:
     """A StationView that writes one JSON object per line."""
 
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: TextIO, settings: SiteSettings | None = None) -> None:
         self._out = out
+        self.settings = settings or SiteSettings()  # idle language, notice time
+
+    def apply_settings(self, settings: SiteSettings) -> None:
+        """The site settings changed while running (never badge ids or the PIN hash)."""
+        self.settings = settings
+        self.emit("settings", language=settings.language,
+                  session_timeout_s=settings.session_timeout_s,
+                  punch_undo_s=settings.punch_undo_s, notice_s=settings.notice_s,
+                  punch_mode=settings.punch_mode.value,
+                  quick_replies={lang: settings.replies_for(lang) for lang in LANGUAGES})
 
     def emit(self, event: str, **fields: object) -> None:
         self._out.write(json.dumps({"event": event, **fields}, ensure_ascii=False) + "\n")
         self._out.flush()
 
     def show_idle(self) -> None:
-        self.emit("idle")
+        self.emit("idle", language=self.settings.language)
 
     def show_welcome(self, session: Session, outcome: BadgeOutcome) -> None:
         punch = outcome.punch
@@ -50,12 +62,21 @@ class EventPrinter:
                   punch_id=punch.id if punch else None, unread=outcome.unread)
 
     def show_notice(self, outcome: BadgeOutcome) -> None:
-        self.emit("notice", kind=outcome.kind.value, detail=outcome.detail)
+        self.emit("notice", kind=outcome.kind.value, detail=outcome.detail,
+                  language=self.settings.language, seconds=self.settings.notice_s)
 
     def show_punch_changed(self, session: Session) -> None:
         self.emit("punch_changed", employee_id=session.employee.id,
                   direction=session.punch.direction.value if session.punch else None,
                   undone=session.punch_undone)
+
+    def show_admin_pin(self, state: AdminPinState) -> None:
+        # No PIN pad without a screen: the event says an admin badge was read, nothing more.
+        self.emit("admin_pin", pin_set=state.pin_set, wrong=state.wrong,
+                  locked_for_s=round(state.locked_for_s))
+
+    def show_admin(self) -> None:
+        self.emit("admin")
 
 
 def run_headless(config: Config, stop: threading.Event | None = None,
@@ -63,7 +84,7 @@ def run_headless(config: Config, stop: threading.Event | None = None,
     """Run until SIGINT/SIGTERM (or ``stop`` is set); returns the exit status."""
     stop = stop or threading.Event()
     calls: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
-    printer = EventPrinter(out)
+    printer = EventPrinter(out, SiteSettings.from_config(config))
 
     def on_reader(status: ReaderStatus) -> None:
         printer.emit("reader", state=status.state.value, message=status.message)
@@ -78,7 +99,8 @@ def run_headless(config: Config, stop: threading.Event | None = None,
             clock_warning=status.clock_warning(config["server.clock_warning_s"]),
         ))
 
-    runtime = TerminalRuntime(config, printer, calls.put, on_reader, on_storage)
+    runtime = TerminalRuntime(config, printer, calls.put, on_reader, on_storage,
+                              on_settings=printer.apply_settings)
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: stop.set())

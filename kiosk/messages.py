@@ -11,8 +11,17 @@ from datetime import UTC, datetime
 import sqlite_utils
 
 from kiosk import clock
+from kiosk.attachments import AttachmentStore
 from kiosk.directory import Directory
-from kiosk.models import INBOX_PAGE, Message, MessageSummary, SendRefused, SendStatus, SentMessage
+from kiosk.models import (
+    INBOX_PAGE,
+    Attachment,
+    Message,
+    MessageSummary,
+    SendRefused,
+    SendStatus,
+    SentMessage,
+)
 from kiosk.storage import transaction
 from sync.outbox import Outbox, new_item_id
 
@@ -23,6 +32,8 @@ MAX_BODY_CHARS = 4000
 
 # A message is shown when HR let it through and it has not expired.
 _VISIBLE = "m.status = 'approved' AND (m.expires_at IS NULL OR m.expires_at > ?)"
+# Its photo or drawing, once the bytes are here (a.sha256 NULL until the pull fetched them).
+_ATTACHMENT = "LEFT JOIN attachments a ON a.sha256 = m.attachment_sha256"
 
 
 @dataclass(frozen=True)
@@ -40,6 +51,7 @@ class IncomingMessage:
     reply_allowed: bool = True
     group_id: int | None = None
     expires_at: datetime | None = None
+    attachment_sha256: str | None = None  # its bytes come with a later download
 
 
 def _preview(body: str) -> str:
@@ -48,7 +60,7 @@ def _preview(body: str) -> str:
 
 
 def _sent(row: tuple) -> SentMessage:
-    message_id, body, created_at, status, reason, outbox_state, outbox_error = row
+    message_id, body, created_at, status, reason, outbox_state, outbox_error, kind = row
     if outbox_state == "queued":
         status, reason = SendStatus.SENDING, ""
     elif outbox_state == "rejected":
@@ -57,7 +69,7 @@ def _sent(row: tuple) -> SentMessage:
     elif status not in (SendStatus.PENDING, SendStatus.APPROVED, SendStatus.REJECTED):
         status = SendStatus.PENDING  # pushed; the pull has not brought its status yet
     return SentMessage(message_id, body, datetime.fromisoformat(created_at),
-                       SendStatus(status), reason or "")
+                       SendStatus(status), reason or "", kind)
 
 
 def _utc(value: datetime) -> str:
@@ -95,9 +107,10 @@ class MessageStore:
             older = "AND (r.created_at, r.message_id) < (?, ?) "
             params += [_utc(before.created_at), before.id]
         rows = self._db.execute(
-            "SELECT m.id, m.sender_name, m.kind, m.body, m.created_at, r.read_at, m.ack_required "
+            "SELECT m.id, m.sender_name, m.kind, m.body, m.created_at, r.read_at, m.ack_required, "
+            "a.sha256, a.content_type "
             "FROM message_recipients r "
-            "JOIN messages m ON m.id = r.message_id "
+            f"JOIN messages m ON m.id = r.message_id {_ATTACHMENT} "
             f"WHERE r.employee_id = ? AND {_VISIBLE} {older}"
             "ORDER BY r.created_at DESC, r.message_id DESC LIMIT ?",
             (*params, limit),
@@ -106,7 +119,7 @@ class MessageStore:
             MessageSummary(
                 id=r[0], sender_name=r[1], kind=r[2], preview=_preview(r[3]),
                 created_at=datetime.fromisoformat(r[4]), unread=r[5] is None,
-                ack_required=bool(r[6]),
+                ack_required=bool(r[6]), attachment_sha256=r[7], attachment_type=r[8],
             )
             for r in rows
         ]
@@ -117,9 +130,9 @@ class MessageStore:
         with transaction(self._db) as conn:
             row = conn.execute(
                 "SELECT m.id, m.sender_name, m.kind, m.body, m.created_at, m.ack_required, "
-                "m.reply_allowed, r.read_at, r.acked_at, m.sender_id "
+                "m.reply_allowed, r.read_at, r.acked_at, m.sender_id, a.sha256, a.content_type "
                 "FROM message_recipients r JOIN messages m ON m.id = r.message_id "
-                f"WHERE r.message_id = ? AND r.employee_id = ? AND {_VISIBLE}",
+                f"{_ATTACHMENT} WHERE r.message_id = ? AND r.employee_id = ? AND {_VISIBLE}",
                 (message_id, employee_id, now),
             ).fetchone()
             if row is None:
@@ -140,7 +153,7 @@ class MessageStore:
             id=row[0], sender_name=row[1], kind=row[2], body=row[3],
             created_at=datetime.fromisoformat(row[4]), ack_required=bool(row[5]),
             reply_allowed=bool(row[6]), read_at=_time(read_at), acked_at=_time(row[8]),
-            sender_id=row[9],
+            sender_id=row[9], attachment_sha256=row[10], attachment_type=row[11],
         )
 
     def acknowledge(self, message_id: str, employee_id: int) -> datetime | None:
@@ -178,15 +191,20 @@ class MessageStore:
         to_groups: Sequence[int],
         body: str,
         reply_to: str | None = None,
+        attachment: Attachment | None = None,
     ) -> str:
-        """Queue a text message; returns its id (a client UUID, also the outbox item's id).
+        """Queue a message; returns its id (a client UUID, also the outbox item's id).
 
         Everything is checked before anything is written: the body (trimmed, 1 to
-        MAX_BODY_CHARS), and each recipient against the sender's contact list (the
-        server checks again; refusing here tells the worker at once, not hours later).
+        MAX_BODY_CHARS; with an attachment it is an optional caption), each recipient
+        against the sender's contact list (the server checks again; refusing here tells
+        the worker at once, not hours later), a reply against the message's
+        ``reply_allowed``, and the attachment (``kiosk.message_attachments.stage``).
+        A photo's or drawing's bytes are stored in the same transaction as the message
+        and its outbox item.
         """
         text = body.strip()
-        if not text:
+        if not text and attachment is None:
             raise SendRefused("empty_body")
         if len(text) > MAX_BODY_CHARS:
             raise SendRefused("too_long", f"{len(text)} > {MAX_BODY_CHARS} characters")
@@ -201,7 +219,9 @@ class MessageStore:
             parent = self._parent(reply_to, sender_id)
             if parent is None:
                 raise SendRefused("unknown_message", reply_to)
-            thread_id, parent_sender = parent
+            thread_id, parent_sender, reply_allowed = parent
+            if not reply_allowed and parent_sender != sender_id:
+                raise SendRefused("reply_not_allowed", reply_to)
             if parent_sender is not None:  # one may always answer the sender
                 allowed_employees.add(parent_sender)
         for employee_id in employees:
@@ -210,35 +230,46 @@ class MessageStore:
         for group_id in groups:
             if group_id not in allowed_groups:
                 raise SendRefused("group_post_not_allowed", f"group {group_id}")
+        staged = None
+        if attachment is not None:  # last: rendering is the costly check
+            from kiosk.message_attachments import stage
+
+            staged = stage(attachment)
+        kind = staged.kind if staged is not None else "text"
         message_id = new_item_id()
         now = clock.utc_now_iso()
         payload: dict[str, object] = {
             "sender_id": sender_id, "to_employees": employees, "to_groups": groups,
-            "kind": "text", "body": text, "written_at": now,
+            "kind": kind, "body": text, "written_at": now,
+            **(staged.payload if staged is not None else {}),
         }
         if reply_to is not None:
             payload["reply_to"] = reply_to
         with transaction(self._db) as conn:
+            sha256 = (AttachmentStore.put(conn, staged.data, staged.content_type)
+                      if staged is not None else None)
             conn.execute(
                 "INSERT INTO messages (id, thread_id, sender_id, sender_name, group_id, kind, "
-                "body, created_at, status) SELECT ?, ?, ?, "
+                "body, created_at, status, attachment_sha256) SELECT ?, ?, ?, "
                 "coalesce((SELECT first_name || ' ' || last_name FROM employees WHERE id = ?), ''),"
-                " ?, 'text', ?, ?, 'sending'",
+                " ?, ?, ?, ?, 'sending', ?",
                 (message_id, thread_id or message_id, sender_id, sender_id,
-                 groups[0] if groups else None, text, now),
+                 groups[0] if groups else None, kind, text, now, sha256),
             )
             self._outbox.enqueue(conn, "message", payload, item_id=message_id)
         return message_id
 
-    def _parent(self, message_id: str, employee_id: int) -> tuple[str, int | None] | None:
-        """(thread, sender) of a message the worker received or wrote, else None."""
+    def _parent(self, message_id: str,
+                employee_id: int) -> tuple[str, int | None, bool] | None:
+        """(thread, sender, reply allowed) of a message the worker received or wrote."""
         row = self._db.execute(
-            "SELECT m.thread_id, m.sender_id FROM messages m WHERE m.id = ? AND (m.sender_id = ? "
+            "SELECT m.thread_id, m.sender_id, m.reply_allowed FROM messages m "
+            "WHERE m.id = ? AND (m.sender_id = ? "
             "OR EXISTS (SELECT 1 FROM message_recipients r WHERE r.message_id = m.id "
             "AND r.employee_id = ?))",
             (message_id, employee_id, employee_id),
         ).fetchone()
-        return (row[0] or message_id, row[1]) if row else None
+        return (row[0] or message_id, row[1], bool(row[2])) if row else None
 
     def sent(self, sender_id: int, limit: int = 50) -> list[SentMessage]:
         """The worker's own messages, newest first, with how far each got.
@@ -247,7 +278,8 @@ class MessageStore:
         brings the server's status, 'pending'; a row the server refused is 'rejected'.
         """
         rows = self._db.execute(
-            "SELECT m.id, m.body, m.created_at, m.status, m.reject_reason, o.state, o.error "
+            "SELECT m.id, m.body, m.created_at, m.status, m.reject_reason, o.state, o.error, "
+            "m.kind "
             "FROM messages m LEFT JOIN outbox o ON o.id = m.id AND o.kind = 'message' "
             "WHERE m.sender_id = ? ORDER BY m.created_at DESC LIMIT ?",
             (sender_id, limit),
@@ -260,11 +292,11 @@ class MessageStore:
         for m in messages:
             conn.execute(
                 "INSERT INTO messages (id, thread_id, sender_id, sender_name, group_id, kind, "
-                "body, created_at, ack_required, reply_allowed, expires_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
+                "body, created_at, ack_required, reply_allowed, expires_at, attachment_sha256) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
                 (m.id, m.id, m.sender_id, m.sender_name, m.group_id, m.kind, m.body,
                  _utc(m.created_at), int(m.ack_required), int(m.reply_allowed),
-                 _utc(m.expires_at) if m.expires_at else None),
+                 _utc(m.expires_at) if m.expires_at else None, m.attachment_sha256),
             )
             created_at = _utc(m.created_at)
             conn.executemany(

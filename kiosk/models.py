@@ -58,6 +58,9 @@ class MessageSummary:
     created_at: datetime
     unread: bool
     ack_required: bool
+    # As on ``Message``: None until the photo (or the drawing's PNG) is on the terminal.
+    attachment_sha256: str | None = None
+    attachment_type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,7 @@ class OutcomeKind(StrEnum):
     UNKNOWN_BADGE = "unknown_badge"
     DISABLED = "disabled"
     STORAGE_ERROR = "storage_error"
+    ADMIN = "admin"  # an admin badge: asks for the PIN; no punch, no worker session
 
 
 @dataclass(frozen=True)
@@ -151,3 +155,4 @@ class BadgeOutcome:
     punch: Punch | None = None
     unread: int = 0
     detail: str = ""
+    admin_pin_set: bool = False  # ADMIN: whether a PIN is configured (else it cannot open)

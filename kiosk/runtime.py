@@ -12,6 +12,7 @@ Reader faults never stop the terminal: they become a ``ReaderStatus`` to show.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,7 +24,10 @@ from badge_reader.read import BadgeRead
 from badge_reader.runner import BaseReaderThread
 from badge_reader.wedge_runner import WedgeReaderThread
 from kiosk.config import Config
+from kiosk.diagnostics import AdminReport, SyncHistory, gather_report
 from kiosk.session import SessionPolicy
+from kiosk.site_follow import SiteSettingsFollower
+from kiosk.site_settings import SiteSettings
 from kiosk.station import Station, StationView
 from kiosk.storage import StorageError
 from kiosk.worker import CoreWorker, Deliver
@@ -57,21 +61,23 @@ class TerminalRuntime:
         deliver: Deliver,
         on_reader_status: Callable[[ReaderStatus], None] | None = None,
         on_storage_status: Callable[[StorageStatus], None] | None = None,
+        on_settings: Callable[[SiteSettings], None] | None = None,
     ) -> None:
         self.config = config
         self._deliver = deliver
         self._on_reader_status = on_reader_status
         self._on_storage_status = on_storage_status
+        self._on_settings = on_settings
         database_path = config.database_path
-        self.worker = CoreWorker(lambda: _open_terminal(database_path), deliver)
-        self.station = Station(
-            self.worker,
-            view,
-            SessionPolicy(
-                timeout_s=float(config["terminal.session_timeout_s"]),
-                punch_undo_s=float(config["terminal.punch_undo_s"]),
-            ),
-        )
+        base = SiteSettings.from_config(config)
+        self.worker = CoreWorker(lambda: _open_terminal(database_path, base), deliver)
+        self.station = Station(self.worker, view, _policy(base))
+        # The server's site settings, followed while running (kiosk.site_follow).
+        self.site_settings = SiteSettingsFollower(base, self.worker, deliver,
+                                                  self._apply_settings)
+        # Fed by the sync's status callback; read by the admin screen's report.
+        self.sync_history = SyncHistory()
+        self.station.admin.diagnostics = self.admin_report
         self.started = False
         self.virtual_reader: VirtualReader | None = None
         self.reader: BaseReaderThread | None = None
@@ -100,6 +106,7 @@ class TerminalRuntime:
         self._storage_pending = False
         self.check_storage()
         self.prune_expired()
+        self.site_settings.check_if_due(time.monotonic())
 
     def tick(self, now: float | None = None) -> None:
         """Once a second on the front end's thread: the station's tick, and housekeeping
@@ -110,6 +117,7 @@ class TerminalRuntime:
             self._open_storage()  # the reader never reported: open the database anyway
         elif not self._storage_pending:
             self.prune_if_due(now)
+            self.site_settings.check_if_due(now)
 
     def stop(self) -> None:
         if self.reader is not None:
@@ -137,9 +145,38 @@ class TerminalRuntime:
         if self.started and (time.monotonic() if now is None else now) >= self._next_prune:
             self.prune_expired()
 
+    def admin_report(self, on_result: Callable[[AdminReport], None]) -> None:
+        """Gather the admin screen's report on the core worker (outbox from its database);
+        when the database cannot be opened, on a short-lived thread without it."""
+        config, history = self.config, self.sync_history
+
+        def without_database(exc: Exception) -> None:
+            def gather() -> None:
+                report = gather_report(config, self.reader, history, None, _storage_detail(exc))
+                self._deliver(lambda: on_result(report))
+
+            threading.Thread(target=gather, name="admin-report", daemon=True).start()
+
+        self.worker.submit(
+            lambda terminal: gather_report(config, self.reader, history, terminal.db.conn),
+            on_result, without_database,
+        )
+
     def _storage(self, status: StorageStatus) -> None:
         if self._on_storage_status is not None:
             self._on_storage_status(status)
+
+    @property
+    def settings(self) -> SiteSettings:
+        """The site settings the terminal runs with now (config, then the server's)."""
+        return self.site_settings.current
+
+    def _apply_settings(self, settings: SiteSettings) -> None:
+        """New site settings, on the front end's thread: sessions opened from now on get
+        the new timeouts (the current one keeps its own), then the front end the rest."""
+        self.station.use_policy(_policy(settings))
+        if self._on_settings is not None:
+            self._on_settings(settings)
 
     # Reader ---------------------------------------------------------------------
 
@@ -189,11 +226,19 @@ class TerminalRuntime:
             self._open_storage()
 
 
-def _open_terminal(database_path: Path) -> Terminal:
-    """Runs on the core worker thread, which is where the storage stack gets imported."""
+def _open_terminal(database_path: Path, base: SiteSettings) -> Terminal:
+    """Runs on the core worker thread, which is where the storage stack gets imported.
+    The site settings are read at once, so the first badge already follows them."""
     from kiosk.terminal import Terminal
 
-    return Terminal.open(database_path)
+    terminal = Terminal.open(database_path)
+    terminal.refresh_settings(base)
+    return terminal
+
+
+def _policy(settings: SiteSettings) -> SessionPolicy:
+    return SessionPolicy(timeout_s=float(settings.session_timeout_s),
+                         punch_undo_s=float(settings.punch_undo_s))
 
 
 def _storage_detail(exc: Exception) -> str:

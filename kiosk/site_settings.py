@@ -11,9 +11,12 @@ values), the core (session timeouts, punch mode, admin badges) and the screens
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+
+from kiosk.i18n import quick_replies, supported
 
 
 class PunchMode(StrEnum):
@@ -30,7 +33,8 @@ class SiteSettings:
     punch_mode: PunchMode = PunchMode.AUTO
     # Per language; a language missing here uses the built-in ones (kiosk.i18n.quick_replies).
     quick_replies: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    admin_badges: frozenset[str] = frozenset()  # canonical badge ids that open the admin screen
+    # Canonical badge ids that open the admin screen (not in repr: ids stay out of logs).
+    admin_badges: frozenset[str] = field(default=frozenset(), repr=False)
     admin_pin_hash: str = field(default="", repr=False)  # kiosk.pin format; "" = no PIN set
 
     @classmethod
@@ -41,4 +45,18 @@ class SiteSettings:
             session_timeout_s=int(config["terminal.session_timeout_s"]),
             punch_undo_s=int(config["terminal.punch_undo_s"]),
             notice_s=int(config["terminal.notice_s"]),
+            admin_badges=frozenset(b.strip().upper() for b in config["admin.badges"]),
+            admin_pin_hash=str(config["admin.pin_hash"]),
         )
+
+    def with_server(self, stored: Mapping[str, Any] | None) -> SiteSettings:
+        """These (config) values with the server's stored ones laid over them; a server
+        value the terminal cannot use is logged by key and skipped (kiosk.site_values)."""
+        from kiosk.site_values import merge  # the rules module imports this one
+
+        return merge(self, stored)
+
+    def replies_for(self, lang: str) -> list[str]:
+        """The quick replies for a worker reading ``lang``: the site's, else the built-in."""
+        site = self.quick_replies.get(supported(lang))
+        return list(site) if site is not None else quick_replies(lang)

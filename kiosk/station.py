@@ -13,7 +13,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
+from kiosk.admin import AdminPinState
+from kiosk.admin_desk import AdminDesk
 from kiosk.models import (
+    Attachment,
     BadgeOutcome,
     Contact,
     Message,
@@ -39,6 +42,10 @@ class StationView(Protocol):
 
     def show_punch_changed(self, session: Session) -> None: ...
 
+    def show_admin_pin(self, state: AdminPinState) -> None: ...
+
+    def show_admin(self) -> None: ...
+
 
 class Station:
     def __init__(
@@ -54,6 +61,9 @@ class Station:
         self._now = now
         self.session: Session | None = None
         self.storage_error: str = ""
+        # The admin badge's session (PIN, then the admin screen); never with a worker's.
+        self.admin = AdminDesk(worker, view, lambda: self._policy.timeout_s, now,
+                               self._badge_failed)
 
     # Badge reads ---------------------------------------------------------
 
@@ -69,6 +79,8 @@ class Station:
         if outcome.kind is OutcomeKind.WELCOME and outcome.employee is not None:
             self.session = Session(outcome.employee, outcome.punch, self._now(), self._policy)
             self._view.show_welcome(self.session, outcome)
+        elif outcome.kind is OutcomeKind.ADMIN:
+            self.admin.open(outcome)
         else:
             self._view.show_notice(outcome)
 
@@ -81,16 +93,32 @@ class Station:
     def touch(self) -> None:
         if self.session is not None:
             self.session.touch(self._now())
+        self.admin.touch()
 
     def tick(self) -> None:
-        """Called about once a second: ends a session left idle."""
+        """Called about once a second: ends a session (a worker's or an admin's) left idle."""
         if self.session is not None and self.session.expired(self._now()):
+            self.end_session()
+        elif self.admin.expired():
             self.end_session()
 
     def end_session(self) -> None:
+        ended = self.admin.close()
         if self.session is not None:
             self.session = None
+            ended = True
+        if ended:
             self._view.show_idle()
+
+    def use_policy(self, policy: SessionPolicy) -> None:
+        """Timeouts for the sessions opened from now on (site settings changed).  The
+        current session keeps the policy it opened with: a shorter timeout arriving
+        mid-session must not end a worker's session under their fingers."""
+        self._policy = policy
+
+    @property
+    def policy(self) -> SessionPolicy:
+        return self._policy
 
     def can_change_punch(self) -> bool:
         return self.session is not None and self.session.can_change_punch(self._now())
@@ -133,6 +161,9 @@ class Station:
         """The newest page of the worker's inbox, or the page older than ``before``."""
         self._for_session(lambda t, emp: t.inbox(emp, before), on_result)
 
+    def load_unread_count(self, on_result: Callable[[int], None]) -> None:
+        self._for_session(lambda t, emp: t.unread_count(emp), on_result)
+
     def open_message(self, message_id: str, on_result: Callable[[Message | None], None]) -> None:
         self._for_session(lambda t, emp: t.open_message(message_id, emp), on_result)
 
@@ -155,14 +186,23 @@ class Station:
         reply_to: str | None,
         on_result: Callable[[str], None],
         on_refused: Callable[[SendRefused], None],
+        attachment: Attachment | None = None,
     ) -> None:
-        """Queue the session worker's message; a refusal (not a storage fault) goes to
-        ``on_refused`` so the screen can say why and keep the draft."""
+        """Queue the session worker's message (with a photo or drawing if given); a refusal
+        (not a storage fault) goes to ``on_refused`` so the screen can say why and keep
+        the draft."""
         employees, groups = list(to_employees), list(to_groups)
+        extra = {"attachment": attachment} if attachment is not None else {}
         self._for_session(
-            lambda t, emp: t.send_message(emp, employees, groups, body, reply_to),
+            lambda t, emp: t.send_message(emp, employees, groups, body, reply_to, **extra),
             on_result, on_refused,
         )
+
+    def load_attachment(
+        self, sha256: str, on_result: Callable[[tuple[bytes, str] | None], None]
+    ) -> None:
+        """A photo's (or rendered drawing's) bytes and content type; None if not here yet."""
+        self._for_session(lambda t, _emp: t.attachment(sha256), on_result)
 
     def _for_session(self, call, on_result, on_refused=None) -> None:  # type: ignore[no-untyped-def]
         session = self.session

@@ -13,9 +13,12 @@ from pathlib import Path
 
 import sqlite_utils
 
+from kiosk.admin import PinCheck
+from kiosk.attachments import AttachmentStore
 from kiosk.directory import Directory
 from kiosk.messages import MessageStore
 from kiosk.models import (
+    Attachment,
     BadgeOutcome,
     Contact,
     Message,
@@ -24,9 +27,11 @@ from kiosk.models import (
     Punch,
     SentMessage,
 )
+from kiosk.pin import check_pin
 from kiosk.punches import PunchBook
 from kiosk.retention import PruneResult, prune_expired
-from kiosk.site_settings import SiteSettings
+from kiosk.site_settings import PunchMode, SiteSettings
+from kiosk.site_values import parse_stored, read_stored
 from kiosk.storage import open_database
 
 log = logging.getLogger(__name__)
@@ -41,23 +46,46 @@ class Terminal:
         # Replaced whole (never mutated) by the runtime when the config or the server's
         # site settings change; read on the core worker thread.
         self.settings = SiteSettings()
+        self._settings_source: tuple[str | None, SiteSettings] | None = None
 
     @classmethod
     def open(cls, database_path: Path) -> Terminal:
         return cls(open_database(database_path))
 
+    def refresh_settings(self, base: SiteSettings) -> SiteSettings:
+        """``base`` (the config's values) with the server's stored site settings over it;
+        becomes ``self.settings``.  One small read; merged again only when the stored row
+        or ``base`` changed, so the runtime may ask every second."""
+        raw = read_stored(self.db.conn)
+        if (raw, base) != self._settings_source:
+            self.settings = base.with_server(parse_stored(raw))
+            self._settings_source = (raw, base)
+        return self.settings
+
     def present_badge(self, badge: str) -> BadgeOutcome:
         """Identify the badge's holder and record their punch at once."""
+        settings = self.settings
+        if badge in settings.admin_badges:  # before the directory: an admin badge punches no one
+            return BadgeOutcome(OutcomeKind.ADMIN, admin_pin_set=bool(settings.admin_pin_hash))
         owner = self.directory.badge_owner(badge)
         if owner is None:
             return BadgeOutcome(OutcomeKind.UNKNOWN_BADGE)
         if not owner.badge_active or not owner.employee.active:
             return BadgeOutcome(OutcomeKind.DISABLED, employee=owner.employee)
-        punch = self.punches.record(owner.employee.id)
+        # messages_only: the badge opens the worker's messages and records no punch.
+        punch = (None if settings.punch_mode is PunchMode.MESSAGES_ONLY
+                 else self.punches.record(owner.employee.id))
         return BadgeOutcome(
             OutcomeKind.WELCOME, employee=owner.employee, punch=punch,
             unread=self.messages.unread_count(owner.employee.id),
         )
+
+    def check_admin_pin(self, pin: str) -> PinCheck:
+        """PBKDF2 against the configured hash (tens of ms: the core worker's job)."""
+        stored = self.settings.admin_pin_hash
+        if not stored:
+            return PinCheck.NOT_SET
+        return PinCheck.OK if check_pin(pin, stored) else PinCheck.WRONG
 
     def switch_punch(self, punch_id: str) -> Punch:
         return self.punches.switch(punch_id)
@@ -70,6 +98,9 @@ class Terminal:
     ) -> list[MessageSummary]:
         return self.messages.inbox(employee_id, before=before)
 
+    def unread_count(self, employee_id: int) -> int:
+        return self.messages.unread_count(employee_id)
+
     def open_message(self, message_id: str, employee_id: int) -> Message | None:
         return self.messages.open(message_id, employee_id)
 
@@ -81,10 +112,16 @@ class Terminal:
 
     def send_message(
         self, sender_id: int, to_employees: list[int], to_groups: list[int], body: str,
-        reply_to: str | None = None,
+        reply_to: str | None = None, *, attachment: Attachment | None = None,
     ) -> str:
-        """Queue a message (raises ``SendRefused`` before writing anything)."""
-        return self.messages.send(sender_id, to_employees, to_groups, body, reply_to)
+        """Queue a message, with a photo or a drawing if given (raises ``SendRefused``
+        before writing anything)."""
+        return self.messages.send(sender_id, to_employees, to_groups, body, reply_to,
+                                  attachment)
+
+    def attachment(self, sha256: str) -> tuple[bytes, str] | None:
+        """A photo's or rendered drawing's (bytes, content type); None if not here yet."""
+        return AttachmentStore(self.db).get(sha256)
 
     def sent(self, employee_id: int) -> list[SentMessage]:
         return self.messages.sent(employee_id)

@@ -60,16 +60,25 @@ def _sender_name(conn: sqlite3.Connection, sender_id: int) -> str:
 
 def _message(conn: sqlite3.Connection, c: Change) -> None:
     expires = c.get("expires_at")
+    # The photo, or the PNG the server rendered of a drawing; the pull loop downloads
+    # the bytes after this transaction (sync.worker), the message shows meanwhile.
+    sha256 = (c.get("attachment") or {}).get("sha256")
+    reply_allowed = bool(c.get("reply_allowed", True))
     MessageStore.put(conn, [IncomingMessage(
         id=c["id"], sender_id=c["sender_id"], sender_name=_sender_name(conn, c["sender_id"]),
         body=c["body"], created_at=datetime.fromisoformat(c["created_at"]),
         recipients=tuple(c["recipients"]), kind=c["kind"], ack_required=c["ack_required"],
-        group_id=(c["to_groups"] or [None])[0],
+        reply_allowed=reply_allowed, group_id=(c["to_groups"] or [None])[0],
         expires_at=datetime.fromisoformat(expires) if expires else None,
+        attachment_sha256=sha256,
     )])
+    # A message this terminal wrote keeps its own attachment (the drawing it rendered,
+    # the same bytes as the server's render with the same Pillow, but here already).
     conn.execute(
-        "UPDATE messages SET status = ?, reject_reason = ?, thread_id = ? WHERE id = ?",
-        (c["status"], c.get("rejection_reason"), c.get("thread_id") or c["id"], c["id"]),
+        "UPDATE messages SET status = ?, reject_reason = ?, thread_id = ?, reply_allowed = ?, "
+        "attachment_sha256 = coalesce(attachment_sha256, ?) WHERE id = ?",
+        (c["status"], c.get("rejection_reason"), c.get("thread_id") or c["id"],
+         int(reply_allowed), sha256, c["id"]),
     )
 
 
@@ -145,6 +154,17 @@ def apply_changes(conn: sqlite3.Connection, changes: list[Change]) -> int:
     if skipped:
         log.warning("skipped %d changes of unknown type", skipped)
     return skipped
+
+
+def missing_attachments(conn: sqlite3.Connection) -> list[str]:
+    """Attachments that messages name but whose bytes are not here, newest message first."""
+    rows = conn.execute(
+        "SELECT m.attachment_sha256 FROM messages m "
+        "WHERE m.attachment_sha256 IS NOT NULL AND NOT EXISTS "
+        "(SELECT 1 FROM attachments a WHERE a.sha256 = m.attachment_sha256) "
+        "GROUP BY m.attachment_sha256 ORDER BY max(m.created_at) DESC"
+    )
+    return [row[0] for row in rows]
 
 
 def load_cursor(conn: sqlite3.Connection) -> str | None:

@@ -6,6 +6,7 @@ It only speaks HTTP and turns answers into values or typed errors
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 import requests
 
 from sync.errors import (
+    AttachmentInvalid,
     IncompatibleServer,
     NotEnrolled,
     RequestRefused,
@@ -26,6 +28,10 @@ PROTOCOL_VERSION = 1
 PROTOCOL_HEADER = "X-Kiosk-Protocol"
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 15.0
+# A download's cap: photos are at most 8 MiB (the server's upload cap); a drawing the
+# server rendered may be a little bigger.
+MAX_DOWNLOAD_BYTES = 16 * 1024 * 1024
+_MAGIC = {"image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n"}
 
 
 @dataclass(frozen=True)
@@ -116,6 +122,38 @@ class ServerClient:
                 return False
             raise
         return True
+
+    def get_attachment(self, sha256: str,
+                       max_bytes: int = MAX_DOWNLOAD_BYTES) -> tuple[bytes, str]:
+        """The bytes stored under ``sha256`` and their content type, checked: they must
+        hash to ``sha256``, be at most ``max_bytes`` and be a JPEG or a PNG.
+
+        Raises ``RequestRefused`` (404 ``not_found``...), ``ServerUnavailable``, or
+        ``AttachmentInvalid`` when the server sent something else than what was asked.
+        """
+        response = self._call("GET", f"/v1/attachments/{sha256}", stream=True)
+        try:
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > max_bytes:
+                raise AttachmentInvalid(f"{declared} bytes is over the {max_bytes} cap")
+            chunks, size = [], 0
+            try:
+                for chunk in response.iter_content(64 * 1024):
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise AttachmentInvalid(f"over the {max_bytes} bytes cap")
+                    chunks.append(chunk)
+            except requests.RequestException as exc:
+                raise ServerUnavailable(f"download cut: {type(exc).__name__}") from exc
+        finally:
+            response.close()
+        data = b"".join(chunks)
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise AttachmentInvalid("the bytes do not hash to the sha256 asked for")
+        content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if not data.startswith(_MAGIC.get(content_type, b"?")):
+            raise AttachmentInvalid(f"the bytes are not a JPEG or PNG ({content_type!r})")
+        return data, content_type
 
     def put_attachment(self, sha256: str, data: bytes, content_type: str) -> None:
         self._call(

@@ -34,3 +34,8 @@ class RequestRefused(SyncError):
         super().__init__(f"{status} {code}: {message}")
         self.code = code
         self.status = status
+
+
+class AttachmentInvalid(SyncError):
+    """A downloaded attachment is not what was asked for (wrong hash, too big, not an
+    image): it is not stored; a later pull tries again."""

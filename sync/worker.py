@@ -24,6 +24,7 @@ from kiosk.storage import open_database, transaction
 from sync.apply import apply_changes, drop_directory, load_cursor, save_cursor
 from sync.backoff import Backoff
 from sync.client import ServerClient
+from sync.downloads import AttachmentDownloads
 from sync.errors import (
     IncompatibleServer,
     NotEnrolled,
@@ -52,6 +53,8 @@ class SyncWorker:
         on_status: Callable[[SyncStatus], None] = lambda status: None,
         on_changes: Callable[[int], None] = lambda count: None,
     ) -> None:
+        # on_changes(count): after a pull applied changes, and after attachments were
+        # downloaded (a message's picture is here now), with how many.
         self._database_path = database_path
         self._client_factory = client_factory
         self._on_status = on_status
@@ -163,6 +166,7 @@ class SyncWorker:
 
     def _pull_loop(self, db: sqlite_utils.Database, client: ServerClient) -> None:
         backoff = Backoff()
+        downloads = AttachmentDownloads()
         cursor = load_cursor(db.conn)
         more = True
         while not self._stop.is_set():
@@ -188,6 +192,11 @@ class SyncWorker:
             self._publish(state=SyncState.ONLINE, message="", clock_offset_s=offset)
             if result.changes:
                 self._on_changes(len(result.changes))
+            if not more:  # a full resend first rebuilds the directory, then fetches files
+                fetched, left = downloads.run(db, client, self._stop)
+                more = left  # out of time with files to fetch: pull again at once
+                if fetched:
+                    self._on_changes(fetched)
 
 
 def _upload_attachments(db: sqlite_utils.Database, client: ServerClient,

@@ -15,8 +15,19 @@ from typing import Any
 from kivy.clock import Clock
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
-from kiosk.models import BadgeOutcome, Message, MessageSummary, OutcomeKind, SendRefused
+from kiosk.admin import AdminPinState
+from kiosk.models import (
+    Attachment,
+    BadgeOutcome,
+    DrawingAttachment,
+    Message,
+    MessageSummary,
+    OutcomeKind,
+    PhotoAttachment,
+    SendRefused,
+)
 from kiosk.session import Session
+from kiosk.site_settings import SiteSettings
 from kiosk.station import Station
 from ui.i18n import tr
 from ui.screens.base import KioskScreen
@@ -26,6 +37,11 @@ log = logging.getLogger(__name__)
 
 IDLE, WELCOME, NOTICE, INBOX, MESSAGE = "idle", "welcome", "notice", "inbox", "message"
 COMPOSE = "compose"
+PICTURE = "picture"
+SENT = "sent"
+DRAWING = "drawing"
+CAMERA = "camera"
+ADMIN_PIN, ADMIN = "admin_pin", "admin"
 
 
 class Router:
@@ -48,10 +64,28 @@ class Router:
         self.station: Station | None = None  # set by the wiring once the runtime exists
         self._notice_timeout = Clock.create_trigger(self._notice_over, notice_s)
         self._notice_until = 0.0
+        # The site settings in force (the runtime replaces them: apply_settings).
+        self.settings = SiteSettings(language=idle_language, notice_s=round(notice_s))
         for screen in manager.screens:
             if isinstance(screen, KioskScreen):
                 screen.router = self
         tr.switch(idle_language)
+
+    def apply_settings(self, settings: SiteSettings) -> None:
+        """New site settings, on the UI thread.  The idle language shows at once on the
+        idle screen (never in a worker's session: theirs is the worker's language); the
+        notice time counts from the next notice; quick replies from the next screen."""
+        previous, self.settings = self.settings, settings
+        self.notice_s = float(settings.notice_s)
+        self._notice_timeout.timeout = self.notice_s
+        if settings.language != previous.language:  # (a --language override stays till then)
+            self.idle_language = settings.language
+            if self.manager.current == IDLE:
+                tr.switch(settings.language)
+
+    def quick_replies(self, lang: str) -> list[str]:
+        """One-tap answers for a worker reading ``lang``: the site's, else the built-in."""
+        return self.settings.replies_for(lang)
 
     def screen(self, name: str) -> Any:
         if not self.manager.has_screen(name):
@@ -109,6 +143,27 @@ class Router:
     def show_punch_changed(self, session: Session) -> None:
         self.screen(WELCOME).punch_changed(session)
 
+    def show_admin_pin(self, state: AdminPinState) -> None:
+        log.info("admin PIN asked")  # never the badge
+        self.screen(ADMIN_PIN).show(state)
+        self._go(ADMIN_PIN, self.idle_language)
+
+    def show_admin(self) -> None:
+        log.info("admin screen opened")
+        self.screen(ADMIN_PIN).clear()  # the digits typed go at once
+        self.screen(ADMIN).opened()
+        self._go(ADMIN, self.idle_language)
+
+    def enter_admin_pin(self, pin: str) -> None:
+        if self.station is not None:
+            self.station.admin.enter_pin(pin)
+
+    def load_admin_report(self, on_result: Callable[[Any], None]) -> None:
+        """The admin screen's report (a ``kiosk.diagnostics.AdminReport``), gathered off
+        this thread; only while the admin session is open."""
+        if self.station is not None:
+            self.station.admin.load_report(on_result)
+
     # Navigation asked by the screens ----------------------------------------------
 
     def touched(self) -> None:
@@ -126,6 +181,8 @@ class Router:
 
     def _inbox_loaded(self, items: list[MessageSummary]) -> None:
         self.screen(INBOX).show(items)
+        if self.station is not None:
+            self.station.load_unread_count(self.screen(INBOX).unread_counted)
 
     def load_older_messages(self, before: MessageSummary) -> None:
         """The inbox was scrolled to its end: the page older than ``before``."""
@@ -146,11 +203,49 @@ class Router:
             return
         self.screen(MESSAGE).show(message)
         self.screen(INBOX).mark_read(message.id)
+        if message.attachment_sha256 is not None:
+            self._load_picture(message.id, message.attachment_sha256)
+
+    def _load_picture(self, message_id: str, sha256: str) -> None:
+        """Attachment bytes from the core, then decoded off the UI thread at screen size."""
+        from kivy.core.window import Window
+
+        from ui.pictures import load_texture
+
+        screen = self.screen(MESSAGE)
+
+        def loaded(found: tuple[bytes, str] | None) -> None:
+            if found is None:
+                screen.picture_loaded(message_id, None)
+                return
+            load_texture(found[0], Window.size,
+                         lambda texture: screen.picture_loaded(message_id, texture))
+
+        if self.station is not None:
+            self.station.load_attachment(sha256, loaded)
+
+    def open_picture(self, texture: Any, caption: str) -> None:
+        """A message's photo or drawing, full screen; Back returns where it was opened."""
+        session = self.station.session if self.station is not None else None
+        if session is None:
+            return
+        self.screen(PICTURE).show(texture, caption, self.manager.current)
+        self._go(PICTURE, session.employee.language)
 
     def acknowledge(self, message_id: str) -> None:
         if self.station is not None:
             self.station.acknowledge(
                 message_id, lambda at: self.screen(MESSAGE).acked(message_id, at))
+
+    def open_sent(self) -> None:
+        """The worker's own messages and how far each got (pending, awaiting approval...)."""
+        if self.station is None or self.station.session is None:
+            return
+        session = self.station.session
+        sent = self.screen(SENT)
+        sent.loading(session)
+        self._go(SENT, session.employee.language)
+        self.station.load_sent(sent.show)
 
     def compose_new(self) -> None:
         self._compose(None, "")
@@ -169,7 +264,8 @@ class Router:
         self.station.load_contacts(compose.contacts_loaded)
 
     def send_message(
-        self, to_employees: list[int], to_groups: list[int], body: str, reply_to: str | None
+        self, to_employees: list[int], to_groups: list[int], body: str, reply_to: str | None,
+        attachment: Attachment | None = None,
     ) -> None:
         if self.station is None:
             return
@@ -178,13 +274,52 @@ class Router:
         def refused(exc: SendRefused) -> None:
             compose.refused(exc)
 
-        self.station.send(to_employees, to_groups, body, reply_to, compose.sent, refused)
+        self.station.send(to_employees, to_groups, body, reply_to, compose.sent, refused,
+                          attachment=attachment)
+
+    def open_drawing(self, background: bytes | None = None) -> None:
+        """The drawing screen, from compose; over ``background`` (a JPEG) to annotate a photo."""
+        if self.station is None or self.station.session is None:
+            return
+        self.screen(DRAWING).start(background)
+        self._go(DRAWING, self.station.session.employee.language)
+
+    def drawing_done(self, attachment: DrawingAttachment) -> None:
+        """The drawing goes with the draft: back to compose, which shows it."""
+        self.screen(COMPOSE).attach(attachment)
+        self.close_drawing()
+
+    def open_camera(self) -> None:
+        """The camera, from compose, for the current session's worker."""
+        if self.station is None or self.station.session is None:
+            return
+        self.screen(CAMERA).start(self.station.session)
+        self._go(CAMERA, self.station.session.employee.language)
+
+    def photo_taken(self, attachment: PhotoAttachment) -> None:
+        """The photo goes with the draft: back to compose, which shows it."""
+        self.screen(COMPOSE).attach(attachment)
+        self.close_drawing()  # back to compose as the drawing does, draft kept
+
+    def close_drawing(self) -> None:
+        """Back to compose (Cancel: nothing attached); the draft is as it was left."""
+        session = self.station.session if self.station is not None else None
+        if session is None:
+            self.show_idle()
+            return
+        self.touched()
+        self._go(COMPOSE, session.employee.language)
 
     def back(self) -> None:
         session = self.station.session if self.station is not None else None
         if session is None:
             self.show_idle()
-        elif self.manager.current in (MESSAGE, COMPOSE):
+        elif self.manager.current in (DRAWING, CAMERA):
+            self.close_drawing()
+        elif self.manager.current == PICTURE:
+            self.touched()
+            self._go(self.screen(PICTURE).return_to or MESSAGE, session.employee.language)
+        elif self.manager.current in (MESSAGE, COMPOSE, SENT):
             self.open_inbox()
         else:
             self.touched()

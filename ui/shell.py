@@ -23,12 +23,29 @@ from kiosk.config import Config
 from kiosk.runtime import TerminalRuntime
 from sync.status import SyncStatus
 from ui import keyboard, widgets  # noqa: F401  (widget classes used by the .kv rules)
-from ui.router import COMPOSE, IDLE, WELCOME, Router
+from ui.router import (
+    ADMIN,
+    ADMIN_PIN,
+    CAMERA,
+    COMPOSE,
+    DRAWING,
+    IDLE,
+    PICTURE,
+    SENT,
+    WELCOME,
+    Router,
+)
+from ui.screens.admin import AdminScreen
+from ui.screens.camera import CameraScreen
 from ui.screens.compose import ComposeScreen
+from ui.screens.drawing import DrawingScreen
 from ui.screens.idle import IdleScreen
 from ui.screens.inbox import InboxScreen
 from ui.screens.message import MessageScreen
 from ui.screens.notice import NoticeScreen
+from ui.screens.picture import PictureScreen
+from ui.screens.pin import PinScreen
+from ui.screens.sent import SentScreen
 from ui.screens.welcome import WelcomeScreen
 from ui.status import TerminalStatus
 from ui.theme import theme
@@ -40,6 +57,8 @@ KV_FILES = (
     "theme.kv", "widgets.kv",
     "screens/idle.kv", "screens/welcome.kv", "screens/notice.kv",
     "screens/inbox.kv", "screens/message.kv", "keyboard.kv", "screens/compose.kv",
+    "screens/picture.kv", "screens/sent.kv", "screens/pin.kv", "screens/admin.kv",
+    "screens/drawing.kv", "screens/camera.kv",
 )
 
 
@@ -83,14 +102,23 @@ class Shell:
                 "inbox": lambda: InboxScreen(name="inbox"),
                 "message": lambda: MessageScreen(name="message"),
                 COMPOSE: lambda: ComposeScreen(name=COMPOSE),
+                DRAWING: lambda: DrawingScreen(name=DRAWING),
+                CAMERA: lambda: CameraScreen(name=CAMERA, source=config["camera.source"],
+                                             index=config["camera.index"]),
+                PICTURE: lambda: PictureScreen(name=PICTURE),
+                SENT: lambda: SentScreen(name=SENT),
+                ADMIN_PIN: lambda: PinScreen(name=ADMIN_PIN),
+                ADMIN: lambda: AdminScreen(name=ADMIN),
             },
         )
         self.runtime = TerminalRuntime(
             config, self.router, on_ui_thread,
             on_reader_status=self.status.set_reader,
             on_storage_status=self.status.set_storage,
+            on_settings=self.router.apply_settings,
         )
         self.router.station = self.runtime.station
+        self.router.settings = self.runtime.settings
         self._config = config
         self._ticker: Any = None
         self._watchdog: Any = None
@@ -153,6 +181,7 @@ class Shell:
     def _sync_status_elsewhere(self, status: SyncStatus) -> None:
         """Called on the sync thread (or here, at start): hop to Kivy's thread."""
         warn_after = float(self._config["server.clock_warning_s"])
+        self.runtime.sync_history.record(status)  # for the admin screen (thread-safe)
         on_ui_thread(lambda: self.status.set_sync(status, warn_after))
 
     def _tick(self, _dt: float) -> None:
@@ -161,7 +190,7 @@ class Shell:
         self.runtime.tick()
         if self.manager.has_screen(WELCOME):
             self.manager.get_screen(WELCOME).tick()
-        session = station.session
+        session = station.session or station.admin.session
         left = math.ceil(session.seconds_left(time.monotonic())) if session else 0
         self.manager.current_screen.session_left = left
 

@@ -8,6 +8,7 @@ from kivy.properties import (
     BooleanProperty,
     ColorProperty,
     NumericProperty,
+    ObjectProperty,
     OptionProperty,
     StringProperty,
 )
@@ -98,6 +99,14 @@ class Pill(BoxLayout):
 CLOSING_WARNING_S = 10  # show the session countdown this many seconds before it ends
 
 
+class PictureButton(ButtonBehavior, AnchorLayout):
+    """A photo or drawing, letterboxed on a dark panel; ``state_text`` replaces it while
+    it loads or when it is missing.  Tapping it opens it full screen."""
+
+    texture = ObjectProperty(None, allownone=True)
+    state_text = StringProperty("")
+
+
 class SessionHeader(BoxLayout):
     """Back, title, subtitle, the worker's name (the countdown near the end), Done."""
 
@@ -119,14 +128,36 @@ class SessionHeader(BoxLayout):
 
 
 def fill_chips(row: Any, texts: list[str], on_pick: Any) -> None:
-    """Replace ``row``'s children by one chip per text (quick replies); ``on_pick(text)``."""
+    """Replace ``row``'s children by one chip per text (quick replies); ``on_pick(text)``.
+
+    Only the chips that fit the row's width show, in order: a site may set longer
+    replies than a small screen has room for, and a chip cut in half cannot be read.
+    """
+    from kivy.clock import Clock
+
     from ui.glyphs import drawable
 
-    row.clear_widgets()
+    if not hasattr(row, "chip_refit"):  # once per row: re-fit when the room changes
+        row.chip_refit = Clock.create_trigger(lambda *_: _fit_chips(row), -1)
+        row.bind(width=row.chip_refit)
+    row.all_chips = []
     for text in texts:
         chip = KButton(text=drawable(text), style="secondary", font_size=theme.fs_body)
         chip.size_hint_x = None
         chip.width = chip.natural_width
         chip.bind(natural_width=chip.setter("width"),
                   on_release=lambda _chip, text=text: on_pick(text))
+        chip.bind(natural_width=row.chip_refit)
+        row.all_chips.append(chip)
+    _fit_chips(row)
+
+
+def _fit_chips(row: Any) -> None:
+    row.clear_widgets()
+    used = 0.0
+    for chip in row.all_chips:
+        need = chip.natural_width + (row.spacing if used else 0)
+        if used + need > row.width:
+            break
         row.add_widget(chip)
+        used += need

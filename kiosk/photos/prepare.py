@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from PIL import ExifTags, Image
 
-from kiosk.photos import color, decode
+from kiosk.photos import color, decode, resize
 from kiosk.photos.decode import Source
 
 log = logging.getLogger(__name__)
@@ -84,7 +84,8 @@ def prepare_photo(
 
     * is upright: the EXIF Orientation (all 8 values) is applied to the pixels;
     * has its long edge scaled down to ``long_edge`` pixels, aspect ratio kept (rounded),
-      and is never scaled up;
+      and is never scaled up; a JPEG that libjpeg's DCT scaling brings within 90 % of
+      ``long_edge`` is kept at that size (4000x3000 -> 1500x1125: no second resize);
     * is 8-bit RGB in sRGB: an embedded ICC profile is converted from (or dropped when
       unusable), CMYK/greyscale/palette/16-bit are converted, alpha is flattened on white;
     * carries no metadata at all: no EXIF (so no GPS), XMP, ICC profile, comment or
@@ -98,7 +99,8 @@ def prepare_photo(
     Raises :class:`PhotoError` for any bad input (its ``reason`` says which: see
     :class:`PhotoErrorReason`), ``ValueError`` for bad arguments and ``TypeError`` for a
     source that is neither bytes nor a path. Safe to call from worker threads; Pillow
-    releases the GIL while decoding, resizing and encoding. Never logs image content.
+    releases the GIL while decoding, resizing and encoding, and a big photo's resize is
+    split with one helper thread (``kiosk.photos.resize``). Never logs image content.
     """
     if long_edge < 1:
         raise ValueError(f"long_edge must be >= 1, not {long_edge}")
@@ -108,18 +110,19 @@ def prepare_photo(
     data = decode.read_source(source, max_bytes)
     with decode.open_image(data, max_pixels) as im:
         source_format, source_size = im.format, im.size
+        decode.decode(im, fit_within(im.size, long_edge))
+        # The decoded size (a JPEG may come DCT-scaled to a little under the long edge:
+        # kept as it is, never scaled back up).
         target = fit_within(im.size, long_edge)
-        decode.decode(im, target)
         orientation = read_orientation(im)
         icc_profile = im.info.get("icc_profile")
         pixels = color.to_working_mode(im)
-        if pixels.size != target:
-            pixels = pixels.resize(target, RESAMPLE, reducing_gap=REDUCING_GAP)
-        # Everything below runs on the small image, so it is cheap.
+        # Resized and turned upright in one step (split over two threads when big).
+        pixels = resize.resize_upright(pixels, target, RESAMPLE, REDUCING_GAP,
+                                       _UPRIGHT.get(orientation))
+        # Per-pixel steps, on the small image, so cheap (and indifferent to the rotation).
         pixels = color.flatten(pixels)
         pixels = color.to_srgb(pixels, icc_profile)
-        if orientation in _UPRIGHT:
-            pixels = pixels.transpose(_UPRIGHT[orientation])
         encoded = _encode_jpeg(pixels, quality)
     photo = PreparedPhoto(
         data=encoded,

@@ -52,7 +52,8 @@ def _broadcast(db: Database, a: argparse.Namespace) -> Result:
     with db.write() as conn:
         message_id = messaging.broadcast(
             conn, a.sender, a.body, to_employees=a.to_employee, to_groups=a.to_group,
-            site_id=a.site, everyone=a.all, ack_required=a.ack_required, expires_at=expires)
+            site_id=a.site, everyone=a.all, ack_required=a.ack_required, expires_at=expires,
+            reply_allowed=not a.no_reply)
     return {"id": message_id}
 
 
@@ -100,6 +101,8 @@ def register(sub: Any) -> None:
     p.add_argument("--ack-required", action="store_true",
                    help="recipients must acknowledge the message")
     p.add_argument("--expires-in-hours", type=float, help="hide the message after this")
+    p.add_argument("--no-reply", action="store_true",
+                   help="recipients may not answer (an announcement)")
     p = add_command(msg, "list", "list messages, newest first", _messages)
     _list_options(p)
     p.add_argument("--status", choices=["pending", "approved", "rejected"])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 
-from sqlalchemy import Column, Integer, MetaData, Table, insert, select
+from sqlalchemy import Column, Integer, MetaData, Table, insert, inspect, select
 from sqlalchemy.engine import Connection, Engine
 
 from server.db import schema
@@ -37,8 +37,23 @@ def _m001_initial(conn: Connection) -> None:
     conn.execute(insert(schema.server_meta).values(key="epoch", value=secrets.token_hex(8)))
 
 
+def _m002_reply_allowed(conn: Connection) -> None:
+    # Migration 1 builds its tables from today's schema module, so on a new database
+    # the column is there already; only a database made before it needs the ALTER.
+    if "reply_allowed" in {c["name"] for c in inspect(conn).get_columns("messages")}:
+        return
+    conn.exec_driver_sql(
+        "ALTER TABLE messages ADD COLUMN reply_allowed BOOLEAN NOT NULL DEFAULT TRUE")
+
+
+def _m003_site_settings(conn: Connection) -> None:
+    schema.metadata.create_all(conn, tables=[schema.site_settings])
+
+
 MIGRATIONS: tuple[tuple[int, Callable[[Connection], None]], ...] = (
     (1, _m001_initial),
+    (2, _m002_reply_allowed),
+    (3, _m003_site_settings),
 )
 LATEST_VERSION = MIGRATIONS[-1][0]
 

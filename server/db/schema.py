@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    true,
 )
 
 from server.db.types import UtcDateTime
@@ -148,6 +149,8 @@ messages = Table(
     Column("status", String(16), nullable=False),
     Column("rejection_reason", String(500)),
     Column("decided_at", UtcDateTime),
+    # False: recipients may not answer (an announcement). Added by migration 2.
+    Column("reply_allowed", Boolean, nullable=False, server_default=true()),
     CheckConstraint("kind IN ('text', 'photo', 'drawing')", name="ck_messages_kind"),
     CheckConstraint(
         "status IN ('pending', 'approved', 'rejected')", name="ck_messages_status"),
@@ -199,4 +202,21 @@ changes = Table(
     Column("entity", String(32), nullable=False),
     Column("entity_id", String(64), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+)
+
+# What HR or site IT set for every terminal of a site (migration 3). A NULL column is
+# "not set here": each terminal keeps its own config value. Lists are JSON text; the
+# admin PIN only ever as a kiosk.pin hash.
+site_settings = Table(
+    "site_settings", metadata,
+    Column("site_id", Integer, ForeignKey("sites.id"), primary_key=True),
+    Column("language", String(16)),  # of the terminals' idle screen and notices
+    Column("session_timeout_s", Integer),
+    Column("punch_undo_s", Integer),
+    Column("notice_s", Integer),
+    Column("punch_mode", String(16)),
+    Column("quick_replies", Text),  # {"fr": ["..."], "en": [...]}
+    Column("admin_badges", Text),  # ["0F00123456", ...]
+    Column("admin_pin_hash", String(200)),
+    Column("updated_at", UtcDateTime, nullable=False),
 )

@@ -14,11 +14,30 @@ ModerationStatus = Literal["pending", "approved", "rejected"]
 
 
 class SiteSettingsChange(WireModel):
+    """The site, and the settings its terminals follow without a restart.
+
+    Every setting after ``language`` is optional: null means "not set on the server",
+    and the terminal keeps the value of its own config file.
+    """
+
     type: Literal["site_settings"] = "site_settings"
     site_id: int
     name: str
     timezone: str
-    language: str
+    language: str = Field(description="the site's language (informative)")
+    idle_language: str | None = Field(
+        None, description="language of the terminals' idle screen and notices")
+    session_timeout_s: int | None = Field(None, description="5 to 600")
+    punch_undo_s: int | None = Field(None, description="0 to 60")
+    notice_s: int | None = Field(None, description="1 to 30")
+    punch_mode: Literal["auto", "messages_only"] | None = Field(
+        None, description="messages_only: a badge opens the messages and records no punch")
+    quick_replies: dict[str, list[str]] | None = Field(
+        None, description="per language; a language missing keeps the terminal's replies")
+    admin_badges: list[str] | None = Field(
+        None, description="canonical badge ids that open the admin screen")
+    admin_pin_hash: str | None = Field(
+        None, description="admin PIN as a salted PBKDF2 hash (never the PIN)")
 
 
 class EmployeeChange(WireModel):
@@ -78,12 +97,14 @@ class MessageChange(WireModel):
     sender_id: int
     kind: MessageKind
     body: str
-    attachment: AttachmentRef | None
+    attachment: AttachmentRef | None = Field(
+        description="a photo, or for a drawing the PNG the server rendered of it")
     drawing: Drawing | None
     to_employees: list[int]
     to_groups: list[int]
     recipients: list[int] = Field(description="employees the message was delivered to")
     ack_required: bool
+    reply_allowed: bool = Field(default=True, description="false: recipients may not answer")
     expires_at: AwareDatetime | None
     written_at: AwareDatetime | None
     created_at: AwareDatetime = Field(description="server time the message was received")

@@ -41,12 +41,13 @@ from server.db.schema import (
     staff_groups,
     terminals,
 )
+from server.db.types import utcnow
 from server.protocol import errors
 from server.repo import NotFound, Refused, changes
 
 # Parents before children (messages.reply_to points into messages: row order does it).
-FLUSH_ORDER: tuple[Table, ...] = (messages, message_recipients, punches, schema.changes,
-                                  push_log)
+FLUSH_ORDER: tuple[Table, ...] = (attachments, messages, message_recipients, punches,
+                                  schema.changes, push_log)
 CHUNK = 500  # ids per IN (...) query
 
 
@@ -140,6 +141,17 @@ class Batch:
             raise NotFound(errors.UNKNOWN_GROUP, f"no group with id {group_id}",
                            group_id=group_id)
         return found
+
+    def add_attachment(self, sha256: str, content_type: str, content: bytes,
+                       terminal_id: int | None) -> None:
+        """Store these bytes at the next flush unless the server has them (a drawing's
+        render: the same drawing twice in a batch is stored once)."""
+        if self.attachment_known(sha256):
+            return
+        self.add(attachments, [{"sha256": sha256, "content_type": content_type,
+                                "size": len(content), "data": content,
+                                "terminal_id": terminal_id, "created_at": utcnow()}])
+        self._attachments[sha256] = True
 
     def attachment_known(self, sha256: str) -> bool:
         if sha256 not in self._attachments:

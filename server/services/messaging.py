@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -13,10 +14,12 @@ from sqlalchemy.engine import Connection, Row
 from server.db import schema
 from server.db.schema import employees
 from server.protocol import errors
+from server.protocol.push import Drawing as WireDrawing
 from server.protocol.push import MessagePayload
-from server.repo import Refused, changes, groups, messages
+from server.repo import Refused, attachments, changes, groups, messages
 from server.repo.batch import Batch
 from server.repo.directory import require_active_employee
+from server.services import drawings
 
 
 def _visible_parent(conn: Connection, reply_to: str, sender_id: int) -> Row[Any]:
@@ -61,6 +64,9 @@ def add_from_terminal(batch: Batch, message_id: str, terminal: Row[Any],
         raise Refused(errors.NOT_ALLOWED, "only managers and HR may ask for an acknowledgement")
     parent = (_visible_parent(batch.connection(), str(p.reply_to), sender.id)
               if p.reply_to else None)
+    if parent is not None and not parent.reply_allowed and parent.sender_id != sender.id:
+        raise Refused(errors.REPLY_NOT_ALLOWED, f"message {parent.id} takes no replies",
+                      message_id=parent.id)
     if p.attachment_sha256 and not batch.attachment_known(p.attachment_sha256):
         raise Refused(errors.UNKNOWN_ATTACHMENT, "upload the attachment before the message",
                       sha256=p.attachment_sha256)
@@ -85,11 +91,15 @@ def add_from_terminal(batch: Batch, message_id: str, terminal: Row[Any],
     if not recipients:
         raise Refused(errors.NO_RECIPIENTS, "nobody active would receive this message")
     status = "pending" if moderated and not is_hr else "approved"
+    attachment_sha256 = p.attachment_sha256
+    if p.drawing is not None:  # last: every check passed, the render is not wasted
+        attachment_sha256, png = drawings.render(p.drawing)
+        batch.add_attachment(attachment_sha256, drawings.CONTENT_TYPE, png, terminal.id)
     row, recipient_rows = messages.message_rows({
         "id": message_id, "thread_id": parent.thread_id if parent else message_id,
         "reply_to": parent.id if parent else None, "sender_id": sender.id,
         "origin_terminal_id": terminal.id, "kind": p.kind, "body": p.body,
-        "attachment_sha256": p.attachment_sha256,
+        "attachment_sha256": attachment_sha256,
         "drawing": p.drawing.model_dump_json() if p.drawing else None,
         "to_employees": list(dict.fromkeys(p.to_employees)),
         "to_groups": list(dict.fromkeys(p.to_groups)),
@@ -105,10 +115,23 @@ def add_from_terminal(batch: Batch, message_id: str, terminal: Row[Any],
 
 def broadcast(conn: Connection, sender_id: int, body: str, *, to_employees: Sequence[int] = (),
               to_groups: Sequence[int] = (), site_id: int | None = None, everyone: bool = False,
-              ack_required: bool = False, expires_at: datetime | None = None) -> str:
-    """An admin message, never moderated; returns its id."""
+              ack_required: bool = False, expires_at: datetime | None = None,
+              reply_allowed: bool = True, photo: bytes | None = None,
+              drawing: dict[str, Any] | None = None) -> str:
+    """An admin message, never moderated; returns its id. ``reply_allowed=False``: an
+    announcement its recipients may not answer.  ``photo`` (JPEG bytes) or ``drawing``
+    (the wire form, rendered here like a terminal's) make it a picture message; the
+    body is then its caption."""
     sender = require_active_employee(conn, sender_id)
-    if not body.strip() or len(body) > 4000:
+    kind, attachment_sha256 = "text", None
+    if photo is not None:
+        kind, attachment_sha256 = "photo", hashlib.sha256(photo).hexdigest()
+        attachments.put(conn, attachment_sha256, "image/jpeg", photo, None)
+    elif drawing is not None:
+        kind = "drawing"
+        attachment_sha256, png = drawings.render(WireDrawing.model_validate(drawing))
+        attachments.put(conn, attachment_sha256, drawings.CONTENT_TYPE, png, None)
+    if (kind == "text" and not body.strip()) or len(body) > 4000:
         raise Refused("invalid_body", "a broadcast needs a body of 1 to 4000 characters")
     recipients: dict[int, int] = {}
     for employee_id in to_employees:
@@ -128,10 +151,12 @@ def broadcast(conn: Connection, sender_id: int, body: str, *, to_employees: Sequ
     message_id = str(uuid.uuid4())
     messages.insert_message(conn, {
         "id": message_id, "thread_id": message_id, "reply_to": None, "sender_id": sender_id,
-        "origin_terminal_id": None, "kind": "text", "body": body, "attachment_sha256": None,
-        "drawing": None, "to_employees": list(to_employees), "to_groups": list(to_groups),
+        "origin_terminal_id": None, "kind": kind, "body": body,
+        "attachment_sha256": attachment_sha256,
+        "drawing": WireDrawing.model_validate(drawing).model_dump_json() if drawing else None,
+        "to_employees": list(to_employees), "to_groups": list(to_groups),
         "ack_required": ack_required, "expires_at": expires_at, "written_at": None,
-        "status": "approved",
+        "status": "approved", "reply_allowed": reply_allowed,
     }, recipients, {sender.site_id})
     return message_id
 

@@ -17,6 +17,7 @@ from server.protocol import errors
 from server.protocol.common import MAX_INT64
 from server.repo import Refused, attachments, changes, groups
 from server.repo import messages as message_repo
+from server.repo import site_settings as site_settings_repo
 
 PAGE_SIZE = 500
 
@@ -86,7 +87,8 @@ def _contact_lists(conn: Connection, ids: list[str], site_id: int) -> list[dict[
 def _site_settings(conn: Connection, ids: list[str], site_id: int) -> list[dict[str, Any]]:
     row = conn.execute(select(sites).where(sites.c.id == site_id)).one()
     return [{"type": "site_settings", "site_id": row.id, "name": row.name,
-             "timezone": row.timezone, "language": row.language}]
+             "timezone": row.timezone, "language": row.language,
+             **site_settings_repo.wire(conn, site_id)}]
 
 
 def _messages(conn: Connection, ids: list[str], site_id: int) -> list[dict[str, Any]]:
@@ -112,7 +114,8 @@ def _messages(conn: Connection, ids: list[str], site_id: int) -> list[dict[str, 
             "drawing": json.loads(r.drawing) if r.drawing else None,
             "to_employees": json.loads(r.to_employees), "to_groups": json.loads(r.to_groups),
             "recipients": [x.employee_id for x in recipients[r.id]],
-            "ack_required": r.ack_required, "expires_at": r.expires_at,
+            "ack_required": r.ack_required, "reply_allowed": r.reply_allowed,
+            "expires_at": r.expires_at,
             "written_at": r.written_at, "created_at": r.created_at, "status": r.status,
             "rejection_reason": r.rejection_reason if own_site else None,
         })

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from kiosk.demo import DEMO_MESSAGES
+from kiosk.demo import DEMO_MESSAGES, DEMO_PICTURE_MESSAGES
 from kiosk.messages import IncomingMessage, MessageStore
 from kiosk.models import INBOX_PAGE
 from kiosk.storage import open_database, transaction
@@ -70,7 +70,7 @@ def test_inbox_pages_go_through_every_message_newest_first(bulk):
         page = bulk.messages.inbox(WORKER, before=page[-1])
         assert len(page) <= INBOX_PAGE
         seen += page
-    demo = sum(1 for m in DEMO_MESSAGES if WORKER in m[2])
+    demo = sum(1 for m in DEMO_MESSAGES + DEMO_PICTURE_MESSAGES if WORKER in m[2])
     assert len(seen) == len({m.id for m in seen}) == BULK + demo
     keys = [(m.created_at, m.id) for m in seen]
     assert keys == sorted(keys, reverse=True)

@@ -6,12 +6,13 @@ from kiosk.demo import demo_message_id as _mid
 from kiosk.messages import IncomingMessage, MessageStore
 from kiosk.storage import transaction
 
-MSG = {n: _mid(n) for n in range(1, 8)}
+MSG = {n: _mid(n) for n in range(1, 10)}
 
 
 def test_the_inbox_lists_a_workers_messages_newest_first(terminal):
     inbox = terminal.inbox(1)
-    assert [m.id for m in inbox][:3] == [MSG[5], MSG[1], MSG[2]]
+    # 1 h, 2 h, then the manager's photo (4 h) and drawing (6 h) before the 5 h message.
+    assert [m.id for m in inbox][:5] == [MSG[5], MSG[1], MSG[8], MSG[2], MSG[9]]
     assert all(a.created_at >= b.created_at for a, b in zip(inbox, inbox[1:], strict=False))
 
 

@@ -114,11 +114,12 @@ def test_a_quick_reply_is_sent_in_four_taps_from_badge_in(app, demo_badges):
     tap(welcome.ids.messages_button)  # 1
     tap(_row(app, QUESTION))  # 2
     message = app.screen("message")
-    app.wait_until(lambda: len(message.ids.quick_row.children) == 4, 5, "the quick replies")
+    app.wait_until(lambda: len(message.ids.quick_row.children) >= 3, 5, "the quick replies")
     app.pump(0.2)  # the new chips are laid out (a finger is never that quick)
     assert not message.ids.reply_button.disabled
     chips = {chip.text: chip for chip in message.ids.quick_row.children}
-    assert set(chips) == {"OK", "Merci", "J'arrive", "Je ne peux pas"}
+    # The chips that fit beside Reply at 800x480, in order (the fourth one does not).
+    assert set(chips) == {"OK", "Merci", "J'arrive"}
     tap(chips["Merci"])  # 3: the answer, to the sender, ready to send
     compose = app.screen("compose")
     app.wait_for_screen("compose")
@@ -161,9 +162,11 @@ def test_the_keyboard_types_accents_shift_pages_and_switches_layout(app, demo_ba
     keyboard = compose.ids.keyboard
     assert compose.panel == "keys" and keyboard.layout == "azerty"  # a French worker
     assert [k.text.lower() for k in keyboard.children[3].children[::-1]][:3] == ["a", "z", "e"]
-    for value in ("ç", "a", "{space}", "v", "a", "{space}", "«", "é", "»"):
+    for value in ("ç", "a", "{space}", "v", "a", "{space}", "{page}", "«", "{page}", "é",
+                  "{page}", "»", "{page}"):
         app.tap(keyboard.key_for(value))
-    assert compose.draft == "Ça va «é»"  # a capital to start with, accents in one tap
+    # A capital to start with, accents in one tap (French quotes on the ?123 page).
+    assert compose.draft == "Ça va «é»"
     app.tap(keyboard.key_for("{backspace}"))
     app.tap(keyboard.key_for("{shift}"))
     app.tap(keyboard.key_for("œ"))

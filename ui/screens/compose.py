@@ -1,10 +1,12 @@
 """Compose: write to someone of the contact list (or answer a message) with the on-screen keyboard.
 
-Two panels share the lower part of the screen: the picker (quick replies, then
-the contacts and groups the worker may write to, as big chips) and the
-keyboard.  The draft lives here only; ``clear`` (the session ended) wipes it.
-Sending goes through the router to the station; the core checks the contact
-list again before anything is written.
+Two panels share the lower part of the screen: the picker (quick replies, the
+Photo and Drawing buttons, then the contacts and groups the worker may write to,
+as big chips) and the keyboard.  A photo or drawing rides with the draft (the
+text is then its optional caption), shown as a thumbnail beside it.  The draft
+lives here only; ``clear`` (the session ended) wipes it.  Sending goes through
+the router to the station; the core checks the contact list again before
+anything is written.
 """
 
 from __future__ import annotations
@@ -13,16 +15,30 @@ from collections.abc import Callable
 from typing import Any
 
 from kivy.clock import Clock
-from kivy.properties import BooleanProperty, NumericProperty, OptionProperty, StringProperty
+from kivy.properties import (
+    BooleanProperty,
+    NumericProperty,
+    ObjectProperty,
+    OptionProperty,
+    StringProperty,
+)
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.i18n import quick_replies
-from kiosk.models import Attachment, Contact, Message, SendRefused
+from kiosk.models import (
+    Attachment,
+    Contact,
+    DrawingAttachment,
+    Message,
+    PhotoAttachment,
+    SendRefused,
+)
 from kiosk.session import Session
 from ui.glyphs import drawable
 from ui.i18n import tr
 from ui.keyboard import default_layout
+from ui.pictures import load_drawing_texture, load_texture
 from ui.screens.base import KioskScreen
 from ui.widgets import fill_chips
 
@@ -31,6 +47,7 @@ from ui.widgets import fill_chips
 DRAFT_LIMIT = 500
 SENT_SHOWN_S = 1.2  # "Sent — pending" stays this long before the inbox comes back
 TO_CHARS = 26  # the header's subtitle is one short line
+THUMB_SIZE = (240, 160)  # the attachment's thumbnail, beside the draft
 
 
 class ContactChip(ButtonBehavior, BoxLayout):
@@ -54,6 +71,8 @@ class ComposeScreen(KioskScreen):
     panel = OptionProperty("pick", options=("pick", "keys"))
     can_send = BooleanProperty(False)
     busy = BooleanProperty(False)  # sending, or just sent: no second tap on Send
+    attachment_kind = StringProperty("")  # "", "photo" or "drawing"
+    attachment_texture = ObjectProperty(None, allownone=True)  # its thumbnail, once decoded
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -123,7 +142,32 @@ class ComposeScreen(KioskScreen):
     def attach(self, attachment: Attachment | None) -> None:
         """A photo or drawing to send with the draft (None: take it away)."""
         self._attachment = attachment
-        self.refresh()
+        self.attachment_texture = None
+        if isinstance(attachment, PhotoAttachment):
+            self.attachment_kind = "photo"
+            load_texture(attachment.data, THUMB_SIZE, self._thumb_ready(attachment))
+        elif isinstance(attachment, DrawingAttachment):
+            self.attachment_kind = "drawing"
+            load_drawing_texture(attachment.drawing, attachment.background, THUMB_SIZE,
+                                 self._thumb_ready(attachment))
+        else:
+            self.attachment_kind = ""
+        self.panel = "pick"  # back from the camera or the canvas: recipients and Send in view
+        self._update_can_send()
+
+    def _thumb_ready(self, attachment: Attachment) -> Callable[[Any], None]:
+        def ready(texture: Any) -> None:
+            if self._attachment is attachment:  # not replaced, not wiped by a session end
+                self.attachment_texture = texture
+        return ready
+
+    def take_photo(self) -> None:
+        if self.router is not None and hasattr(self.router, "open_camera"):
+            self.router.open_camera()
+
+    def make_drawing(self) -> None:
+        if self.router is not None and hasattr(self.router, "open_drawing"):
+            self.router.open_drawing(None)
 
     def quick_reply(self, text: str) -> None:
         self.set_text(text)
@@ -164,11 +208,12 @@ class ComposeScreen(KioskScreen):
         self._notice(tr._("Sending…"), "info")
         employees, groups = self.recipients()
         reply_to = self._reply.id if self._reply is not None else None
-        self.router.send_message(employees, groups, self.draft, reply_to)
+        self.router.send_message(employees, groups, self.draft, reply_to, self._attachment)
 
     def sent(self, _message_id: str) -> None:
         self.draft = ""
         self._selected = set()
+        self.attach(None)
         self._notice(tr._("Sent — pending"), "ok")
         self.refresh()
         self._after_sent()
@@ -196,8 +241,15 @@ class ComposeScreen(KioskScreen):
         self._fill_quick_replies()
         self._fill_contacts()
 
+    def _quick_replies(self) -> list[str]:
+        """The site's quick replies in the worker's language (the router has the current
+        site settings), or the built-in ones."""
+        if self.router is not None:
+            return self.router.quick_replies(self._language)
+        return quick_replies(self._language)
+
     def _fill_quick_replies(self) -> None:
-        texts = quick_replies(self._language) if self.name_text else []
+        texts = self._quick_replies() if self.name_text else []
         fill_chips(self.ids.quick_row, texts, self.quick_reply)
 
     def _fill_contacts(self) -> None:
@@ -211,7 +263,8 @@ class ComposeScreen(KioskScreen):
             grid.add_widget(chip)
 
     def _update_can_send(self) -> None:
-        self.can_send = bool(self.draft.strip()) and bool(self._selected) and not self.busy
+        content = bool(self.draft.strip()) or self._attachment is not None
+        self.can_send = content and bool(self._selected) and not self.busy
 
     def _notice(self, text: str, level: str) -> None:
         self.notice_text, self.notice_level = text, level
@@ -219,6 +272,7 @@ class ComposeScreen(KioskScreen):
     def clear(self) -> None:
         self._after_sent.cancel()
         self._contacts, self._selected, self._reply = [], set(), None
+        self._attachment, self.attachment_kind, self.attachment_texture = None, "", None
         self.busy = False
         self.name_text = ""
         self.draft = ""
@@ -233,4 +287,6 @@ _REFUSALS: dict[str, Callable[[], str]] = {
     "group_post_not_allowed": lambda: tr._("You may not post to this group"),
     "too_long": lambda: tr._("This message is too long"),
     "unknown_message": lambda: tr._("This message can no longer be answered"),
+    "drawing_too_big": lambda: tr._("This drawing is too big to send"),
+    "bad_photo": lambda: tr._("This picture cannot be sent"),
 }

@@ -26,6 +26,14 @@ from ui.i18n import tr
 from ui.screens.base import KioskScreen
 
 
+def _preview(item: MessageSummary) -> str:
+    """A photo or drawing says so before its caption."""
+    kind = {"photo": tr._("Photo"), "drawing": tr._("Drawing")}.get(item.kind, "")
+    if not kind:
+        return item.preview
+    return f"{kind} · {item.preview}" if item.preview else kind
+
+
 class InboxRow(RecycleDataViewBehavior, ButtonBehavior, BoxLayout):
     message_id = StringProperty("")
     sender = StringProperty("")
@@ -52,12 +60,20 @@ class InboxScreen(KioskScreen):
         self._name = ""
         self._more = False  # the last page was full: older messages may follow
         self._asked_older = False  # a page of older messages is on its way
+        self._unread_total: int | None = None  # all pages (the core counts), once known
 
     def loading(self, session: Session) -> None:
         self._name = session.employee.first_name or session.employee.display_name  # short
         self._items = None
+        self._unread_total = None
         self._more = self._asked_older = False
         self.redraw()
+
+    def unread_counted(self, count: int) -> None:
+        """Unread messages on every page, not only the loaded ones."""
+        self._unread_total = count
+        if self._items is not None:
+            self._redraw_counts()
 
     def show(self, items: list[MessageSummary]) -> None:
         self._items = list(items)
@@ -97,6 +113,9 @@ class InboxScreen(KioskScreen):
     def mark_read(self, message_id: str) -> None:
         if self._items is None:
             return
+        was_unread = any(item.unread for item in self._items if item.id == message_id)
+        if was_unread and self._unread_total:
+            self._unread_total -= 1
         self._items = [
             replace(item, unread=False) if item.id == message_id else item
             for item in self._items
@@ -117,7 +136,9 @@ class InboxScreen(KioskScreen):
         self.rows = [self._row(item, self._open, now) for item in items]
 
     def _redraw_counts(self) -> None:
-        unread = sum(1 for item in self._items or () if item.unread)
+        unread = self._unread_total
+        if unread is None:
+            unread = sum(1 for item in self._items or () if item.unread)
         self.unread_text = (
             tr.ngettext("{n} unread", "{n} unread", unread).format(n=unread) if unread else ""
         )
@@ -129,7 +150,7 @@ class InboxScreen(KioskScreen):
             "message_id": item.id,
             "sender": drawable(item.sender_name),
             "when": format_when(item.created_at, now, tr.lang),
-            "preview": drawable(item.preview),
+            "preview": drawable(_preview(item)),
             "unread": item.unread,
             "ack_text": tr._("To acknowledge") if item.ack_required else "",
             "opener": opener,
@@ -141,6 +162,7 @@ class InboxScreen(KioskScreen):
 
     def clear(self) -> None:
         self._items = None
+        self._unread_total = None
         self._name = ""
         self._more = self._asked_older = False
         self.redraw()

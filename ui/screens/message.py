@@ -1,4 +1,4 @@
-"""Message: one message in full (text messages for now), marked read by the core on opening.
+"""Message: one message in full, with its photo or drawing, marked read by the core on opening.
 
 A message that asks for an acknowledgement keeps the worker until they tap
 "I have read and understood": Back and Done then only highlight that button and
@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from kivy.properties import BooleanProperty, StringProperty
+from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 
 from kiosk.i18n import format_clock, format_when, quick_replies
 from kiosk.models import Message
@@ -37,14 +37,19 @@ class MessageScreen(KioskScreen):
     nag = BooleanProperty(False)  # the worker tried to leave before confirming
     can_reply = BooleanProperty(False)
     hint_text = StringProperty("")
+    has_picture = BooleanProperty(False)
+    picture = ObjectProperty(None, allownone=True)  # the decoded texture, once ready
+    picture_text = StringProperty("")  # while it loads, or why it is not shown
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._message: Message | None = None
         self._language = "en"
+        self._picture_state = ""  # "", "loading", "missing" or "shown"
 
     def loading(self) -> None:
         self._message = None
+        self.picture, self.has_picture, self._picture_state = None, False, ""
         self.is_loading = True
         self.nag = self.acking = False
         self.redraw()
@@ -52,7 +57,22 @@ class MessageScreen(KioskScreen):
     def show(self, message: Message) -> None:
         self._message = message
         self.is_loading = False
+        self.picture = None
+        self.has_picture = message.attachment_sha256 is not None
+        self._picture_state = "loading" if self.has_picture else ""
         self.redraw()
+
+    def picture_loaded(self, message_id: str, texture: Any | None) -> None:
+        """The router decoded the attachment (None: not received yet, or unreadable)."""
+        if self._message is None or self._message.id != message_id:
+            return  # another message (or worker) meanwhile
+        self.picture = texture
+        self._picture_state = "shown" if texture is not None else "missing"
+        self.refresh()
+
+    def open_picture(self) -> None:
+        if self.picture is not None and self.router is not None:
+            self.router.open_picture(self.picture, self.body)
 
     @property
     def message(self) -> Message | None:
@@ -88,7 +108,6 @@ class MessageScreen(KioskScreen):
         if self._message is not None and self.can_reply and self.router is not None:
             self.router.compose_reply(self._message, text)
 
-
     # Drawing --------------------------------------------------------------------------------
 
     def redraw(self) -> None:
@@ -97,6 +116,10 @@ class MessageScreen(KioskScreen):
         employee = session.employee if session else None
         self.name_text = (employee.first_name or employee.display_name) if employee else ""
         self._language = employee.language if employee else tr.lang
+        self.picture_text = {
+            "loading": tr._("Loading…"),
+            "missing": tr._("The picture has not arrived yet"),
+        }.get(self._picture_state, "")
         if message is None:
             self.sender = self.when = self.body = self.ack_text = self.hint_text = ""
             self.ack_required = self.ack_pending = self.can_reply = False
@@ -124,13 +147,21 @@ class MessageScreen(KioskScreen):
         self._fill_quick_replies()
         self.ids.scroller.scroll_y = 1
 
+    def _quick_replies(self) -> list[str]:
+        """The site's quick replies in the worker's language (the router has the current
+        site settings), or the built-in ones."""
+        if self.router is not None:
+            return self.router.quick_replies(self._language)
+        return quick_replies(self._language)
+
     def _fill_quick_replies(self) -> None:
         shown = self._message is not None and self.can_reply and not self.ack_pending
-        fill_chips(self.ids.quick_row, quick_replies(self._language) if shown else [],
+        fill_chips(self.ids.quick_row, self._quick_replies() if shown else [],
                    self.reply)
 
     def clear(self) -> None:
         self._message = None
+        self.picture, self.has_picture, self._picture_state = None, False, ""
         self.is_loading = False
         self.nag = self.acking = False
         self.redraw()

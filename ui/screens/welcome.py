@@ -35,6 +35,7 @@ class WelcomeScreen(KioskScreen):
     unread_text = StringProperty("")
     switch_text = StringProperty("")
     can_change = BooleanProperty(False)
+    has_punch = BooleanProperty(True)  # False: the badge recorded no punch (messages_only)
     undo_left = NumericProperty(0.0)  # 1 -> 0 while the punch may still be changed
 
     def __init__(self, **kwargs: Any) -> None:
@@ -78,7 +79,12 @@ class WelcomeScreen(KioskScreen):
         self.name_text = employee.display_name
         self.initials_text = initials(employee.first_name, employee.last_name)
         self.can_change = bool(self.router and self.router.can_change_punch())
-        if punch is None or session.punch_undone:
+        # No punch and none undone: this site's badges open messages only; say nothing of
+        # a punch (the greeting and the messages are the whole welcome).
+        self.has_punch = punch is not None or session.punch_undone
+        if not self.has_punch:
+            self.direction = self.punch_title = self.punch_text = self.punch_date = ""
+        elif punch is None or session.punch_undone:
             self.direction = ""
             self.punch_title = tr._("Punch cancelled")
             self.punch_text = tr._("Nothing was recorded.")
@@ -115,6 +121,7 @@ class WelcomeScreen(KioskScreen):
         self.direction = ""
         self.unread = 0
         self.can_change = False
+        self.has_punch = True
 
     # The undo window, shown as a bar that empties ---------------------------------------
 
