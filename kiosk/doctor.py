@@ -27,6 +27,7 @@ from typing import TextIO
 from kiosk import __version__
 from kiosk.config import Config, ConfigError, load_config
 from kiosk.diagnostics import os_name, package_version
+from kiosk.doctor_camera import check_camera
 from kiosk.doctor_check import (
     SERVICE_USER,
     Check,
@@ -110,6 +111,7 @@ def _run(config: Config, config_check: Check, timeout_s: float, path: Path | Non
     checks += _guard("touch", check_touch)
     checks += _guard("display", lambda: [check_render()])
     checks += _guard("blanking", lambda: [check_screen_blanking()])
+    checks += _guard("camera", lambda: [check_camera(config)])
     checks += server.checks
     checks.append(check_versions())
     return checks

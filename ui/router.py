@@ -218,8 +218,8 @@ class Router:
             if found is None:
                 screen.picture_loaded(message_id, None)
                 return
-            load_texture(found[0], Window.size,
-                         lambda texture: screen.picture_loaded(message_id, texture))
+            load_texture(found[0], Window.size, lambda texture: screen.picture_loaded(
+                message_id, texture, unreadable=texture is None))
 
         if self.station is not None:
             self.station.load_attachment(sha256, loaded)

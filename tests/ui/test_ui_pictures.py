@@ -108,3 +108,31 @@ def test_removing_the_attachment_leaves_a_text_draft(app, demo_badges):
 
 def _near(pixel: tuple[int, ...], colour: tuple[int, int, int], tolerance: int = 40) -> bool:
     return all(abs(a - b) <= tolerance for a, b in zip(pixel[:3], colour, strict=True))
+
+
+def test_a_corrupt_picture_says_it_cannot_be_shown(app, demo_badges):
+    from datetime import UTC, datetime
+
+    from kiosk.attachments import AttachmentStore
+    from kiosk.messages import IncomingMessage, MessageStore
+    from kiosk.storage import transaction
+
+    message_id = "corrupt-photo-message"
+    db = open_database(app.shell.runtime.config.database_path)
+    try:
+        with transaction(db) as conn:
+            garbage = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 40  # a JPEG header, then noise
+            sha256 = AttachmentStore.put(conn, garbage, "image/jpeg", uploaded=True)
+            MessageStore.put(conn, [IncomingMessage(
+                id=message_id, sender_id=8, sender_name="Sophie Lefèvre", body="Regardez",
+                created_at=datetime.now(UTC), recipients=(1,), kind="photo",
+                attachment_sha256=sha256)])
+    finally:
+        db.conn.close()
+    app.present(demo_badges["fr"])
+    app.wait_for_screen("welcome")
+    app.router.open_message(message_id)
+    message = app.screen("message")
+    app.wait_until(lambda: message.picture_text == "Cette image ne peut pas être affichée",
+                   10, "the placeholder")
+    assert message.picture is None and message.body == "Regardez"

@@ -45,7 +45,7 @@ class MessageScreen(KioskScreen):
         super().__init__(**kwargs)
         self._message: Message | None = None
         self._language = "en"
-        self._picture_state = ""  # "", "loading", "missing" or "shown"
+        self._picture_state = ""  # "", "loading", "missing", "broken" or "shown"
 
     def loading(self) -> None:
         self._message = None
@@ -62,12 +62,16 @@ class MessageScreen(KioskScreen):
         self._picture_state = "loading" if self.has_picture else ""
         self.redraw()
 
-    def picture_loaded(self, message_id: str, texture: Any | None) -> None:
-        """The router decoded the attachment (None: not received yet, or unreadable)."""
+    def picture_loaded(self, message_id: str, texture: Any | None,
+                       unreadable: bool = False) -> None:
+        """The router decoded the attachment (None: not received yet, or ``unreadable``)."""
         if self._message is None or self._message.id != message_id:
             return  # another message (or worker) meanwhile
         self.picture = texture
-        self._picture_state = "shown" if texture is not None else "missing"
+        if texture is not None:
+            self._picture_state = "shown"
+        else:
+            self._picture_state = "broken" if unreadable else "missing"
         self.refresh()
 
     def open_picture(self) -> None:
@@ -119,6 +123,7 @@ class MessageScreen(KioskScreen):
         self.picture_text = {
             "loading": tr._("Loading…"),
             "missing": tr._("The picture has not arrived yet"),
+            "broken": tr._("This picture cannot be shown"),
         }.get(self._picture_state, "")
         if message is None:
             self.sender = self.when = self.body = self.ack_text = self.hint_text = ""
