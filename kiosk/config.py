@@ -133,8 +133,8 @@ FIELDS: tuple[Field, ...] = (
           "Screen density used to size touch targets.",
           lambda v: v == 0 or _is_int_in(60, 400)(v)),
     Field("camera", "source", "auto", ", ".join(CAMERA_SOURCES),
-          "Camera for photos in messages: 'auto' uses Kivy's camera provider (the device "
-          "below), 'none' means no camera, 'virtual' shows a test pattern (demos, tests).",
+          "Camera for photos in messages: 'auto' reads the device below with OpenCV (when "
+          "installed), 'none' means no camera, 'virtual' shows a test pattern (demos, tests).",
           _is_one_of(CAMERA_SOURCES)),
     Field("camera", "index", 0, "a whole number from 0 to 9",
           "Which camera when several are connected (0: the first, /dev/video0).",

@@ -1,24 +1,23 @@
 """``kiosk doctor``'s camera check: the source the config asks for, and what can serve it.
 
-``camera.source = "auto"`` goes through Kivy's camera providers, which need a video
-device (``/dev/video*``, a UVC webcam or a Raspberry Pi camera through libcamera's
-V4L2 compatibility) and OpenCV or GStreamer in the Python that runs the terminal.
+``camera.source = "auto"`` reads the camera through OpenCV (``kiosk.camera.opencv``),
+which needs a video device (``/dev/video*``, a UVC webcam or a Raspberry Pi camera
+through libcamera's V4L2 compatibility) and OpenCV in the Python that runs the terminal
+(or in the bundle).
 Without a camera the terminal still works: the camera screen says so and photos
 are off; that is a warning, not an error.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from pathlib import Path
 
+from kiosk.camera.opencv import opencv_installed
 from kiosk.config import Config
 from kiosk.doctor_check import Check, current_user, device_access_fix, failed, passed
 
 DEV = Path("/dev")
-# Kivy's camera providers on Linux, by the module each one needs.
-PROVIDERS = {"cv2": "OpenCV", "gi": "GStreamer (PyGObject)", "picamera": "picamera"}
 
 
 def check_camera(config: Config, dev: Path = DEV) -> Check:
@@ -39,18 +38,10 @@ def check_camera(config: Config, dev: Path = DEV) -> Check:
     if not os.access(node, os.R_OK | os.W_OK):
         return failed("camera", "error", f"{node}: permission denied for {current_user()}",
                       device_access_fix(str(node)))
-    providers = [name for module, name in PROVIDERS.items() if _installed(module)]
-    if not providers:
+    if not opencv_installed():
         return failed("camera", "warning",
-                      f"{node} is there but Kivy has no camera provider (OpenCV or GStreamer): "
+                      f"{node} is there but no camera provider (OpenCV) is installed: "
                       "the camera screen will say there is no camera",
                       "from the sources: pip install opencv-python-headless; a bundle: build "
                       "it with KIOSK_BUNDLE_CAMERA=opencv (docs/bundle.md)")
-    return passed("camera", f"camera {node} through {', '.join(providers)}")
-
-
-def _installed(module: str) -> bool:
-    try:
-        return importlib.util.find_spec(module) is not None
-    except (ImportError, ValueError):
-        return False
+    return passed("camera", f"camera {node} through OpenCV")

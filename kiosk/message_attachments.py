@@ -1,7 +1,9 @@
 """What a photo or a drawing becomes before its message is queued: checked, rendered, staged.
 
 ``stage`` runs before the message's transaction, so a refusal (``SendRefused``) leaves
-nothing written. Three shapes come out:
+nothing written. In the app it runs on the station's media thread
+(``kiosk.media_worker``), not on the core worker: rendering takes seconds on a Pi, and
+badge reads must not wait behind it. Three shapes come out:
 
 * a photo: its JPEG as is, kind ``photo``, the payload names its sha256;
 * a drawing: kind ``drawing``, the payload carries the strokes (the server renders its
@@ -21,13 +23,18 @@ import hashlib
 import io
 import json
 import math
-from dataclasses import dataclass, field
 from typing import Any
 
 from PIL import Image
 
-from kiosk.models import Attachment, DrawingAttachment, PhotoAttachment, SendRefused
-from sketch import Drawing, DrawingError, render_image, render_png
+from kiosk.models import (
+    Attachment,
+    DrawingAttachment,
+    PhotoAttachment,
+    SendRefused,
+    StagedAttachment,
+)
+from sketch import Drawing, DrawingError, fit_inside, render_image, render_png
 
 # The server's attachment cap (server.config.ServerSettings.max_attachment_bytes).
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
@@ -41,20 +48,6 @@ ANNOTATED_LONG_EDGE = 1600
 ANNOTATED_QUALITY = 85
 _JPEG_MAGIC = b"\xff\xd8\xff"
 _QUARTER_TURNS = (5, 6, 7, 8)  # EXIF orientations that swap width and height
-
-
-@dataclass(frozen=True)
-class StagedAttachment:
-    """An attachment ready for the message's transaction."""
-
-    kind: str  # the message's kind: "photo" or "drawing"
-    data: bytes = field(repr=False)  # kept in the attachments table (photo, or drawing PNG)
-    content_type: str
-    payload: dict[str, Any] = field(repr=False)  # merged into the outbox payload
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
 
 
 def stage(attachment: Attachment) -> StagedAttachment:
@@ -115,7 +108,7 @@ def _annotated(drawing: Drawing, background: bytes) -> StagedAttachment:
         raise SendRefused("bad_photo", "background is not a photo of at most 8 MiB")
     shown = _photo_size(background)
     canvas = (drawing.width, drawing.height)
-    fitted = _fit(shown, canvas)
+    fitted = fit_inside(shown, canvas)
     # Canvas units -> output pixels: the photo keeps its own pixels (up to the long
     # edge prepare_photo makes), the strokes scale with it.
     scale = min(max(shown), ANNOTATED_LONG_EDGE) / max(fitted)
@@ -125,7 +118,7 @@ def _annotated(drawing: Drawing, background: bytes) -> StagedAttachment:
     except ValueError as error:
         raise SendRefused("bad_photo", str(error)) from None
     # Where the renderer put the photo (sketch.render: fitted, centred).
-    inner = _fit(shown, image.size)
+    inner = fit_inside(shown, image.size)
     left, top = (image.width - inner[0]) // 2, (image.height - inner[1]) // 2
     image = image.crop((left, top, left + inner[0], top + inner[1]))
     buffer = io.BytesIO()
@@ -146,8 +139,3 @@ def _photo_size(data: bytes) -> tuple[int, int]:
     except Exception as error:  # hostile or damaged bytes break a decoder in many ways
         raise SendRefused("bad_photo", type(error).__name__) from None
 
-
-def _fit(inner: tuple[int, int], outer: tuple[int, int]) -> tuple[int, int]:
-    # The same rounding as sketch.render's placement of its base image.
-    ratio = min(outer[0] / inner[0], outer[1] / inner[1])
-    return max(1, round(inner[0] * ratio)), max(1, round(inner[1] * ratio))

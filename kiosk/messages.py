@@ -21,6 +21,7 @@ from kiosk.models import (
     SendRefused,
     SendStatus,
     SentMessage,
+    StagedAttachment,
 )
 from kiosk.storage import transaction
 from sync.outbox import Outbox, new_item_id
@@ -32,7 +33,8 @@ MAX_BODY_CHARS = 4000
 
 # A message is shown when HR let it through and it has not expired.
 _VISIBLE = "m.status = 'approved' AND (m.expires_at IS NULL OR m.expires_at > ?)"
-# Its photo or drawing, once the bytes are here (a.sha256 NULL until the pull fetched them).
+# Its photo or drawing: m.attachment_sha256 names it from the start; a.content_type stays
+# NULL until the pull fetched the bytes (the screen then says "not arrived yet").
 _ATTACHMENT = "LEFT JOIN attachments a ON a.sha256 = m.attachment_sha256"
 
 
@@ -108,7 +110,7 @@ class MessageStore:
             params += [_utc(before.created_at), before.id]
         rows = self._db.execute(
             "SELECT m.id, m.sender_name, m.kind, m.body, m.created_at, r.read_at, m.ack_required, "
-            "a.sha256, a.content_type "
+            "m.attachment_sha256, a.content_type "
             "FROM message_recipients r "
             f"JOIN messages m ON m.id = r.message_id {_ATTACHMENT} "
             f"WHERE r.employee_id = ? AND {_VISIBLE} {older}"
@@ -130,7 +132,8 @@ class MessageStore:
         with transaction(self._db) as conn:
             row = conn.execute(
                 "SELECT m.id, m.sender_name, m.kind, m.body, m.created_at, m.ack_required, "
-                "m.reply_allowed, r.read_at, r.acked_at, m.sender_id, a.sha256, a.content_type "
+                "m.reply_allowed, r.read_at, r.acked_at, m.sender_id, m.attachment_sha256, "
+                "a.content_type "
                 "FROM message_recipients r JOIN messages m ON m.id = r.message_id "
                 f"{_ATTACHMENT} WHERE r.message_id = ? AND r.employee_id = ? AND {_VISIBLE}",
                 (message_id, employee_id, now),
@@ -191,7 +194,7 @@ class MessageStore:
         to_groups: Sequence[int],
         body: str,
         reply_to: str | None = None,
-        attachment: Attachment | None = None,
+        attachment: Attachment | StagedAttachment | None = None,
     ) -> str:
         """Queue a message; returns its id (a client UUID, also the outbox item's id).
 
@@ -199,7 +202,8 @@ class MessageStore:
         MAX_BODY_CHARS; with an attachment it is an optional caption), each recipient
         against the sender's contact list (the server checks again; refusing here tells
         the worker at once, not hours later), a reply against the message's
-        ``reply_allowed``, and the attachment (``kiosk.message_attachments.stage``).
+        ``reply_allowed``, and the attachment (``kiosk.message_attachments.stage``; a
+        ``StagedAttachment`` was staged already, off this thread, by the station).
         A photo's or drawing's bytes are stored in the same transaction as the message
         and its outbox item.
         """
@@ -230,8 +234,10 @@ class MessageStore:
         for group_id in groups:
             if group_id not in allowed_groups:
                 raise SendRefused("group_post_not_allowed", f"group {group_id}")
-        staged = None
-        if attachment is not None:  # last: rendering is the costly check
+        staged: StagedAttachment | None = None
+        if isinstance(attachment, StagedAttachment):
+            staged = attachment
+        elif attachment is not None:  # last: rendering is the costly check
             from kiosk.message_attachments import stage
 
             staged = stage(attachment)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # sketch pulls in Pillow: not at start-up
     from sketch.model import Drawing
@@ -100,6 +101,21 @@ class DrawingAttachment:
 
 
 Attachment = PhotoAttachment | DrawingAttachment
+
+
+@dataclass(frozen=True)
+class StagedAttachment:
+    """An attachment checked and rendered (``kiosk.message_attachments.stage``, on the
+    media thread), ready for the message's transaction on the core worker."""
+
+    kind: str  # the message's kind: "photo" or "drawing"
+    data: bytes = field(repr=False)  # kept in the attachments table (photo, or drawing PNG)
+    content_type: str
+    payload: dict[str, Any] = field(repr=False)  # merged into the outbox payload
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,9 @@ import os
 ALGORITHM = "pbkdf2_sha256"
 # ~50 ms on a Raspberry Pi 4 class board: checked on the core worker, never the UI thread.
 ITERATIONS = 60_000
+# A hash from the server or a config is refused beyond this: each try runs on the core
+# worker, and 10x the default already keeps badges waiting half a second on a Pi.
+MIN_ITERATIONS, MAX_ITERATIONS = 1_000, 600_000
 MIN_DIGITS, MAX_DIGITS = 4, 8
 
 
@@ -52,7 +55,7 @@ def _parse(stored: str) -> tuple[int, bytes, bytes]:
         iterations, salt, digest = int(parts[1]), bytes.fromhex(parts[2]), bytes.fromhex(parts[3])
     except ValueError as exc:
         raise PinError("the PIN hash is damaged") from exc
-    if not 1_000 <= iterations <= 10_000_000 or not salt or len(digest) != 32:
+    if not MIN_ITERATIONS <= iterations <= MAX_ITERATIONS or not salt or len(digest) != 32:
         raise PinError("the PIN hash is damaged")
     return iterations, salt, digest
 

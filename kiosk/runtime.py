@@ -25,6 +25,7 @@ from badge_reader.runner import BaseReaderThread
 from badge_reader.wedge_runner import WedgeReaderThread
 from kiosk.config import Config
 from kiosk.diagnostics import AdminReport, SyncHistory, gather_report
+from kiosk.media_worker import MediaWorker
 from kiosk.session import SessionPolicy
 from kiosk.site_follow import SiteSettingsFollower
 from kiosk.site_settings import SiteSettings
@@ -71,7 +72,9 @@ class TerminalRuntime:
         database_path = config.database_path
         base = SiteSettings.from_config(config)
         self.worker = CoreWorker(lambda: _open_terminal(database_path, base), deliver)
-        self.station = Station(self.worker, view, _policy(base))
+        # Renders a message's picture off the core worker: badge reads never wait on it.
+        self.media = MediaWorker(deliver)
+        self.station = Station(self.worker, view, _policy(base), media=self.media)
         # The server's site settings, followed while running (kiosk.site_follow).
         self.site_settings = SiteSettingsFollower(base, self.worker, deliver,
                                                   self._apply_settings)
@@ -125,6 +128,7 @@ class TerminalRuntime:
             self.reader.join(2.0)
         if self.virtual_reader is not None:
             self.virtual_reader.close()
+        self.media.stop()
         self.worker.stop()
 
     def check_storage(self) -> None:

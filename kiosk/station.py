@@ -1,7 +1,8 @@
 """The station: turns badge reads and touches into sessions, on the UI (or main) thread.
 
-It owns the current ``Session`` and hands disk work to the ``CoreWorker``.  It
-never draws: it tells a ``StationView`` what to show.  Results that come back
+It owns the current ``Session`` and hands disk work to the ``CoreWorker`` (and the
+rendering of a message's picture to the ``MediaWorker``, so badge reads never wait
+behind it).  It never draws: it tells a ``StationView`` what to show.  Results that come back
 after their session ended (the worker is fast, but a worker can walk away
 faster) are dropped, so nothing of a previous worker reaches the screen.
 """
@@ -15,6 +16,7 @@ from typing import Protocol
 
 from kiosk.admin import AdminPinState
 from kiosk.admin_desk import AdminDesk
+from kiosk.media_worker import MediaWorker
 from kiosk.models import (
     Attachment,
     BadgeOutcome,
@@ -25,6 +27,7 @@ from kiosk.models import (
     Punch,
     SendRefused,
     SentMessage,
+    StagedAttachment,
 )
 from kiosk.session import Session, SessionPolicy
 from kiosk.storage import StorageError
@@ -54,8 +57,12 @@ class Station:
         view: StationView,
         policy: SessionPolicy,
         now: Callable[[], float] = time.monotonic,
+        media: MediaWorker | None = None,
     ) -> None:
         self._worker = worker
+        # Stages a message's photo or drawing before the core queues it; None: the core
+        # stages it inline (tests, tools), as the headless API always could.
+        self._media = media
         self._view = view
         self._policy = policy
         self._now = now
@@ -190,13 +197,29 @@ class Station:
     ) -> None:
         """Queue the session worker's message (with a photo or drawing if given); a refusal
         (not a storage fault) goes to ``on_refused`` so the screen can say why and keep
-        the draft."""
+        the draft.  With a media worker, the attachment is staged there first, then the
+        core writes the message (one transaction); a session that ended meanwhile
+        sends nothing."""
         employees, groups = list(to_employees), list(to_groups)
-        extra = {"attachment": attachment} if attachment is not None else {}
-        self._for_session(
-            lambda t, emp: t.send_message(emp, employees, groups, body, reply_to, **extra),
-            on_result, on_refused,
-        )
+        media, session = self._media, self.session
+        if attachment is None or media is None or session is None:
+            extra = {"attachment": attachment} if attachment is not None else {}
+            self._for_session(
+                lambda t, emp: t.send_message(emp, employees, groups, body, reply_to, **extra),
+                on_result, on_refused,
+            )
+            return
+        session.touch(self._now())
+
+        def staged(ready: StagedAttachment) -> None:
+            if self.session is session:  # the worker may have walked away meanwhile
+                self._for_session(
+                    lambda t, emp: t.send_message(emp, employees, groups, body, reply_to,
+                                                  attachment=ready),
+                    on_result, on_refused,
+                )
+
+        media.submit(lambda: _stage(attachment), staged, self._failed(session, on_refused))
 
     def load_attachment(
         self, sha256: str, on_result: Callable[[tuple[bytes, str] | None], None]
@@ -215,6 +238,14 @@ class Station:
             if self.session is session:  # never show a result to the next worker
                 on_result(result)
 
+        self._worker.submit(lambda t: call(t, employee_id), done,
+                            self._failed(session, on_refused))
+
+    def _failed(
+        self, session: Session, on_refused: Callable[[SendRefused], None] | None
+    ) -> Callable[[Exception], None]:
+        """A refusal to ``on_refused`` (if ``session`` still runs); a fault to the notice."""
+
         def failed(exc: Exception) -> None:
             if on_refused is not None and isinstance(exc, SendRefused):
                 if self.session is session:
@@ -222,4 +253,11 @@ class Station:
             else:
                 self._badge_failed(exc)
 
-        self._worker.submit(lambda t: call(t, employee_id), done, failed)
+        return failed
+
+
+def _stage(attachment: Attachment) -> StagedAttachment:
+    # On the media thread: Pillow and the renderer load there, on the first picture.
+    from kiosk.message_attachments import stage
+
+    return stage(attachment)

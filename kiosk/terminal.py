@@ -26,6 +26,7 @@ from kiosk.models import (
     OutcomeKind,
     Punch,
     SentMessage,
+    StagedAttachment,
 )
 from kiosk.pin import check_pin
 from kiosk.punches import PunchBook
@@ -112,10 +113,11 @@ class Terminal:
 
     def send_message(
         self, sender_id: int, to_employees: list[int], to_groups: list[int], body: str,
-        reply_to: str | None = None, *, attachment: Attachment | None = None,
+        reply_to: str | None = None, *,
+        attachment: Attachment | StagedAttachment | None = None,
     ) -> str:
-        """Queue a message, with a photo or a drawing if given (raises ``SendRefused``
-        before writing anything)."""
+        """Queue a message, with a photo or a drawing if given, raw or already staged
+        (raises ``SendRefused`` before writing anything)."""
         return self.messages.send(sender_id, to_employees, to_groups, body, reply_to,
                                   attachment)
 

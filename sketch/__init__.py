@@ -20,6 +20,7 @@ from sketch.geometry import (
 from sketch.model import (
     COORD_LIMIT,
     MAX_CANVAS_SIZE,
+    MAX_DRAWING_POINTS,
     MAX_STROKE_POINTS,
     MAX_STROKE_WIDTH,
     MAX_STROKES,
@@ -28,11 +29,12 @@ from sketch.model import (
     Point,
     Stroke,
 )
-from sketch.render import RenderPlan, plan_render, render_image, render_png
+from sketch.render import RenderPlan, fit_inside, plan_render, render_image, render_png
 
 __all__ = [
-    "COORD_LIMIT", "MAX_CANVAS_SIZE", "MAX_STROKES", "MAX_STROKE_POINTS", "MAX_STROKE_WIDTH",
-    "Drawing", "DrawingEditor", "DrawingError", "Edit", "Point", "RenderPlan", "Stroke", "Tool",
-    "plan_render", "point_to_canvas", "point_to_normalised", "points_to_canvas",
-    "points_to_normalised", "render_image", "render_png",
+    "COORD_LIMIT", "MAX_CANVAS_SIZE", "MAX_DRAWING_POINTS", "MAX_STROKES", "MAX_STROKE_POINTS",
+    "MAX_STROKE_WIDTH", "Drawing", "DrawingEditor", "DrawingError", "Edit", "Point",
+    "RenderPlan", "Stroke", "Tool", "fit_inside", "plan_render", "point_to_canvas",
+    "point_to_normalised", "points_to_canvas", "points_to_normalised", "render_image",
+    "render_png",
 ]

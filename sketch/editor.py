@@ -12,9 +12,11 @@ canvas units, y down (``sketch.geometry.point_to_canvas``), and redraws from
   which keeps the JSON short and changes nothing visible.
 * A stroke reaching ``MAX_STROKE_POINTS`` carries on in a new stroke that starts at its
   last point (``Edit.SPLIT``), so the line stays continuous.
-* At ``MAX_STROKES`` strokes the drawing is full: the stroke in progress is kept up to
-  there and nothing more is drawn (``Edit.FULL``) until an undo or a clear. Never an
-  exception for that: it is the worker's situation, not a bug.
+* At ``MAX_STROKES`` strokes, or ``MAX_DRAWING_POINTS`` points in all (what still fits
+  the message's size cap, so a finished drawing can always be sent), the drawing is
+  full: the stroke in progress is kept up to there and nothing more is drawn
+  (``Edit.FULL``) until an undo or a clear. A new stroke needs room for two points (a
+  line, not a dot). Never an exception for that: it is the worker's situation, not a bug.
 * Undo/redo step over whole gestures (a split stroke is one step); clear is a step
   too. Undo, redo and clear first end the stroke in progress, as its touch up would.
 * The eraser is a tool: its strokes paint the editor's ``background`` colour. That is
@@ -31,6 +33,7 @@ from collections.abc import Hashable, Iterable
 from enum import StrEnum
 
 from sketch.model import (
+    MAX_DRAWING_POINTS,
     MAX_STROKE_POINTS,
     MAX_STROKES,
     Drawing,
@@ -60,7 +63,7 @@ class Edit(StrEnum):
     SPLIT = "split"  # add_point: the stroke was full; it goes on in a new stroke
     ENDED = "ended"  # end_stroke: the stroke is committed (one undo step)
     IGNORED = "ignored"  # not the drawing touch (a second finger), or no stroke open
-    FULL = "full"  # the drawing holds MAX_STROKES strokes: nothing more is drawn
+    FULL = "full"  # MAX_STROKES strokes or MAX_DRAWING_POINTS points: nothing more is drawn
 
 
 class DrawingEditor:
@@ -77,6 +80,7 @@ class DrawingEditor:
         self.tool = Tool.PEN
         self._max_history = max_history
         self._committed: tuple[Stroke, ...] = drawing.strokes
+        self._committed_points = drawing.point_count
         # Snapshots of _committed. Strokes are immutable and shared between snapshots,
         # so a step costs a tuple of at most MAX_STROKES references.
         self._undo: list[tuple[Stroke, ...]] = []
@@ -86,6 +90,7 @@ class DrawingEditor:
         self._color = ""
         self._width = 0.0
         self._parts: list[Stroke] = []
+        self._parts_points = 0  # points in _parts, kept so a move needs no sum
         self._points: list[Point] = []
 
     # -- touches ------------------------------------------------------------------------
@@ -101,12 +106,13 @@ class DrawingEditor:
         start = _round(check_point(point))
         if self._touch is not None:
             return Edit.IGNORED
-        if len(self._committed) >= MAX_STROKES:
+        if self.is_full:
             return Edit.FULL
         self._touch = touch_id
         self._color = self.background if self.tool is Tool.ERASER else color
         self._width = width
         self._parts = []
+        self._parts_points = 0
         self._points = [start]
         return Edit.STARTED
 
@@ -118,13 +124,20 @@ class DrawingEditor:
         last_x, last_y = self._points[-1]
         if (x - last_x) ** 2 + (y - last_y) ** 2 < MIN_POINT_DISTANCE ** 2:
             return Edit.SKIPPED
+        drawn = self._committed_points + self._parts_points + len(self._points)
         if len(self._points) < MAX_STROKE_POINTS:
+            if drawn >= MAX_DRAWING_POINTS:
+                self._finish()  # keep what was drawn; this finger draws no more
+                return Edit.FULL
             self._points.append((x, y))
             return Edit.DRAWN
-        if len(self._committed) + len(self._parts) + 1 >= MAX_STROKES:
-            self._finish()  # keep what was drawn; this finger draws no more
+        # A split costs two points: the seam point repeated, then the new one.
+        if (len(self._committed) + len(self._parts) + 1 >= MAX_STROKES
+                or drawn + 2 > MAX_DRAWING_POINTS):
+            self._finish()
             return Edit.FULL
         self._parts.append(self._open_part())
+        self._parts_points += len(self._points)
         self._points = [(last_x, last_y), (x, y)]
         return Edit.SPLIT
 
@@ -143,7 +156,7 @@ class DrawingEditor:
         if not self._undo:
             return False
         self._redo.append(self._committed)
-        self._committed = self._undo.pop()
+        self._set_committed(self._undo.pop())
         return True
 
     def redo(self) -> bool:
@@ -152,7 +165,7 @@ class DrawingEditor:
         if not self._redo:
             return False
         self._undo.append(self._committed)
-        self._committed = self._redo.pop()
+        self._set_committed(self._redo.pop())
         return True
 
     def clear(self) -> bool:
@@ -189,7 +202,14 @@ class DrawingEditor:
     @property
     def is_full(self) -> bool:
         """True when a new stroke would be refused (the widget can grey the canvas)."""
-        return len(self._committed) >= MAX_STROKES
+        return (len(self._committed) >= MAX_STROKES
+                or self._committed_points > MAX_DRAWING_POINTS - 2)
+
+    @property
+    def point_count(self) -> int:
+        """Points in all strokes, the one being drawn included (at most MAX_DRAWING_POINTS
+        for what this editor drew)."""
+        return self._committed_points + self._parts_points + len(self._points)
 
     @property
     def can_undo(self) -> bool:
@@ -211,6 +231,7 @@ class DrawingEditor:
         gesture = (*self._parts, self._open_part())
         self._touch = None
         self._parts = []
+        self._parts_points = 0
         self._points = []
         self._commit(self._committed + gesture)
 
@@ -218,7 +239,11 @@ class DrawingEditor:
         self._undo.append(self._committed)
         del self._undo[:-self._max_history]  # forget the oldest steps past the cap
         self._redo.clear()
+        self._set_committed(strokes)
+
+    def _set_committed(self, strokes: tuple[Stroke, ...]) -> None:
         self._committed = strokes
+        self._committed_points = sum(len(stroke.points) for stroke in strokes)
 
 
 def _round(point: Point) -> Point:

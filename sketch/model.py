@@ -34,6 +34,14 @@ MAX_STROKES = 500
 MAX_STROKE_POINTS = 5000
 MAX_STROKE_WIDTH = 100.0
 COORD_LIMIT = 100_000.0
+# Not a wire limit: the editor's budget (``DrawingEditor``), so that whatever a worker
+# can draw can be sent. The terminal refuses a drawing whose JSON is over 1.5 MB
+# (kiosk.message_attachments.MAX_DRAWING_WIRE_BYTES, within the server's 2 MiB push
+# batch). Worst case, coordinates rounded to 0.01 as the editor does: a point is at
+# most "[-99999.99, -99999.99], " (24 bytes), a stroke adds at most 70 bytes (the
+# longest width repr), the drawing 46: 60,000 x 24 + 500 x 70 + 46 < 1,476,000
+# (tests/kiosk/test_message_attachments.py builds that drawing).
+MAX_DRAWING_POINTS = 60_000
 
 Point = tuple[float, float]
 
@@ -249,7 +257,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "COORD_LIMIT", "MAX_CANVAS_SIZE", "MAX_STROKES", "MAX_STROKE_POINTS", "MAX_STROKE_WIDTH",
-    "Drawing", "DrawingEditor", "DrawingError", "Point", "Stroke", "check_color",
-    "check_point", "check_width",
+    "COORD_LIMIT", "MAX_CANVAS_SIZE", "MAX_DRAWING_POINTS", "MAX_STROKES", "MAX_STROKE_POINTS",
+    "MAX_STROKE_WIDTH", "Drawing", "DrawingEditor", "DrawingError", "Point", "Stroke",
+    "check_color", "check_point", "check_width",
 ]

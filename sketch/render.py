@@ -203,7 +203,7 @@ def _load_base(data: bytes, size: tuple[int, int], background: RGB) -> Image.Ima
             orientation = photo.getexif().get(0x0112, 1)
             turned = orientation in (5, 6, 7, 8)  # EXIF: a quarter turn
             shown = (photo.height, photo.width) if turned else photo.size
-            fit = _fit(shown, size)
+            fit = fit_inside(shown, size)
             # JPEG: decode at 1/2, 1/4 or 1/8 scale when that is still big enough.
             photo.draft("RGB", (fit[1], fit[0]) if turned else fit)
             upright = ImageOps.exif_transpose(photo) if orientation != 1 else photo
@@ -224,7 +224,10 @@ def _load_base(data: bytes, size: tuple[int, int], background: RGB) -> Image.Ima
     return image
 
 
-def _fit(inner: tuple[int, int], outer: tuple[int, int]) -> tuple[int, int]:
+def fit_inside(inner: tuple[int, int], outer: tuple[int, int]) -> tuple[int, int]:
+    """``inner`` scaled to fit inside ``outer``, aspect kept, rounded to whole pixels (at
+    least 1): where ``render_image`` places a base photo, so callers that crop or map
+    onto it (``kiosk.message_attachments``) land on the same pixels."""
     ratio = min(outer[0] / inner[0], outer[1] / inner[1])
     return max(1, round(inner[0] * ratio)), max(1, round(inner[1] * ratio))
 

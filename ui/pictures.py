@@ -24,8 +24,11 @@ log = logging.getLogger(__name__)
 # One thread: pictures are decoded one after the other, in the order asked.
 _decoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pictures")
 
-# Refuse absurd headers before decoding (a decompression bomb in a synced attachment).
-MAX_PIXELS = 50_000_000
+# Refuse absurd headers before decoding (a decompression bomb in a synced attachment):
+# photos are at most 1600 px and drawings render at most 4096 px, so anything bigger
+# did not come from a terminal.
+MAX_PIXELS = 4096 * 4096
+FORMATS = ("JPEG", "PNG")  # what terminals and the server produce; no other parser runs
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,7 @@ def decode(data: bytes, max_size: tuple[int, int]) -> Pixels | None:
     from PIL import Image, ImageOps  # Pillow only once a picture is shown
 
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with Image.open(io.BytesIO(data), formats=FORMATS) as image:
             if image.width * image.height > MAX_PIXELS:
                 raise ValueError("too many pixels")
             image.draft("RGB", max_size)  # JPEG: decode at 1/2, 1/4 or 1/8 scale when it can

@@ -52,11 +52,13 @@ class Router:
         idle_language: str,
         notice_s: float,
         factories: dict[str, Callable[[], KioskScreen]] | None = None,
+        on_demand: dict[str, Callable[[], KioskScreen]] | None = None,
     ) -> None:
         self.manager = manager
         # Screens not built yet (the idle screen comes first; the others are
         # built after the first frame, or on first use, whichever is sooner).
         self._factories = dict(factories or {})
+        self._on_demand = dict(on_demand or {})  # built on first use only
         self.manager.transition = NoTransition()  # instant, and no half-translated frame
         self.status = status
         self.idle_language = idle_language
@@ -93,7 +95,8 @@ class Router:
         return self.manager.get_screen(name)
 
     def _build(self, name: str) -> None:
-        screen = self._factories.pop(name)()
+        factory = self._factories.pop(name, None) or self._on_demand.pop(name)
+        screen = factory()
         screen.router = self
         self.manager.add_widget(screen)
 
@@ -204,9 +207,9 @@ class Router:
         self.screen(MESSAGE).show(message)
         self.screen(INBOX).mark_read(message.id)
         if message.attachment_sha256 is not None:
-            self._load_picture(message.id, message.attachment_sha256)
+            self.load_picture(message.id, message.attachment_sha256)
 
-    def _load_picture(self, message_id: str, sha256: str) -> None:
+    def load_picture(self, message_id: str, sha256: str) -> None:
         """Attachment bytes from the core, then decoded off the UI thread at screen size."""
         from kivy.core.window import Window
 

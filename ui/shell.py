@@ -7,6 +7,7 @@ read top to bottom: config -> screens -> router (the StationView) -> runtime
 
 from __future__ import annotations
 
+import importlib
 import logging
 import math
 import time
@@ -22,7 +23,7 @@ from kivy.uix.screenmanager import ScreenManager
 from kiosk.config import Config
 from kiosk.runtime import TerminalRuntime
 from sync.status import SyncStatus
-from ui import keyboard, widgets  # noqa: F401  (widget classes used by the .kv rules)
+from ui import widgets  # noqa: F401  (widget classes used by the .kv rules)
 from ui.router import (
     ADMIN,
     ADMIN_PIN,
@@ -30,44 +31,64 @@ from ui.router import (
     COMPOSE,
     DRAWING,
     IDLE,
+    INBOX,
+    MESSAGE,
+    NOTICE,
     PICTURE,
     SENT,
     WELCOME,
     Router,
 )
-from ui.screens.admin import AdminScreen
-from ui.screens.camera import CameraScreen
-from ui.screens.compose import ComposeScreen
-from ui.screens.drawing import DrawingScreen
 from ui.screens.idle import IdleScreen
-from ui.screens.inbox import InboxScreen
-from ui.screens.message import MessageScreen
-from ui.screens.notice import NoticeScreen
-from ui.screens.picture import PictureScreen
-from ui.screens.pin import PinScreen
-from ui.screens.sent import SentScreen
-from ui.screens.welcome import WelcomeScreen
 from ui.status import TerminalStatus
 from ui.theme import theme
 
 log = logging.getLogger(__name__)
 
 UI_DIR = Path(__file__).resolve().parent
-KV_FILES = (
-    "theme.kv", "widgets.kv",
-    "screens/idle.kv", "screens/welcome.kv", "screens/notice.kv",
-    "screens/inbox.kv", "screens/message.kv", "keyboard.kv", "screens/compose.kv",
-    "screens/picture.kv", "screens/sent.kv", "screens/pin.kv", "screens/admin.kv",
-    "screens/drawing.kv", "screens/camera.kv",
-)
+# The rules every screen uses, and the idle screen's: loaded before the first frame.
+KV_FILES = ("theme.kv", "widgets.kv", "screens/idle.kv")
+
+# (module, class, its .kv rules) of the other screens.  PREBUILT ones are built right
+# after the first frame, one per frame, so that a badge finds its screens ready; the
+# ON_DEMAND ones on first use only: rarely shown, and their modules bring Pillow, the
+# sketch renderer or the camera, which a terminal that never uses them need not load.
+Spec = tuple[str, str, tuple[str, ...]]
+PREBUILT: dict[str, Spec] = {
+    WELCOME: ("ui.screens.welcome", "WelcomeScreen", ("screens/welcome.kv",)),
+    NOTICE: ("ui.screens.notice", "NoticeScreen", ("screens/notice.kv",)),
+    INBOX: ("ui.screens.inbox", "InboxScreen", ("screens/inbox.kv",)),
+    MESSAGE: ("ui.screens.message", "MessageScreen", ("screens/message.kv",)),
+    COMPOSE: ("ui.screens.compose", "ComposeScreen", ("keyboard.kv", "screens/compose.kv")),
+}
+ON_DEMAND: dict[str, Spec] = {
+    PICTURE: ("ui.screens.picture", "PictureScreen", ("screens/picture.kv",)),
+    SENT: ("ui.screens.sent", "SentScreen", ("screens/sent.kv",)),
+    DRAWING: ("ui.screens.drawing", "DrawingScreen", ("screens/drawing.kv",)),
+    CAMERA: ("ui.screens.camera", "CameraScreen", ("screens/camera.kv",)),
+    ADMIN_PIN: ("ui.screens.pin", "PinScreen", ("screens/pin.kv",)),
+    ADMIN: ("ui.screens.admin", "AdminScreen", ("screens/admin.kv",)),
+}
 
 
-def load_rules() -> None:
-    """Load every .kv file once per process."""
-    for name in KV_FILES:
+def load_rules(names: tuple[str, ...] = KV_FILES) -> None:
+    """Load .kv files, each once per process."""
+    for name in names:
         path = str(UI_DIR / name)
         if path not in Builder.files:
             Builder.load_file(path)
+
+
+def screen_factory(name: str, spec: Spec, **kwargs: Any) -> Callable[[], Any]:
+    """Builds screen ``name``: its module imported and its rules loaded only then."""
+    module, class_name, rules = spec
+
+    def build() -> Any:
+        screen_class = getattr(importlib.import_module(module), class_name)
+        load_rules(rules)
+        return screen_class(name=name, **kwargs)
+
+    return build
 
 
 def on_ui_thread(call: Callable[[], None]) -> None:
@@ -93,22 +114,14 @@ class Shell:
             IdleScreen(name=IDLE, site_name=config["terminal.site_name"],
                        terminal_name=config["terminal.name"], status=self.status)
         )
+        extra = {CAMERA: {"source": config["camera.source"], "index": config["camera.index"]}}
         self.router = Router(
             self.manager, self.status,
             idle_language or config["terminal.language"], float(config["terminal.notice_s"]),
-            factories={
-                WELCOME: lambda: WelcomeScreen(name=WELCOME),
-                "notice": lambda: NoticeScreen(name="notice"),
-                "inbox": lambda: InboxScreen(name="inbox"),
-                "message": lambda: MessageScreen(name="message"),
-                COMPOSE: lambda: ComposeScreen(name=COMPOSE),
-                DRAWING: lambda: DrawingScreen(name=DRAWING),
-                CAMERA: lambda: CameraScreen(name=CAMERA, source=config["camera.source"],
-                                             index=config["camera.index"]),
-                PICTURE: lambda: PictureScreen(name=PICTURE),
-                SENT: lambda: SentScreen(name=SENT),
-                ADMIN_PIN: lambda: PinScreen(name=ADMIN_PIN),
-                ADMIN: lambda: AdminScreen(name=ADMIN),
+            factories={name: screen_factory(name, spec) for name, spec in PREBUILT.items()},
+            on_demand={
+                name: screen_factory(name, spec, **extra.get(name, {}))
+                for name, spec in ON_DEMAND.items()
             },
         )
         self.runtime = TerminalRuntime(

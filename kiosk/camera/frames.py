@@ -13,7 +13,7 @@ class CameraUnavailable(RuntimeError):
     """No camera to show: none configured, no provider, no device, or it stopped working.
 
     ``reason`` is a short stable code for logs ("none", "no_provider", "no_device",
-    "lost"); the screen says the same thing to the worker whatever the reason.
+    "lost", "stalled"); the screen says the same thing to the worker whatever the reason.
     """
 
     def __init__(self, reason: str, detail: str = "") -> None:

@@ -95,10 +95,13 @@ class VirtualCamera:
     def unplug(self) -> None:
         """The camera is pulled out: frames stop and ``failure`` says so."""
         with self._lock:
+            thread, self._thread = self._thread, None
             self._plugged = False
             self._failure = "unplugged"
             self._stop.set()
-            self._thread = None
+        # Joined, so a plug_in() and start() never leave two threads drawing on _seq.
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(2.0)
 
     def plug_in(self) -> None:
         """Put it back: the next ``start`` works again."""
@@ -116,10 +119,11 @@ class VirtualCamera:
         next_at = time.monotonic()
         while not stop.is_set():
             frame = self.render(self._seq + 1)
-            if stop.is_set():  # stopped or unplugged while drawing: do not publish
-                break
-            self._seq += 1
-            self._latest = frame
+            with self._lock:  # the same lock as stop(): once it returns, nothing is published
+                if stop.is_set():  # stopped or unplugged while drawing
+                    break
+                self._seq = frame.seq
+                self._latest = frame
             next_at += period
             delay = next_at - time.monotonic()
             if delay < 0:  # fell behind (a busy machine): skip, never burst

@@ -113,6 +113,10 @@ def add_from_terminal(batch: Batch, message_id: str, terminal: Row[Any],
         "message", message_id, messages.announced_sites(sender_sites, recipients, status)))
 
 
+# As for a terminal's upload (ServerSettings.max_attachment_bytes' default).
+MAX_BROADCAST_PHOTO_BYTES = 8 * 1024 * 1024
+
+
 def broadcast(conn: Connection, sender_id: int, body: str, *, to_employees: Sequence[int] = (),
               to_groups: Sequence[int] = (), site_id: int | None = None, everyone: bool = False,
               ack_required: bool = False, expires_at: datetime | None = None,
@@ -125,6 +129,9 @@ def broadcast(conn: Connection, sender_id: int, body: str, *, to_employees: Sequ
     sender = require_active_employee(conn, sender_id)
     kind, attachment_sha256 = "text", None
     if photo is not None:
+        if not photo.startswith(b"\xff\xd8\xff") or len(photo) > MAX_BROADCAST_PHOTO_BYTES:
+            raise Refused(errors.INVALID_PAYLOAD, "a broadcast photo is a JPEG of at most "
+                          f"{MAX_BROADCAST_PHOTO_BYTES} bytes")
         kind, attachment_sha256 = "photo", hashlib.sha256(photo).hexdigest()
         attachments.put(conn, attachment_sha256, "image/jpeg", photo, None)
     elif drawing is not None:

@@ -44,6 +44,6 @@ def test_an_unreadable_video_device_is_an_error(tmp_path):
 def test_a_device_without_a_camera_provider_says_how_to_add_one(tmp_path):
     (tmp_path / "video0").touch()
     check = check_camera(_config(tmp_path, "auto"), dev=tmp_path)
-    # This machine's Python has neither OpenCV nor GStreamer bindings.
+    # This machine's Python has no OpenCV.
     assert not check.ok and "no camera provider" in check.summary
     assert "KIOSK_BUNDLE_CAMERA=opencv" in check.fix

@@ -1,4 +1,5 @@
-"""The camera without Kivy: the test-pattern camera, frames, and the photo worker."""
+"""The camera without Kivy: the test-pattern camera, choosing the source, frames, and the
+photo worker."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from kiosk.camera import CameraUnavailable, Frame
+from kiosk.camera import CameraUnavailable, Frame, open_source
 from kiosk.camera.develop import PhotoWorker, develop
+from kiosk.camera.opencv import OpenCVCamera, opencv_installed
 from kiosk.camera.virtual import VirtualCamera
 from kiosk.config import ConfigError, parse_config
 from kiosk.models import PhotoAttachment
@@ -126,6 +128,35 @@ def test_an_unplugged_camera_says_so_and_cannot_start_until_plugged_in(camera):
     assert camera.failure == "" and camera.running
 
 
+def _drawing_threads() -> int:
+    return sum(1 for t in threading.enumerate() if t.name == "virtual-camera")
+
+
+def test_a_stopped_camera_publishes_no_frame_afterwards():
+    def slow_clock() -> float:  # each frame takes 50 ms to draw: stop() lands mid-drawing
+        time.sleep(0.05)
+        return time.time()
+
+    cam = VirtualCamera(size=(320, 180), fps=30, clock=slow_clock)
+    cam.start()
+    deadline = time.monotonic() + 5
+    while cam.latest() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    cam.stop()
+    time.sleep(0.2)  # longer than a frame being drawn when stop() came
+    assert cam.latest() is None and _drawing_threads() == 0
+
+
+def test_unplug_then_plug_in_and_start_leaves_one_drawing_thread(camera):
+    camera.start()
+    time.sleep(0.1)
+    camera.unplug()
+    assert _drawing_threads() == 0  # unplug waited for the thread to end
+    camera.plug_in()
+    camera.start()
+    assert _drawing_threads() == 1
+
+
 # A captured frame becomes the photo -----------------------------------------------------------
 
 
@@ -189,7 +220,7 @@ def test_the_photo_worker_reports_a_broken_frame_and_keeps_working():
 # Configuration ------------------------------------------------------------------------------
 
 
-def test_camera_source_defaults_to_kivys_provider_on_the_first_device(tmp_path: Path):
+def test_camera_source_defaults_to_auto_on_the_first_device(tmp_path: Path):
     config = parse_config({}, tmp_path)
     assert (config["camera.source"], config["camera.index"]) == ("auto", 0)
 
@@ -205,3 +236,46 @@ def test_the_demo_terminal_uses_the_virtual_camera(tmp_path: Path):
     from kiosk.demo_run import demo_config
 
     assert demo_config(tmp_path)["camera.source"] == "virtual"
+
+
+# Choosing the source --------------------------------------------------------------------------
+
+needs_no_opencv = pytest.mark.skipif(opencv_installed(), reason="OpenCV is installed here")
+
+
+def test_none_means_no_camera():
+    with pytest.raises(CameraUnavailable) as caught:
+        open_source("none")
+    assert caught.value.reason == "none"
+
+
+def test_virtual_is_the_test_pattern_handed_in(camera):
+    assert open_source("virtual", 0, camera) is camera
+
+
+@needs_no_opencv
+def test_auto_without_opencv_is_no_provider_at_once():
+    with pytest.raises(CameraUnavailable) as caught:
+        open_source("auto", 0)
+    assert caught.value.reason == "no_provider"
+    assert "no camera provider (OpenCV) installed" in str(caught.value)
+
+
+@needs_no_opencv
+def test_the_opencv_camera_without_opencv_refuses_to_start_without_a_thread():
+    camera = OpenCVCamera(0)
+    with pytest.raises(CameraUnavailable) as caught:
+        camera.start()
+    assert caught.value.reason == "no_provider" and "OpenCV" in str(caught.value)
+    assert not camera.running and camera.failure == ""
+
+
+def test_auto_with_opencv_installed_is_the_opencv_camera_on_the_configured_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    # Only found, never imported here: an empty cv2 package on the path stands for it.
+    (tmp_path / "cv2").mkdir()
+    (tmp_path / "cv2" / "__init__.py").write_text("", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    source = open_source("auto", 2)
+    assert isinstance(source, OpenCVCamera) and source.index == 2 and not source.running

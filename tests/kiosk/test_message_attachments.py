@@ -6,21 +6,35 @@ Jordan (2). A drawing's local PNG is ``sketch.render_png``'s, like the server's.
 
 import io
 import json
+import math
+import queue
+import random
 import sqlite3
+import time
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 import pytest
 from PIL import Image
 
 from kiosk.attachments import AttachmentStore
 from kiosk.demo import demo_message_id
-from kiosk.message_attachments import MAX_DRAWING_WIRE_BYTES
+from kiosk.media_worker import MediaWorker
+from kiosk.message_attachments import MAX_DRAWING_WIRE_BYTES, stage
 from kiosk.messages import IncomingMessage, MessageStore
 from kiosk.models import DrawingAttachment, PhotoAttachment, SendRefused
 from kiosk.photos import prepare_photo
 from kiosk.retention import prune_expired
 from kiosk.storage import transaction
-from sketch import Drawing, Stroke, render_png
+from sketch import (
+    MAX_DRAWING_POINTS,
+    MAX_STROKES,
+    Drawing,
+    DrawingEditor,
+    Edit,
+    Stroke,
+    render_png,
+)
 
 CAMILLE, JORDAN = 1, 2
 NOW = datetime.now(UTC)
@@ -178,6 +192,62 @@ def test_a_bad_attachment_is_refused_and_nothing_is_written(terminal, make, code
     assert counts(terminal) == before
 
 
+@cache
+def budget_drawing(width: int = 1280, height: int = 800) -> Drawing:
+    """What a worker scribbling until the editor says full sends: MAX_DRAWING_POINTS."""
+    editor, rng, touch = DrawingEditor(width, height), random.Random(3), 0
+    while not editor.is_full:
+        touch += 1
+        x, y, heading = rng.uniform(0, width), rng.uniform(0, height), rng.uniform(0, 6.3)
+        editor.begin_stroke(touch, (x, y), "#1144ee", 6)
+        for _ in range(2000):
+            heading += rng.gauss(0, 0.3)
+            x, y = (x + 3 * math.cos(heading)) % width, (y + 3 * math.sin(heading)) % height
+            if editor.add_point(touch, (x, y)) is Edit.FULL:
+                break
+        editor.end_stroke(touch)
+    return editor.drawing
+
+
+def test_a_drawing_at_the_point_budget_fits_the_wire_cap_in_the_worst_case():
+    # The longest JSON per point (coordinates at the wire's limit, 0.01 rounding), the
+    # longest width repr, every stroke the editor may make, the largest canvas.
+    per_stroke = MAX_DRAWING_POINTS // MAX_STROKES
+    points = ((-99999.99, -99999.99),) * per_stroke
+    width = 1.2345678901234567e-100
+    drawing = Drawing(4096, 4096, tuple(Stroke("#abcdef", width, points)
+                                        for _ in range(MAX_STROKES)))
+    assert drawing.point_count == MAX_DRAWING_POINTS
+    assert len(json.dumps(drawing.to_wire()).encode()) <= MAX_DRAWING_WIRE_BYTES
+
+
+def test_a_drawing_the_editor_calls_full_is_sent(terminal):
+    drawing = budget_drawing()
+    assert drawing.point_count >= MAX_DRAWING_POINTS - 1
+    message_id = terminal.send_message(CAMILLE, [JORDAN], [], "",
+                                       attachment=DrawingAttachment(drawing))
+    assert message_row(terminal, message_id)[0] == "drawing"
+    validate(*outbox(terminal)[0])
+
+
+def test_a_staged_attachment_is_sent_as_is(terminal):
+    staged = stage(DrawingAttachment(a_drawing()))
+    message_id = terminal.send_message(CAMILLE, [JORDAN], [], "", attachment=staged)
+    assert message_row(terminal, message_id) == ("drawing", "", staged.sha256)
+    assert terminal.attachment(staged.sha256) == (staged.data, "image/png")
+    assert outbox(terminal)[0][2]["drawing"] == a_drawing().to_wire()
+
+
+def test_a_staged_attachment_the_message_and_its_outbox_item_are_one_transaction(terminal):
+    staged = stage(photo())
+    before = counts(terminal)
+    terminal.db.execute("CREATE TEMP TRIGGER full_disk BEFORE INSERT ON outbox "
+                        "BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+    with pytest.raises(sqlite3.DatabaseError):
+        terminal.send_message(CAMILLE, [JORDAN], [], "", attachment=staged)
+    assert counts(terminal) == before
+
+
 def test_the_sent_list_says_each_messages_kind(terminal):
     terminal.send_message(CAMILLE, [JORDAN], [], "Texte")
     terminal.send_message(CAMILLE, [JORDAN], [], "", attachment=photo())
@@ -205,11 +275,14 @@ def _summary(terminal, message_id: str):
     return next(m for m in terminal.inbox(CAMILLE) if m.id == message_id)
 
 
-def test_a_received_photo_shows_once_its_bytes_are_here(terminal):
+def test_a_received_photo_is_named_at_once_and_typed_once_its_bytes_are_here(terminal):
     data = photo().data
     sha256 = _deliver_photo(terminal, "p1", data)
-    assert _summary(terminal, "p1").attachment_sha256 is None
-    assert terminal.open_message("p1", CAMILLE).attachment_sha256 is None
+    # Named from the start (the screen says "not arrived yet"), no type without bytes.
+    assert (_summary(terminal, "p1").attachment_sha256,
+            _summary(terminal, "p1").attachment_type) == (sha256, None)
+    assert terminal.open_message("p1", CAMILLE).attachment_type is None
+    assert terminal.attachment(sha256) is None
     with transaction(terminal.db) as conn:
         AttachmentStore.put(conn, data, "image/jpeg", uploaded=True)
     summary = _summary(terminal, "p1")
@@ -263,8 +336,6 @@ class _View:
 
 
 def test_the_station_sends_a_photo_and_loads_it_back(tmp_path):
-    import queue
-
     from kiosk.demo import seed_demo
     from kiosk.session import SessionPolicy
     from kiosk.station import Station
@@ -291,3 +362,107 @@ def test_the_station_sends_a_photo_and_loads_it_back(tmp_path):
         worker.stop()
     assert isinstance(got[0], str)
     assert got[1] == (attachment.data, "image/jpeg")
+
+
+# Through the station, staged on the media thread ---------------------------------------------
+
+CAMILLE_BADGE, JORDAN_BADGE = "0F00123456", "1A0067B3C2"
+
+
+class _Kiosk:
+    """A station with its core worker and media worker; ``calls`` is the UI thread's queue."""
+
+    def __init__(self, path) -> None:
+        from kiosk.demo import seed_demo
+        from kiosk.session import SessionPolicy
+        from kiosk.station import Station
+        from kiosk.terminal import Terminal
+        from kiosk.worker import CoreWorker
+
+        term = Terminal.open(path)
+        seed_demo(term.db)
+        term.close()
+        self.path = path
+        self.calls: queue.SimpleQueue = queue.SimpleQueue()
+        self.worker = CoreWorker(lambda: Terminal.open(path), self.calls.put)
+        self.media = MediaWorker(self.calls.put)
+        self.station = Station(self.worker, _View(),
+                               SessionPolicy(timeout_s=30, punch_undo_s=8), media=self.media)
+        self.worker.start()
+
+    def run_next(self) -> None:
+        self.calls.get(timeout=10)()
+
+    def counts(self) -> dict[str, int]:
+        from kiosk.terminal import Terminal
+
+        term = Terminal.open(self.path)
+        try:
+            return counts(term)
+        finally:
+            term.close()
+
+    def stop(self) -> None:
+        self.media.stop()
+        self.worker.stop()
+
+
+@pytest.fixture
+def kiosk(tmp_path):
+    kiosk = _Kiosk(tmp_path / "kiosk.sqlite3")
+    kiosk.station.on_badge(CAMILLE_BADGE)
+    kiosk.run_next()
+    yield kiosk
+    kiosk.stop()
+
+
+def test_a_badge_read_is_answered_while_a_big_drawing_is_staged(kiosk):
+    budget_drawing()  # drawn beforehand: the worker drew it on the UI thread
+    answered: list[str] = []
+    kiosk.station.send([JORDAN], [], "", None, answered.append, answered.append,
+                       attachment=DrawingAttachment(budget_drawing()))
+    sent_at = time.monotonic()
+    kiosk.worker.submit(lambda t: t.present_badge(JORDAN_BADGE),
+                        lambda outcome: answered.append(outcome.employee.first_name))
+    kiosk.run_next()
+    badge_s = time.monotonic() - sent_at
+    assert answered == ["Jordan"]  # before the drawing was staged, not after it
+    kiosk.run_next()  # staged: the media thread hands it to the core
+    kiosk.run_next()
+    assert isinstance(answered[1], str)  # the message id
+    assert badge_s < time.monotonic() - sent_at
+
+
+def test_a_drawing_staged_on_the_media_thread_is_queued_with_its_message(kiosk):
+    before, sent = kiosk.counts(), []
+    kiosk.station.send([JORDAN], [], "Le chemin", None, sent.append, sent.append,
+                       attachment=DrawingAttachment(a_drawing()))
+    kiosk.run_next()  # staged
+    kiosk.run_next()  # written
+    assert isinstance(sent[0], str)
+    after = kiosk.counts()
+    assert {table: after[table] - before[table] for table in after} == {
+        "messages": 1, "outbox": 1, "attachments": 1}
+
+
+def test_a_refusal_from_staging_reaches_on_refused_and_writes_nothing(kiosk):
+    before = kiosk.counts()
+    sent, refused = [], []
+    kiosk.station.send([JORDAN], [], "", None, sent.append, refused.append,
+                       attachment=DrawingAttachment(Drawing(640, 400)))
+    kiosk.run_next()
+    assert sent == [] and [r.code for r in refused] == ["empty_drawing"]
+    assert kiosk.counts() == before
+
+
+def test_a_drawing_staged_after_its_session_ended_is_not_sent(kiosk):
+    before = kiosk.counts()
+    sent: list[object] = []
+    kiosk.station.send([JORDAN], [], "", None, sent.append, sent.append,
+                       attachment=DrawingAttachment(a_drawing()))
+    kiosk.station.end_session()  # the worker walks away while it renders
+    kiosk.run_next()
+    kiosk.worker.submit(lambda t: None, lambda _: sent.append("core idle"))
+    kiosk.run_next()
+    assert sent == ["core idle"]
+    assert kiosk.counts() == before

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from kiosk.attachments import AttachmentStore
 from kiosk.messages import IncomingMessage, MessageStore
-from kiosk.retention import PruneResult, prune_expired
+from kiosk.retention import ATTACHMENT_KEEP_DAYS, PruneResult, prune_expired
 from kiosk.storage import transaction
 from sync.outbox import Outbox
 
@@ -114,3 +114,83 @@ def test_the_runtime_submits_a_prune_every_ten_minutes(tmp_path):
     runtime.prune_if_due(start + PRUNE_EVERY_S + 5)
     assert len(worker.calls) == 2
     assert PRUNE_EVERY_S == 600
+
+
+# Pictures of old messages -------------------------------------------------------------------
+
+def _picture_message(terminal, message_id: str, days_old: float, data: bytes = PNG,
+                     expires_at: datetime | None = None) -> str:
+    sha = _deliver(terminal, message_id, expires_at, data)
+    terminal.db.execute("UPDATE messages SET created_at = ? WHERE id = ?",
+                        ((NOW - timedelta(days=days_old)).isoformat(), message_id))
+    return sha
+
+
+def _value(terminal, sql: str, *args: object) -> object:
+    return terminal.db.execute(sql, args).fetchone()[0]
+
+
+def _picture_of(terminal, message_id: str) -> str | None:
+    return _value(terminal, "SELECT attachment_sha256 FROM messages WHERE id = ?", message_id)
+
+
+def test_the_picture_of_a_message_older_than_the_age_is_pruned_and_its_text_kept(terminal):
+    sha = _picture_message(terminal, "old", ATTACHMENT_KEEP_DAYS + 1)
+    assert prune_expired(terminal.db) == PruneResult(messages=0, attachments=1)
+    assert AttachmentStore(terminal.db).get(sha) is None
+    assert _value(terminal, "SELECT body FROM messages WHERE id = 'old'") == "x"
+    assert _picture_of(terminal, "old") is None
+
+
+def test_a_pruned_picture_is_not_downloaded_again(terminal):
+    from sync.apply import missing_attachments
+
+    _picture_message(terminal, "old", ATTACHMENT_KEEP_DAYS + 1)
+    prune_expired(terminal.db)
+    assert missing_attachments(terminal.db.conn) == []
+
+
+def test_the_picture_of_a_message_within_the_age_is_kept(terminal):
+    sha = _picture_message(terminal, "recent", ATTACHMENT_KEEP_DAYS - 1)
+    assert prune_expired(terminal.db).attachments == 0
+    assert AttachmentStore(terminal.db).get(sha) is not None
+
+
+def test_an_old_picture_a_message_within_the_age_also_shows_is_kept(terminal):
+    sha = _picture_message(terminal, "old", ATTACHMENT_KEEP_DAYS + 1)
+    _picture_message(terminal, "recent", 1)  # the same photo, forwarded again
+    assert prune_expired(terminal.db).attachments == 0
+    assert AttachmentStore(terminal.db).get(sha) is not None
+    assert _picture_of(terminal, "old") == sha
+
+
+def test_an_old_message_shown_until_a_later_expiry_keeps_its_picture(terminal):
+    sha = _picture_message(terminal, "pinned", ATTACHMENT_KEEP_DAYS + 10,
+                           expires_at=NOW + timedelta(days=5))
+    assert prune_expired(terminal.db).attachments == 0
+    assert _picture_of(terminal, "pinned") == sha
+
+
+def test_an_old_picture_still_queued_for_sending_is_kept_then_pruned_once_sent(terminal):
+    sha = _picture_message(terminal, "mine", ATTACHMENT_KEEP_DAYS + 1)
+    with transaction(terminal.db) as conn:  # a photo sent from here, never pushed yet
+        Outbox(terminal.db).enqueue(conn, "message", {"kind": "photo", "attachment_sha256": sha},
+                                    item_id="mine")
+    assert prune_expired(terminal.db).attachments == 0
+    assert _picture_of(terminal, "mine") == sha
+    terminal.db.execute("UPDATE outbox SET state = 'sent'")
+    assert prune_expired(terminal.db).attachments == 1
+
+
+def test_an_old_picture_a_queued_item_names_is_kept(terminal):
+    sha = _picture_message(terminal, "old", ATTACHMENT_KEEP_DAYS + 1)
+    with transaction(terminal.db) as conn:
+        Outbox(terminal.db).enqueue(conn, "message", {"kind": "photo", "attachment_sha256": sha})
+    assert prune_expired(terminal.db).attachments == 0
+    assert AttachmentStore(terminal.db).get(sha) is not None
+
+
+def test_the_age_is_given_in_days(terminal):
+    _picture_message(terminal, "week", 8)
+    assert prune_expired(terminal.db).attachments == 0
+    assert prune_expired(terminal.db, keep_days=7).attachments == 1

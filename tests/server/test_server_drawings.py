@@ -141,3 +141,27 @@ def test_migration_2_gives_existing_messages_replies(tmp_path: Path) -> None:
                            .where(messages.c.id == message_id)).one()
     db.dispose()
     assert row.reply_allowed is True
+
+
+# Pictures in broadcasts ----------------------------------------------------------------------
+
+def test_a_broadcast_photo_reaches_terminals_as_an_attachment(
+        terminal: Terminal, db: Database, world: World) -> None:
+    from kiosk.demo_media import demo_photo
+
+    with db.write() as conn:
+        message_id = messaging.broadcast(conn, world.hr, "Rack 3", to_employees=[world.alice],
+                                         photo=demo_photo())
+    change = _message_change(terminal, message_id)
+    assert change["kind"] == "photo"
+    assert change["attachment"]["sha256"] == hashlib.sha256(demo_photo()).hexdigest()
+
+
+def test_a_broadcast_photo_that_is_not_a_jpeg_is_refused(db: Database, world: World) -> None:
+    import pytest
+
+    from server.repo import Refused
+
+    with pytest.raises(Refused), db.write() as conn:
+        messaging.broadcast(conn, world.hr, "Rack 3", to_employees=[world.alice],
+                            photo=b"GIF89a not a photo")

@@ -6,7 +6,13 @@ import pytest
 
 from server.protocol import push
 from sketch.editor import DrawingEditor, Edit, Tool
-from sketch.model import MAX_STROKE_POINTS, MAX_STROKES, DrawingError, Stroke
+from sketch.model import (
+    MAX_DRAWING_POINTS,
+    MAX_STROKE_POINTS,
+    MAX_STROKES,
+    DrawingError,
+    Stroke,
+)
 
 RED, BLUE = "#ff0000", "#0000ff"
 
@@ -130,6 +136,54 @@ def test_undo_after_full_makes_room_again():
     editor.undo()
     assert editor.begin_stroke(1, (5, 5), RED, 4) is Edit.FULL
     editor.redo()
+    assert editor.begin_stroke(1, (5, 5), RED, 4) is Edit.STARTED
+
+
+def points_editor(points: int) -> DrawingEditor:
+    """An editor whose strokes already hold ``points`` points in all."""
+    strokes = []
+    while points > 0:
+        n = min(points, MAX_STROKE_POINTS)
+        strokes.append(Stroke(RED, 2.0, tuple((float(i % 800), 1.0) for i in range(n))))
+        points -= n
+    return DrawingEditor(800, 480, strokes=strokes)
+
+
+def test_the_point_budget_ends_the_stroke_with_full():
+    editor = points_editor(MAX_DRAWING_POINTS - 10)
+    assert editor.begin_stroke(1, (0, 100), RED, 4) is Edit.STARTED
+    for i in range(1, 10):
+        assert editor.add_point(1, (i * 2.0, 100.0)) is Edit.DRAWN
+    assert editor.add_point(1, (20.0, 100.0)) is Edit.FULL
+    assert editor.add_point(1, (22.0, 100.0)) is Edit.IGNORED
+    assert editor.point_count == editor.drawing.point_count == MAX_DRAWING_POINTS
+    assert len(editor.strokes[-1].points) == 10  # kept up to the budget
+    assert editor.is_full
+    assert editor.begin_stroke(2, (5, 5), RED, 4) is Edit.FULL
+
+
+def test_a_split_past_the_point_budget_ends_the_stroke_with_full():
+    editor = points_editor(MAX_DRAWING_POINTS - MAX_STROKE_POINTS - 1)
+    editor.begin_stroke(1, (0, 100), RED, 4)
+    for i in range(1, MAX_STROKE_POINTS):
+        assert editor.add_point(1, (float(i), 100.0)) is Edit.DRAWN
+    # One point of room left, and a split needs two: full, not one point over.
+    assert editor.add_point(1, (float(MAX_STROKE_POINTS), 100.0)) is Edit.FULL
+    assert editor.point_count == MAX_DRAWING_POINTS - 1
+    assert editor.is_full
+
+
+def test_a_new_stroke_needs_room_for_a_line_not_just_a_dot():
+    assert points_editor(MAX_DRAWING_POINTS - 1).begin_stroke(1, (5, 5), RED, 4) is Edit.FULL
+    assert points_editor(MAX_DRAWING_POINTS - 2).begin_stroke(1, (5, 5), RED, 4) is Edit.STARTED
+
+
+def test_undo_after_the_point_budget_makes_room_again():
+    editor = points_editor(MAX_DRAWING_POINTS - 3)
+    draw(editor, 1, line(3))
+    assert editor.is_full
+    assert editor.undo() is True
+    assert not editor.is_full
     assert editor.begin_stroke(1, (5, 5), RED, 4) is Edit.STARTED
 
 

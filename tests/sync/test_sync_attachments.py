@@ -74,7 +74,7 @@ def with_picture(employee_id: int):
     """The employee's newest message once its attachment's bytes are on the terminal."""
     def check(term: Terminal):
         inbox = term.inbox(employee_id)
-        if inbox and inbox[0].attachment_sha256:
+        if inbox and inbox[0].attachment_type:  # typed once the bytes are here
             return inbox[0], term.attachment(inbox[0].attachment_sha256), term.db
         return None
     return check

@@ -2,18 +2,20 @@
 
 From compose the worker opens the camera: a live preview, Take photo, then the frozen
 picture with Retake and Use; Use hands compose an outbox-ready JPEG. No camera (none
-configured, no provider, unplugged) is said plainly, and a session end forgets the
-picture.
+configured, no OpenCV, unplugged, a source that fails) is said plainly, and a session
+end forgets the picture.
 """
 
 from __future__ import annotations
 
 import io
+import threading
 from typing import Any
 
 import pytest
 from PIL import Image
 
+from kiosk.camera import Frame
 from kiosk.models import PhotoAttachment
 
 
@@ -151,87 +153,96 @@ def test_an_unplugged_camera_says_so_instead_of_freezing(app, demo_badges, camer
     app.wait_until(lambda: camera.state == "none", 5, "the no-camera message")
 
 
-def test_auto_without_any_camera_provider_says_no_camera(app, demo_badges, camera_source):
-    from kivy.core.camera import Camera
+def test_auto_without_opencv_says_no_camera(app, demo_badges, camera_source):
+    from kiosk.camera.opencv import opencv_installed
 
-    if Camera is not None:
-        pytest.skip("this machine has a Kivy camera provider")
+    if opencv_installed():
+        pytest.skip("this machine has OpenCV")
     camera_source("auto")
     camera = _camera(app, demo_badges["en"])
     assert camera.state == "none"
 
 
-# Kivy's camera provider ("auto"), with a provider class of Kivy's kind that draws red
-# over blue and can fail the way an unplugged USB camera does (inside its clock callback).
+# Any kiosk camera source: a small one drawing red over blue on its own thread, that can
+# fail the way a stalled USB camera is reported.
 
 
-def _pattern_provider(top_row_first: bool = True) -> type:
-    from kivy.clock import Clock
-    from kivy.core.camera import CameraBase
-    from kivy.graphics.texture import Texture
+class RedOverBlue:
+    """A ``CameraSource``: 320x180 frames, red on top, every 30 ms, on a thread of its own."""
 
-    class PatternProvider(CameraBase):
-        unplugged = False
+    def __init__(self) -> None:
+        self.failure = ""
+        self._latest: Frame | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
 
-        def init_camera(self) -> None:
-            self._resolution = (320, 180)
-            self._event = None
+    def start(self) -> None:
+        self.failure = ""
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(self._stop,), daemon=True)
+        self._thread.start()
 
-        def start(self) -> None:
-            super().start()
-            self._event = Clock.schedule_interval(self._update, 1 / 30)
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(1.0)
+        self._thread = None
+        self._latest = None
 
-        def stop(self) -> None:
-            super().stop()
-            if self._event is not None:
-                self._event.cancel()
+    def latest(self) -> Frame | None:
+        return self._latest
 
-        def _update(self, _dt: float) -> None:
-            if self.unplugged:
-                raise OSError("No such device")
-            if self._texture is None:
-                self._texture = Texture.create(size=self._resolution)
-                if top_row_first:  # as OpenCV's frames: the texture is flipped to show them
-                    self._texture.flip_vertical()
-                self.dispatch("on_load")
-            width, height = self._resolution
-            red, blue = bytes((220, 0, 0)) * width, bytes((0, 0, 220)) * width
-            rows = [red] * (height // 2) + [blue] * (height // 2)  # red on top of the picture
-            self._buffer = b"".join(rows if top_row_first else rows[::-1])
-            self._format = "rgb"
-            self._copy_to_gpu()
+    @property
+    def running(self) -> bool:
+        return self._thread is not None
 
-    return PatternProvider
-
-
-def _provider_feed(app: Any, top_row_first: bool = True) -> tuple[Any, list[str]]:
-    from ui.camera_feed import ProviderFeed
-
-    lost: list[str] = []
-    feed = ProviderFeed(0, lambda _texture: None, lost.append,
-                        provider=_pattern_provider(top_row_first))
-    feed.start()
-    app.wait_until(lambda: feed.texture is not None, 5, "the provider's first frame")
-    return feed, lost
+    def _run(self, stop: threading.Event) -> None:
+        width, height = 320, 180
+        red, blue = bytes((220, 0, 0)) * width, bytes((0, 0, 220)) * width
+        pixels = red * (height // 2) + blue * (height // 2)
+        seq = 0
+        while not stop.wait(0.03):
+            seq += 1
+            self._latest = Frame(width, height, pixels, seq)
 
 
-@pytest.mark.parametrize("top_row_first", [True, False], ids=["flipped", "bottom-up"])
-def test_a_provider_capture_is_read_back_upright(app, top_row_first):
+@pytest.fixture
+def red_over_blue(app: Any, camera_source: Any):
+    """The camera screen's test-pattern slot holding a :class:`RedOverBlue` for one test."""
+    camera = app.screen("camera")
+    before = camera.virtual
+    camera_source("virtual")
+    camera.virtual = RedOverBlue()
+    yield camera.virtual
+    camera.virtual = before
+
+
+def test_a_sources_frames_are_shown_upright(app, demo_badges, red_over_blue):
+    camera = _camera(app, demo_badges["en"])
+    assert camera.state == "live"
+    picture = _preview(app, camera)
+    top = picture.crop((0, 0, picture.width, picture.height // 3))
+    bottom = picture.crop((0, picture.height * 2 // 3, picture.width, picture.height))
+    assert _share(top, lambda r, g, b: r > 180 and b < 60) > 0.9
+    assert _share(bottom, lambda r, g, b: b > 180 and r < 60) > 0.9
+
+
+def test_a_sources_capture_becomes_an_upright_photo(app, demo_badges, red_over_blue):
     from kiosk.camera.develop import develop
 
-    feed, lost = _provider_feed(app, top_row_first)
-    try:
-        frame = feed.capture()
-    finally:
-        feed.stop()
-    assert frame is not None and (frame.width, frame.height) == (320, 180) and not lost
+    camera = _camera(app, demo_badges["en"])
+    app.tap(camera.ids.capture_button)
+    frame = camera.captured
+    assert frame is not None and (frame.width, frame.height) == (320, 180)
     im = Image.open(io.BytesIO(develop(frame).data)).convert("RGB")
     top, bottom = im.getpixel((160, 20)), im.getpixel((160, 160))
     assert top[0] > 180 and top[2] < 60 and bottom[2] > 180 and bottom[0] < 60
 
 
-def test_a_provider_failing_in_its_clock_callback_is_reported_not_raised(app):
-    feed, lost = _provider_feed(app)
-    feed._camera.unplugged = True  # the provider's next grab raises, as OpenCV's may
-    app.wait_until(lambda: bool(lost), 5, "the camera reported lost")
-    assert lost == ["provider_error"] and feed.texture is None
+def test_a_source_reporting_a_failure_says_no_camera_and_is_stopped(
+    app, demo_badges, red_over_blue
+):
+    camera = _camera(app, demo_badges["en"])
+    red_over_blue.failure = "stalled"  # as an OpenCV camera whose read stopped returning
+    app.wait_until(lambda: camera.state == "none", 5, "the no-camera message")
+    assert camera.texture is None and not red_over_blue.running

@@ -136,3 +136,35 @@ def test_a_corrupt_picture_says_it_cannot_be_shown(app, demo_badges):
     app.wait_until(lambda: message.picture_text == "Cette image ne peut pas être affichée",
                    10, "the placeholder")
     assert message.picture is None and message.body == "Regardez"
+
+
+def test_a_picture_not_downloaded_yet_says_so_then_shows_once_here(app, demo_badges):
+    from datetime import UTC, datetime
+
+    from kiosk.attachments import AttachmentStore
+    from kiosk.demo_media import demo_photo
+    from kiosk.messages import IncomingMessage, MessageStore
+    from kiosk.photos import prepare_photo
+    from kiosk.storage import transaction
+
+    photo = prepare_photo(demo_photo(), long_edge=640)  # bytes no other message uses
+    message_id = "photo-on-its-way"
+    db = open_database(app.shell.runtime.config.database_path)
+    try:
+        with transaction(db) as conn:  # as a pull delivers it: the message, not the bytes
+            MessageStore.put(conn, [IncomingMessage(
+                id=message_id, sender_id=8, sender_name="Sophie Lefèvre", body="",
+                created_at=datetime.now(UTC), recipients=(1,), kind="photo",
+                attachment_sha256=photo.sha256)])
+        app.present(demo_badges["fr"])
+        app.wait_for_screen("welcome")
+        app.router.open_message(message_id)
+        message = app.screen("message")
+        app.wait_until(lambda: message.picture_text == "L'image n'est pas encore arrivée",
+                       10, "the placeholder")
+        assert message.has_picture and message.picture is None
+        with transaction(db) as conn:  # the download lands
+            AttachmentStore.put(conn, photo.data, "image/jpeg", uploaded=True)
+    finally:
+        db.conn.close()
+    app.wait_until(lambda: message.picture is not None, 15, "the picture, looked for again")

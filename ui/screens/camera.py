@@ -4,10 +4,11 @@ The camera runs only while this screen is shown (``entered`` opens it, ``left``
 closes it). Use (and Annotate) hand the captured frame to the photo worker, a
 thread of its own: the frame is encoded and goes through ``prepare_photo`` (upright,
 no metadata, <= 1600 px, q85) and the resulting ``PhotoAttachment`` goes to the
-router. Any failure to get a camera (none configured, no provider, no device, or
-unplugged while live) shows "No camera on this terminal" with a way back, never an
-error from Kivy. ``clear`` (the session ended) drops the captured frame and the
-texture, so nothing of the picture stays.
+router. Any failure to get a camera (none configured, no OpenCV, no device, or
+unplugged or stalled while live) shows "No camera on this terminal" with a way back.
+The device itself is only touched on the camera source's thread (``kiosk.camera``).
+``clear`` (the session ended) drops the captured frame and the texture, so nothing of
+the picture stays.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from kivy.uix.widget import Widget
 from kiosk.camera import CameraUnavailable, Frame
 from kiosk.models import PhotoAttachment
 from kiosk.session import Session
-from ui.camera_feed import Feed, open_feed
+from ui.camera_feed import SourceFeed, open_feed
 from ui.i18n import tr
 from ui.screens.base import KioskScreen
 
@@ -96,7 +97,7 @@ class CameraScreen(KioskScreen):
         self.index = index
         # The test-pattern camera keeps its state (unplugged or not) across openings.
         self.virtual: VirtualCamera | None = None
-        self._feed: Feed | None = None
+        self._feed: SourceFeed | None = None
         self._frame: Frame | None = None
         self._generation = 0  # bumped by clear(): a photo developed for a gone session is dropped
         self._worker: PhotoWorker | None = None

@@ -289,4 +289,9 @@ _REFUSALS: dict[str, Callable[[], str]] = {
     "unknown_message": lambda: tr._("This message can no longer be answered"),
     "drawing_too_big": lambda: tr._("This drawing is too big to send"),
     "bad_photo": lambda: tr._("This picture cannot be sent"),
+    "bad_attachment": lambda: tr._("This picture cannot be sent"),
+    "photo_too_big": lambda: tr._("This picture is too big"),
+    "bad_drawing": lambda: tr._("This drawing cannot be sent"),
+    "empty_drawing": lambda: tr._("Draw something first"),
+    "reply_not_allowed": lambda: tr._("This message takes no replies"),
 }

@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from kivy.clock import Clock
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 
 from kiosk.i18n import format_clock, format_when, quick_replies
@@ -22,6 +23,8 @@ from ui.glyphs import drawable
 from ui.i18n import tr
 from ui.screens.base import KioskScreen
 from ui.widgets import fill_chips
+
+PICTURE_RETRY_S = 4.0  # a picture not downloaded yet is looked for again this often
 
 
 class MessageScreen(KioskScreen):
@@ -46,10 +49,12 @@ class MessageScreen(KioskScreen):
         self._message: Message | None = None
         self._language = "en"
         self._picture_state = ""  # "", "loading", "missing", "broken" or "shown"
+        self._retry_picture = Clock.create_trigger(self._picture_again, PICTURE_RETRY_S)
 
     def loading(self) -> None:
         self._message = None
         self.picture, self.has_picture, self._picture_state = None, False, ""
+        self._retry_picture.cancel()
         self.is_loading = True
         self.nag = self.acking = False
         self.redraw()
@@ -72,7 +77,17 @@ class MessageScreen(KioskScreen):
             self._picture_state = "shown"
         else:
             self._picture_state = "broken" if unreadable else "missing"
+        if self._picture_state == "missing":
+            self._retry_picture()  # the sync downloads it meanwhile
         self.refresh()
+
+    def _picture_again(self, *_: Any) -> None:
+        message, manager = self._message, self.manager
+        if (message is None or message.attachment_sha256 is None or self.router is None
+                or self._picture_state != "missing" or manager is None
+                or manager.current != self.name):
+            return
+        self.router.load_picture(message.id, message.attachment_sha256)
 
     def open_picture(self) -> None:
         if self.picture is not None and self.router is not None:
@@ -167,6 +182,7 @@ class MessageScreen(KioskScreen):
     def clear(self) -> None:
         self._message = None
         self.picture, self.has_picture, self._picture_state = None, False, ""
+        self._retry_picture.cancel()
         self.is_loading = False
         self.nag = self.acking = False
         self.redraw()
