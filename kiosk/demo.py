@@ -76,7 +76,7 @@ DEMO_MESSAGES = (
     (demo_message_id(3), 10, (2, 6, 9, 12), 3,
      "Reminder: the annual medical check is on Thursday, 9am to noon, room B. "
      "Please bring your badge.", True),
-    (demo_message_id(4), 8, (6, 7, 9, 11), 26,
+    (demo_message_id(4), 8, (6, 7, 9, 11, 12), 26,
      "Logistics: the truck from Lyon arrives at 6:30 tomorrow, dock 3.", False),
     (demo_message_id(5), 2, (1,), 1, "Can you cover my Saturday shift? Thanks!", False),
     (demo_message_id(6), 3, (1,), 30, "Merci pour le coup de main hier soir 👍", False),
@@ -84,6 +84,9 @@ DEMO_MESSAGES = (
      "Bravo à toute l'équipe : objectif qualité atteint ce mois-ci.", False),
 )
 
+
+# Messages to a whole group (a group conversation): message -> group.
+DEMO_GROUP_MESSAGES = {demo_message_id(2): 1, demo_message_id(7): 1, demo_message_id(4): 2}
 
 # Pictures from the line's manager to line 1: (id, sender, recipients, hours ago, caption, kind).
 # The bytes come from kiosk.demo_media (drawn at run time, the same every time).
@@ -124,6 +127,7 @@ def seed_demo(db: sqlite_utils.Database, now: datetime | None = None) -> None:
                     created_at=now - timedelta(hours=hours), recipients=recipients,
                     # HR's announcements to acknowledge take no replies (a greyed Reply).
                     ack_required=ack, reply_allowed=not ack,
+                    group_id=DEMO_GROUP_MESSAGES.get(mid),
                 )
                 for mid, sender, recipients, hours, body, ack in DEMO_MESSAGES
             ],

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from kiosk.demo import (
+    DEMO_GROUP_MESSAGES,
     DEMO_GROUPS,
     DEMO_MESSAGES,
     DEMO_PICTURE_MESSAGES,
@@ -47,9 +48,12 @@ def seed_demo_server(db: Database) -> int:
             mates, mine = demo_contacts(w.employee.id)
             groups.set_contacts(conn, ids[w.employee.id], [ids[m] for m in mates],
                                 [group_ids[g] for g in mine])
-        for _, sender, recipients, _, body, ack in DEMO_MESSAGES:
-            messaging.broadcast(conn, ids[sender], body, to_employees=[ids[r] for r in recipients],
-                                ack_required=ack, reply_allowed=not ack)
+        for message_id, sender, recipients, _, body, ack in DEMO_MESSAGES:
+            group = DEMO_GROUP_MESSAGES.get(message_id)
+            to = ({"to_groups": [group_ids[group]]} if group is not None
+                  else {"to_employees": [ids[r] for r in recipients]})
+            messaging.broadcast(conn, ids[sender], body, ack_required=ack,
+                                reply_allowed=not ack, **to)
         for _, sender, recipients, _, caption, kind in DEMO_PICTURE_MESSAGES:
             picture = ({"photo": demo_photo()} if kind == "photo"
                        else {"drawing": demo_drawing().to_wire()})

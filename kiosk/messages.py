@@ -110,9 +110,10 @@ class MessageStore:
             params += [_utc(before.created_at), before.id]
         rows = self._db.execute(
             "SELECT m.id, m.sender_name, m.kind, m.body, m.created_at, r.read_at, m.ack_required, "
-            "m.attachment_sha256, a.content_type "
+            "m.attachment_sha256, a.content_type, g.name, m.reply_allowed "
             "FROM message_recipients r "
             f"JOIN messages m ON m.id = r.message_id {_ATTACHMENT} "
+            "LEFT JOIN groups g ON g.id = m.group_id "
             f"WHERE r.employee_id = ? AND {_VISIBLE} {older}"
             "ORDER BY r.created_at DESC, r.message_id DESC LIMIT ?",
             (*params, limit),
@@ -122,6 +123,7 @@ class MessageStore:
                 id=r[0], sender_name=r[1], kind=r[2], preview=_preview(r[3]),
                 created_at=datetime.fromisoformat(r[4]), unread=r[5] is None,
                 ack_required=bool(r[6]), attachment_sha256=r[7], attachment_type=r[8],
+                group_name=r[9], reply_allowed=bool(r[10]),
             )
             for r in rows
         ]

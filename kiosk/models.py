@@ -59,9 +59,11 @@ class MessageSummary:
     created_at: datetime
     unread: bool
     ack_required: bool
-    # As on ``Message``: None until the photo (or the drawing's PNG) is on the terminal.
+    # As on ``Message``: the photo (or the drawing's PNG); its type once it is here.
     attachment_sha256: str | None = None
     attachment_type: str | None = None
+    group_name: str | None = None  # a group conversation: the group's name
+    reply_allowed: bool = True  # False: an announcement (no answer expected)
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,8 @@ class InboxRow(RecycleDataViewBehavior, ButtonBehavior, BoxLayout):
     preview = StringProperty("")
     unread = BooleanProperty(False)
     ack_text = StringProperty("")  # "" when no acknowledgement is asked
+    group = StringProperty("")  # the group of a group conversation
+    kind_text = StringProperty("")  # "Announcement" (no replies), else ""
     opener = ObjectProperty(None, allownone=True)
 
     def on_release(self) -> None:
@@ -153,6 +155,8 @@ class InboxScreen(KioskScreen):
             "preview": drawable(_preview(item)),
             "unread": item.unread,
             "ack_text": tr._("To acknowledge") if item.ack_required else "",
+            "group": drawable(item.group_name or ""),
+            "kind_text": "" if item.reply_allowed else tr._("Announcement"),
             "opener": opener,
         }
 
