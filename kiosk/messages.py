@@ -22,11 +22,13 @@ from kiosk.models import (
     SendStatus,
     SentMessage,
     StagedAttachment,
+    ThreadEntry,
 )
 from kiosk.storage import transaction
 from sync.outbox import Outbox, new_item_id
 
 PREVIEW_CHARS = 80
+THREAD_RECALL = 5  # earlier messages of a conversation the message view recalls
 # The wire limit (server.protocol.common.MAX_BODY_CHARS, checked equal by a test): the
 # core does not import the server's pydantic models, they would slow the terminal's start.
 MAX_BODY_CHARS = 4000
@@ -159,6 +161,27 @@ class MessageStore:
             created_at=datetime.fromisoformat(row[4]), ack_required=bool(row[5]),
             reply_allowed=bool(row[6]), read_at=_time(read_at), acked_at=_time(row[8]),
             sender_id=row[9], attachment_sha256=row[10], attachment_type=row[11],
+            earlier=self.earlier_in_thread(message_id, employee_id),
+        )
+
+    def earlier_in_thread(
+        self, message_id: str, employee_id: int, limit: int = THREAD_RECALL
+    ) -> tuple[ThreadEntry, ...]:
+        """The last ``limit`` messages of ``message_id``'s conversation before it, oldest
+        first: those the worker wrote, and those they received and may still see."""
+        rows = self._db.execute(
+            "SELECT m.sender_name, m.body, m.kind, m.created_at, m.sender_id = ? "
+            "FROM messages t JOIN messages m ON m.thread_id = t.thread_id "
+            "AND m.created_at < t.created_at AND m.id != t.id "
+            "WHERE t.id = ? AND (m.sender_id = ? OR (EXISTS (SELECT 1 FROM message_recipients "
+            f"r WHERE r.message_id = m.id AND r.employee_id = ?) AND {_VISIBLE})) "
+            "ORDER BY m.created_at DESC LIMIT ?",
+            (employee_id, message_id, employee_id, employee_id, clock.utc_now_iso(), limit),
+        ).fetchall()
+        return tuple(
+            ThreadEntry(sender_name=r[0], body=r[1], kind=r[2],
+                        created_at=datetime.fromisoformat(r[3]), mine=bool(r[4]))
+            for r in reversed(rows)
         )
 
     def acknowledge(self, message_id: str, employee_id: int) -> datetime | None:

@@ -82,6 +82,19 @@ class Message:
     # (``Station.load_attachment`` fetches the bytes; None until the pull brought them).
     attachment_sha256: str | None = None
     attachment_type: str | None = None  # "image/jpeg" or "image/png"
+    # The conversation before it (oldest first, the last few): what is being answered.
+    earlier: tuple[ThreadEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class ThreadEntry:
+    """An earlier message of a conversation, as the message view recalls it."""
+
+    sender_name: str
+    body: str
+    kind: str
+    created_at: datetime
+    mine: bool  # written by the worker reading
 
 
 @dataclass(frozen=True)

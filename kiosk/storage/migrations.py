@@ -138,7 +138,14 @@ def _m003_inbox_index(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: tuple[Migration, ...] = (_m001_initial, _m002_attachments, _m003_inbox_index)
+def _m004_thread_index(db: sqlite_utils.Database) -> None:
+    # The message view recalls the conversation before a message: its thread, in order.
+    db.execute("CREATE INDEX messages_by_thread ON messages(thread_id, created_at)")
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _m001_initial, _m002_attachments, _m003_inbox_index, _m004_thread_index,
+)
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

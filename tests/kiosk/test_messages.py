@@ -52,3 +52,38 @@ def test_long_bodies_get_a_one_line_preview(terminal):
         )])
     preview = terminal.inbox(1)[0].preview
     assert len(preview) <= 80 and "\n" not in preview
+
+
+def _answer_from_jordan(terminal, reply_id: str, body: str) -> str:
+    """Jordan's answer in the thread of ``reply_id``, as the pull stores it."""
+    answer_id = f"answer-to-{reply_id}"
+    with transaction(terminal.db) as conn:
+        MessageStore.put(conn, [IncomingMessage(
+            id=answer_id, sender_id=2, sender_name="Jordan Smith", body=body,
+            created_at=datetime.now(UTC) + timedelta(seconds=1), recipients=(1,))])
+        conn.execute("UPDATE messages SET thread_id = ? WHERE id = ?", (MSG[5], answer_id))
+    return answer_id
+
+
+def test_a_message_recalls_the_conversation_before_it_oldest_first(terminal):
+    reply_id = terminal.send_message(1, [2], [], "Oui, pas de souci", reply_to=MSG[5])
+    answer_id = _answer_from_jordan(terminal, reply_id, "Merci beaucoup !")
+    earlier = terminal.open_message(answer_id, 1).earlier
+    assert [(e.sender_name, e.body[:12], e.mine) for e in earlier] == [
+        ("Jordan Smith", "Can you cove", False), ("Camille Martin", "Oui, pas de ", True)]
+
+
+def test_a_conversation_shows_nothing_the_worker_was_not_part_of(terminal):
+    # Luc (4) answered Jordan in the same thread; Camille was not a recipient of it.
+    with transaction(terminal.db) as conn:
+        MessageStore.put(conn, [IncomingMessage(
+            id="luc-aside", sender_id=4, sender_name="Luc Bernard", body="Moi aussi",
+            created_at=datetime.now(UTC), recipients=(2,))])
+        conn.execute("UPDATE messages SET thread_id = ? WHERE id = 'luc-aside'", (MSG[5],))
+    answer_id = _answer_from_jordan(terminal, "x", "Quelqu'un ?")
+    assert [e.sender_name for e in terminal.open_message(answer_id, 1).earlier] == [
+        "Jordan Smith"]
+
+
+def test_a_first_message_has_no_conversation_before_it(terminal):
+    assert terminal.open_message(MSG[5], 1).earlier == ()

@@ -16,6 +16,7 @@ from typing import Any
 
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
+from kivy.utils import escape_markup
 
 from kiosk.i18n import format_clock, format_when, quick_replies
 from kiosk.models import Message
@@ -43,6 +44,7 @@ class MessageScreen(KioskScreen):
     has_picture = BooleanProperty(False)
     picture = ObjectProperty(None, allownone=True)  # the decoded texture, once ready
     picture_text = StringProperty("")  # while it loads, or why it is not shown
+    thread_text = StringProperty("")  # the conversation before it (markup, escaped)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -140,6 +142,7 @@ class MessageScreen(KioskScreen):
             "missing": tr._("The picture has not arrived yet"),
             "broken": tr._("This picture cannot be shown"),
         }.get(self._picture_state, "")
+        self.thread_text = self._thread(message) if message is not None else ""
         if message is None:
             self.sender = self.when = self.body = self.ack_text = self.hint_text = ""
             self.ack_required = self.ack_pending = self.can_reply = False
@@ -166,6 +169,26 @@ class MessageScreen(KioskScreen):
             self.hint_text = ""
         self._fill_quick_replies()
         self.ids.scroller.scroll_y = 1
+        if self.thread_text:
+            Clock.schedule_once(self._show_message_end, 0)  # once laid out
+
+    def _show_message_end(self, *_: Any) -> None:
+        """With a conversation above it, the message itself is what must be in view."""
+        scroller, content = self.ids.scroller, self.ids.thread_box
+        # Only a box taller than the view scrolls: ScrollView overscrolls a short one away.
+        scroller.scroll_y = 0 if content.height > scroller.height else 1
+
+    @staticmethod
+    def _thread(message: Message) -> str:
+        now = datetime.now(UTC)
+        parts = []
+        for entry in message.earlier:
+            name = tr._("You") if entry.mine else drawable(entry.sender_name)
+            text = " ".join(drawable(entry.body).split()) or {
+                "photo": tr._("Photo"), "drawing": tr._("Drawing")}.get(entry.kind, "")
+            when = format_when(entry.created_at, now, tr.lang)
+            parts.append(f"[b]{escape_markup(name)}[/b]  {when}\n{escape_markup(text)}")
+        return "\n\n".join(parts)
 
     def _quick_replies(self) -> list[str]:
         """The site's quick replies in the worker's language (the router has the current
