@@ -15,6 +15,7 @@ import platform
 import sqlite3
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -62,15 +63,20 @@ def outbox_stats(conn: sqlite3.Connection, now: datetime | None = None) -> Outbo
     return OutboxStats(depth, age, rejected, last)
 
 
-def format_age(seconds: float) -> str:
+# An age's unit templates, by unit: English for the logs and doctor; the admin screen
+# passes its translated ones.
+AGE_UNITS = {"s": "{n} s", "min": "{n} min", "h": "{n} h", "d": "{n} d"}
+
+
+def format_age(seconds: float, units: Mapping[str, str] = AGE_UNITS) -> str:
     """'45 s', '12 min', '2.0 h', '3.5 d': short, in the units a person thinks in."""
     if seconds < 90:
-        return f"{seconds:.0f} s"
+        return units["s"].format(n=f"{seconds:.0f}")
     if seconds < 90 * 60:
-        return f"{seconds / 60:.0f} min"
+        return units["min"].format(n=f"{seconds / 60:.0f}")
     if seconds < 48 * 3600:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.1f} d"
+        return units["h"].format(n=f"{seconds / 3600:.1f}")
+    return units["d"].format(n=f"{seconds / 86400:.1f}")
 
 
 # Enrollment ---------------------------------------------------------------------------

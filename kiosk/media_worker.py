@@ -29,8 +29,9 @@ _STOP = object()
 
 
 class MediaWorker:
-    def __init__(self, deliver: Deliver) -> None:
+    def __init__(self, deliver: Deliver, name: str = "media-worker") -> None:
         self._deliver = deliver
+        self._name = name
         self._calls: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -44,7 +45,7 @@ class MediaWorker:
         """Run ``call()`` on the media thread; its result or error comes back via ``deliver``."""
         with self._lock:
             if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="media-worker",
+                self._thread = threading.Thread(target=self._run, name=self._name,
                                                 daemon=True)
                 self._thread.start()
         self._calls.put((call, on_result, on_error))
@@ -67,8 +68,9 @@ class MediaWorker:
             except Exception as exc:  # noqa: BLE001 - every failure goes back to the caller
                 if isinstance(exc, SendRefused):  # a rule, not a fault: no traceback
                     log.info("attachment refused: %s", exc.code)
-                else:
-                    log.exception("media call failed")
+                else:  # a broken frame or picture: the caller says so; keep working
+                    log.warning("%s: call failed (%s)", self._name, type(exc).__name__,
+                                exc_info=True)
                 if on_error is not None:
                     self._deliver(partial(on_error, exc))
                 continue

@@ -50,3 +50,20 @@ class Translator(EventDispatcher):
 
 
 tr = Translator()
+
+
+def picture_word(kind: str) -> str:
+    """'Photo' or 'Drawing' in the current language for a message's kind; '' for text."""
+    if kind == "photo":
+        return tr._("Photo")
+    if kind == "drawing":
+        return tr._("Drawing")
+    return ""
+
+
+def with_picture_word(kind: str, text: str) -> str:
+    """'Photo · caption' (or the bare word) for a picture message; ``text`` otherwise."""
+    word = picture_word(kind)
+    if not word:
+        return text
+    return f"{word} · {text}" if text else word

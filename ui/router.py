@@ -290,7 +290,7 @@ class Router:
     def drawing_done(self, attachment: DrawingAttachment) -> None:
         """The drawing goes with the draft: back to compose, which shows it."""
         self.screen(COMPOSE).attach(attachment)
-        self.close_drawing()
+        self.back_to_compose()
 
     def open_camera(self) -> None:
         """The camera, from compose, for the current session's worker."""
@@ -302,10 +302,11 @@ class Router:
     def photo_taken(self, attachment: PhotoAttachment) -> None:
         """The photo goes with the draft: back to compose, which shows it."""
         self.screen(COMPOSE).attach(attachment)
-        self.close_drawing()  # back to compose as the drawing does, draft kept
+        self.back_to_compose()
 
-    def close_drawing(self) -> None:
-        """Back to compose (Cancel: nothing attached); the draft is as it was left."""
+    def back_to_compose(self) -> None:
+        """Back to compose from the drawing or the camera (Cancel or Back: nothing
+        attached); the draft is as it was left."""
         session = self.station.session if self.station is not None else None
         if session is None:
             self.show_idle()
@@ -318,7 +319,7 @@ class Router:
         if session is None:
             self.show_idle()
         elif self.manager.current in (DRAWING, CAMERA):
-            self.close_drawing()
+            self.back_to_compose()
         elif self.manager.current == PICTURE:
             self.touched()
             self._go(self.screen(PICTURE).return_to or MESSAGE, session.employee.language)

@@ -42,6 +42,7 @@ from ui.router import (
 from ui.screens.idle import IdleScreen
 from ui.status import TerminalStatus
 from ui.theme import theme
+from ui.threads import on_ui_thread
 
 log = logging.getLogger(__name__)
 
@@ -89,17 +90,6 @@ def screen_factory(name: str, spec: Spec, **kwargs: Any) -> Callable[[], Any]:
         return screen_class(name=name, **kwargs)
 
     return build
-
-
-def on_ui_thread(call: Callable[[], None]) -> None:
-    """The ``deliver`` of the core worker and reader: run ``call`` on Kivy's thread.
-
-    A "free" event (the clock is ``free_all``, see ui/boot.py) runs as soon as
-    it is scheduled instead of at the next frame: a badge read crosses two
-    threads on its way to the screen, and each hop would otherwise wait for a
-    frame boundary (up to 1/60 s each).
-    """
-    Clock.schedule_once_free(lambda _dt: call())
 
 
 class Shell:

@@ -8,6 +8,7 @@ from kivy.properties import BooleanProperty, NumericProperty, OptionProperty, St
 from badge_reader import ReaderState, ReaderStatus
 from kiosk.runtime import StorageStatus
 from sync.status import SyncState, SyncStatus
+from ui.i18n import tr
 
 LEVELS = ("ok", "warn", "error", "unknown")
 
@@ -17,6 +18,20 @@ _READER_LEVEL = {
     ReaderState.DISCONNECTED: "error",
     ReaderState.ERROR: "error",
 }
+
+
+def reader_level(state: str) -> str:
+    """The level of a reader state ("" before the reader's first report: unknown)."""
+    return _READER_LEVEL.get(state, "error") if state else "unknown"
+
+
+def reader_words(state: str) -> str:
+    """What the idle and admin screens say of a reader state, in the current language."""
+    return {
+        ReaderState.CONNECTED: tr._("Badge reader ready"),
+        ReaderState.CONNECTING: tr._("Connecting to the badge reader"),
+        "": tr._("Starting the badge reader"),
+    }.get(state, tr._("Badge reader not connected"))
 
 _SYNC_LEVEL = {
     SyncState.ONLINE: "ok",
@@ -47,7 +62,7 @@ class TerminalStatus(EventDispatcher):
 
     def set_reader(self, status: ReaderStatus) -> None:
         self.reader_state = status.state.value
-        self.reader_level = _READER_LEVEL.get(status.state, "unknown")
+        self.reader_level = reader_level(status.state)
         self.reader_detail = status.message
 
     def set_storage(self, status: StorageStatus) -> None:

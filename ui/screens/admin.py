@@ -26,10 +26,11 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.utils import get_hex_from_color
 
 from badge_reader.frames import ACCEPTED, REPEAT, FrameSnapshot
-from kiosk.diagnostics import AdminReport, SyncSnapshot
+from kiosk.diagnostics import AdminReport, SyncSnapshot, format_age
 from ui.i18n import tr
 from ui.platform_info import graphics_versions
 from ui.screens.base import KioskScreen
+from ui.status import reader_level, reader_words
 from ui.theme import theme
 from ui.touchtest import TouchPad  # noqa: F401  (registered for admin.kv)
 
@@ -72,13 +73,8 @@ def fill_rows(box: Any, rows: list[Row], stacked: bool = False, key_share: float
 
 
 def age_text(seconds: float) -> str:
-    if seconds < 90:
-        return tr._("{n} s").format(n=round(seconds))
-    if seconds < 90 * 60:
-        return tr._("{n} min").format(n=round(seconds / 60))
-    if seconds < 48 * 3600:
-        return tr._("{n} h").format(n=f"{seconds / 3600:.1f}")
-    return tr._("{n} d").format(n=f"{seconds / 86400:.1f}")
+    return format_age(seconds, {"s": tr._("{n} s"), "min": tr._("{n} min"),
+                                "h": tr._("{n} h"), "d": tr._("{n} d")})
 
 
 def clock_text(moment: float) -> str:
@@ -168,13 +164,8 @@ class AdminScreen(KioskScreen):
 
     def _draw_reader(self, report: AdminReport) -> None:
         reader = report.reader
-        self.reader_level = {"connected": "ok", "connecting": "warn", "": "unknown"}.get(
-            reader.state, "error")
-        self.reader_title = {
-            "connected": tr._("Badge reader ready"),
-            "connecting": tr._("Connecting to the badge reader"),
-            "": tr._("Starting the badge reader"),
-        }.get(reader.state, tr._("Badge reader not connected"))
+        self.reader_level = reader_level(reader.state)
+        self.reader_title = reader_words(reader.state)
         frames = reader.frames
         rejects = " · ".join(f"{reason} {n}" for reason, n in sorted(frames.rejected.items()))
         rows: list[Row] = []

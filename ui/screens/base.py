@@ -8,6 +8,7 @@ from kivy.clock import Clock
 from kivy.properties import NumericProperty, ObjectProperty
 from kivy.uix.screenmanager import Screen
 
+from kiosk.i18n import quick_replies
 from ui.i18n import tr
 
 
@@ -35,6 +36,13 @@ class KioskScreen(Screen):
 
     def on_leave(self, *_: Any) -> None:
         self.left()
+
+    def quick_replies(self, language: str) -> list[str]:
+        """The site's quick replies in ``language`` (the router has the current site
+        settings), or the built-in ones."""
+        if self.router is not None:
+            return self.router.quick_replies(language)
+        return quick_replies(language)
 
     # Hooks -------------------------------------------------------------------------
 

@@ -17,7 +17,6 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from kivy.clock import Clock
 from kivy.graphics.texture import Texture
 from kivy.properties import (
     BooleanProperty,
@@ -36,6 +35,7 @@ from kiosk.session import Session
 from ui.camera_feed import SourceFeed, open_feed
 from ui.i18n import tr
 from ui.screens.base import KioskScreen
+from ui.threads import on_ui_thread
 
 if TYPE_CHECKING:  # loaded with the first camera opened, not at the terminal's start
     from kiosk.camera.develop import PhotoWorker
@@ -45,10 +45,6 @@ log = logging.getLogger(__name__)
 
 STATES = ("off", "starting", "live", "captured", "working", "none")
 DEFAULT_ASPECT = 16 / 9
-
-
-def _on_ui_thread(call: Callable[[], None]) -> None:
-    Clock.schedule_once_free(lambda _dt: call())
 
 
 class CameraPreview(Widget):
@@ -222,7 +218,7 @@ class CameraScreen(KioskScreen):
         if self._worker is None:
             from kiosk.camera.develop import PhotoWorker
 
-            self._worker = PhotoWorker(_on_ui_thread)
+            self._worker = PhotoWorker(on_ui_thread)
         self._worker.submit(self._frame, done, failed)
 
     # Drawing -------------------------------------------------------------------------------

@@ -25,7 +25,6 @@ from kivy.properties import (
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.i18n import quick_replies
 from kiosk.models import (
     Attachment,
     Contact,
@@ -241,15 +240,8 @@ class ComposeScreen(KioskScreen):
         self._fill_quick_replies()
         self._fill_contacts()
 
-    def _quick_replies(self) -> list[str]:
-        """The site's quick replies in the worker's language (the router has the current
-        site settings), or the built-in ones."""
-        if self.router is not None:
-            return self.router.quick_replies(self._language)
-        return quick_replies(self._language)
-
     def _fill_quick_replies(self) -> None:
-        texts = self._quick_replies() if self.name_text else []
+        texts = self.quick_replies(self._language) if self.name_text else []
         fill_chips(self.ids.quick_row, texts, self.quick_reply)
 
     def _fill_contacts(self) -> None:

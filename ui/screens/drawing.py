@@ -126,7 +126,7 @@ class DrawingScreen(KioskScreen):
 
     def cancel(self) -> None:
         if self.router is not None:
-            self.router.close_drawing()
+            self.router.back_to_compose()
 
     def done(self) -> None:
         sketch = self.ids.sketch

@@ -11,7 +11,7 @@ from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kiosk.i18n import format_clock, format_long_date
 from ui.i18n import tr
 from ui.screens.base import KioskScreen
-from ui.status import TerminalStatus
+from ui.status import TerminalStatus, reader_words
 
 
 class IdleScreen(KioskScreen):
@@ -60,11 +60,7 @@ class IdleScreen(KioskScreen):
         if status is None:
             return
         self.reader_ready = status.reader_state in ("", "connected", "connecting")
-        self.reader_text = {
-            "connected": tr._("Badge reader ready"),
-            "connecting": tr._("Connecting to the badge reader"),
-            "": tr._("Starting the badge reader"),
-        }.get(status.reader_state, tr._("Badge reader not connected"))
+        self.reader_text = reader_words(status.reader_state)
         self.storage_text = {
             "ok": tr._("Storage OK"),
             "error": tr._("Storage error"),

@@ -22,16 +22,8 @@ from kiosk.i18n import format_when
 from kiosk.models import INBOX_PAGE, MessageSummary
 from kiosk.session import Session
 from ui.glyphs import drawable
-from ui.i18n import tr
+from ui.i18n import tr, with_picture_word
 from ui.screens.base import KioskScreen
-
-
-def _preview(item: MessageSummary) -> str:
-    """A photo or drawing says so before its caption."""
-    kind = {"photo": tr._("Photo"), "drawing": tr._("Drawing")}.get(item.kind, "")
-    if not kind:
-        return item.preview
-    return f"{kind} · {item.preview}" if item.preview else kind
 
 
 class InboxRow(RecycleDataViewBehavior, ButtonBehavior, BoxLayout):
@@ -152,7 +144,7 @@ class InboxScreen(KioskScreen):
             "message_id": item.id,
             "sender": drawable(item.sender_name),
             "when": format_when(item.created_at, now, tr.lang),
-            "preview": drawable(_preview(item)),
+            "preview": drawable(with_picture_word(item.kind, item.preview)),
             "unread": item.unread,
             "ack_text": tr._("To acknowledge") if item.ack_required else "",
             "group": drawable(item.group_name or ""),

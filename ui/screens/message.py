@@ -18,10 +18,10 @@ from kivy.clock import Clock
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.utils import escape_markup
 
-from kiosk.i18n import format_clock, format_when, quick_replies
+from kiosk.i18n import format_clock, format_when
 from kiosk.models import Message
 from ui.glyphs import drawable
-from ui.i18n import tr
+from ui.i18n import picture_word, tr
 from ui.screens.base import KioskScreen
 from ui.widgets import fill_chips
 
@@ -184,22 +184,14 @@ class MessageScreen(KioskScreen):
         parts = []
         for entry in message.earlier:
             name = tr._("You") if entry.mine else drawable(entry.sender_name)
-            text = " ".join(drawable(entry.body).split()) or {
-                "photo": tr._("Photo"), "drawing": tr._("Drawing")}.get(entry.kind, "")
+            text = " ".join(drawable(entry.body).split()) or picture_word(entry.kind)
             when = format_when(entry.created_at, now, tr.lang)
             parts.append(f"[b]{escape_markup(name)}[/b]  {when}\n{escape_markup(text)}")
         return "\n\n".join(parts)
 
-    def _quick_replies(self) -> list[str]:
-        """The site's quick replies in the worker's language (the router has the current
-        site settings), or the built-in ones."""
-        if self.router is not None:
-            return self.router.quick_replies(self._language)
-        return quick_replies(self._language)
-
     def _fill_quick_replies(self) -> None:
         shown = self._message is not None and self.can_reply and not self.ack_pending
-        fill_chips(self.ids.quick_row, self._quick_replies() if shown else [],
+        fill_chips(self.ids.quick_row, self.quick_replies(self._language) if shown else [],
                    self.reply)
 
     def clear(self) -> None:

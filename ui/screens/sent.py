@@ -19,7 +19,7 @@ from kiosk.i18n import format_when
 from kiosk.models import SendStatus, SentMessage
 from kiosk.session import Session
 from ui.glyphs import drawable
-from ui.i18n import tr
+from ui.i18n import tr, with_picture_word
 from ui.screens.base import KioskScreen
 
 PREVIEW_CHARS = 90
@@ -46,11 +46,7 @@ def status_words(message: SentMessage) -> tuple[str, str, str]:
 
 
 def preview_of(message: SentMessage) -> str:
-    kind = {"photo": tr._("Photo"), "drawing": tr._("Drawing")}.get(message.kind, "")
-    text = " ".join(message.body.split())
-    if kind:
-        text = f"{kind} · {text}" if text else kind
-    text = drawable(text)
+    text = drawable(with_picture_word(message.kind, " ".join(message.body.split())))
     return text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…"
 
 
