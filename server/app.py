@@ -17,9 +17,12 @@ from server.db import Database, url_from_path
 from server.limits import BodyLimitMiddleware
 from server.notify import ChangeNotifier, watch
 from server.protocol.push import PAYLOAD_MODELS
+from server.protocol_stamp import ProtocolStamp
 from server.pull_cache import PullCache
-from server.routers import attachments, enroll, pull, push
+from server.routers import attachments, enroll, pull, push, token
+from server.services.drawings import DrawingRenderer, InkBudget
 from server.services.expiry import prune_periodically
+from server.services.push import DrawingLimits
 
 DESCRIPTION = """Sync API of the time-clock messaging terminals.
 Every error body is `{"error": {"code", "message", ...}}`. The sync rules are in
@@ -32,6 +35,7 @@ def create_app(db_url: str, settings: ServerSettings | None = None) -> FastAPI:
     notifier = ChangeNotifier()
     db = Database(url_from_path(db_url), on_commit=notifier.notify_threadsafe)
     db.migrate()
+    renderer = DrawingRenderer(settings.drawing_render_threads)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -46,6 +50,7 @@ def create_app(db_url: str, settings: ServerSettings | None = None) -> FastAPI:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            renderer.close()
             db.dispose()
 
     app = FastAPI(title="Kiosk time-clock server", version=__version__,
@@ -54,6 +59,9 @@ def create_app(db_url: str, settings: ServerSettings | None = None) -> FastAPI:
     app.state.notifier = notifier
     app.state.pull_cache = PullCache(notifier)
     app.state.settings = settings
+    app.state.drawing_limits = DrawingLimits(
+        renderer, InkBudget(settings.drawing_points_per_minute),
+        settings.drawing_points_per_request)
 
     def body_limit(path: str) -> int:
         if path.startswith("/v1/attachments/"):
@@ -62,7 +70,8 @@ def create_app(db_url: str, settings: ServerSettings | None = None) -> FastAPI:
 
     app.add_middleware(BodyLimitMiddleware, limit_for=body_limit)
     errors.install(app)
-    for module in (enroll, push, pull, attachments):
+    app.add_middleware(ProtocolStamp)  # last added: outermost, stamps every answer
+    for module in (enroll, token, push, pull, attachments):
         app.include_router(module.router, prefix="/v1", dependencies=[Depends(check_protocol)])
     _add_payload_schemas(app)
     return app

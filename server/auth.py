@@ -10,7 +10,13 @@ from fastapi import Depends, Header, Request
 from server.db import Database
 from server.errors import ApiError
 from server.protocol import errors
-from server.protocol.common import PROTOCOL_HEADER, PROTOCOL_VERSION, SUPPORTED_VERSIONS
+from server.protocol.common import (
+    PROTOCOL_HEADER,
+    PROTOCOL_HEADER_PATTERN,
+    PROTOCOL_VERSION,
+    SUPPORTED_VERSIONS,
+    TOKEN_PATTERN,
+)
 from server.repo import terminals
 
 
@@ -21,6 +27,7 @@ class Terminal:
     id: int
     site_id: int
     name: str
+    token: str = "current"  # or "previous": the one before the last rotation
 
 
 # Dependencies that do no I/O are ``async def``: FastAPI runs a plain ``def`` one on
@@ -35,9 +42,12 @@ async def check_protocol(
     """The client's protocol version (missing: 1); refuse the ones we don't speak."""
     if version is None:
         return PROTOCOL_VERSION
-    if not version.strip().isdigit() or int(version) not in SUPPORTED_VERSIONS:
+    # Only a few ASCII digits are parsed: str.isdigit() also takes other scripts' digits
+    # and int() refuses thousands of them with an error of its own.
+    shape_ok = PROTOCOL_HEADER_PATTERN.fullmatch(version.strip()) is not None
+    if not shape_ok or int(version) not in SUPPORTED_VERSIONS:
         raise ApiError(errors.PROTOCOL_VERSION,
-                       f"protocol version {version!r} is not supported by this server; "
+                       f"protocol version {version[:16]!r} is not supported by this server; "
                        f"supported: {', '.join(map(str, SUPPORTED_VERSIONS))}",
                        supported=list(SUPPORTED_VERSIONS))
     return int(version)
@@ -52,20 +62,25 @@ def current_terminal(  # plain def: queries the database, so runs on the thread 
         raise ApiError(errors.AUTH_REQUIRED, "send 'Authorization: Bearer <token>'; "
                        "enroll the terminal first to get a token")
     scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = token.strip()
+    if scheme.lower() != "bearer" or TOKEN_PATTERN.fullmatch(token) is None:
         raise ApiError(errors.INVALID_TOKEN, "the Authorization header must be 'Bearer <token>'")
     with db.read() as conn:
-        row = terminals.by_token(conn, token.strip())
-    if row is None:
+        found = terminals.by_token(conn, token)
+    if found is None:
         raise ApiError(errors.INVALID_TOKEN, "unknown token; enroll the terminal again")
+    row, which = found
     if row.revoked_at is not None:
         raise ApiError(errors.TERMINAL_REVOKED,
                        "this terminal was revoked by an admin; it must stop syncing",
                        revoked_at=row.revoked_at.isoformat())
-    if terminals.needs_touch(row):
+    if which == terminals.PREVIOUS and terminals.previous_token_expired(row):
+        raise ApiError(errors.TOKEN_EXPIRED, "this token was replaced and its grace period "
+                       "is over; enroll the terminal again")
+    if terminals.needs_touch(row, which):
         with db.write() as conn:
-            terminals.touch(conn, row.id)
-    return Terminal(id=row.id, site_id=row.site_id, name=row.name)
+            terminals.touch(conn, row.id, which)
+    return Terminal(id=row.id, site_id=row.site_id, name=row.name, token=which)
 
 
 AuthedTerminal = Annotated[Terminal, Depends(current_terminal)]

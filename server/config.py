@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 
 @dataclass(frozen=True)
@@ -14,3 +15,16 @@ class ServerSettings:
     watch_interval: float = 1.0
     # How often expired messages and unused attachments are deleted (also once at start).
     prune_interval: float = 600.0
+    # After a rotation (POST /v1/token) the old token works this long more: a terminal
+    # that lost the answer (a crash before saving it) still gets in to rotate again.
+    token_grace: timedelta = timedelta(days=7)
+    # Uploads no message names yet, per terminal: a terminal uploads a picture just
+    # before the message that names it, so a handful is normal; more is abuse.
+    max_unreferenced_uploads: int = 200
+    max_unreferenced_upload_bytes: int = 256 * 1024 * 1024
+    # Drawings are rendered off the write transaction, on at most this many threads.
+    drawing_render_threads: int = 1
+    # Ink (points) a terminal may have rendered per minute, and per push request; the
+    # items past either budget are deferred (sent again later), not refused.
+    drawing_points_per_minute: int = 600_000
+    drawing_points_per_request: int = 300_000

@@ -35,6 +35,9 @@ STATUS_BY_CODE = {
     errors.INVALID_CURSOR: 400,
     errors.NOT_FOUND: 404,
     errors.METHOD_NOT_ALLOWED: 405,
+    errors.TOKEN_EXPIRED: 401,
+    errors.INVALID_IMAGE: 422,
+    errors.UPLOAD_QUOTA_EXCEEDED: 429,
 }
 CODE_BY_STATUS = {404: errors.NOT_FOUND, 405: errors.METHOD_NOT_ALLOWED,
                   413: errors.PAYLOAD_TOO_LARGE, 415: errors.UNSUPPORTED_MEDIA_TYPE}
@@ -53,7 +56,9 @@ def error_response(code: str, message: str, status: int | None = None,
 async def _refused(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, Refused)
     headers = {"WWW-Authenticate": "Bearer"} if exc.code in (
-        errors.AUTH_REQUIRED, errors.INVALID_TOKEN) else None
+        errors.AUTH_REQUIRED, errors.INVALID_TOKEN, errors.TOKEN_EXPIRED) else None
+    if "retry_after_s" in exc.extra:
+        headers = {**(headers or {}), "Retry-After": str(int(exc.extra["retry_after_s"]))}
     return error_response(exc.code, exc.message, headers=headers, **exc.extra)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from server.cli.common import Result, add_command, row_dict
+from server.cli.common import Result, add_command, id_list, row_dict
 from server.db import Database
 from server.repo import directory
 
@@ -35,7 +35,11 @@ def _employee_update(db: Database, a: argparse.Namespace) -> Result:
     with db.write() as conn:
         directory.update_employee(conn, a.employee, name=a.name, role=a.role,
                                   language=a.language, site_id=a.site, moderated=a.moderated)
-        return row_dict(directory.get_employee(conn, a.employee))
+        if a.also_sites is not None:
+            directory.set_other_sites(conn, a.employee, a.also_sites)
+        shown = row_dict(directory.get_employee(conn, a.employee))
+        shown["also_sites"] = sorted(directory.other_sites(conn, a.employee))
+        return shown
 
 
 def _employee_active(active: bool) -> Any:
@@ -89,6 +93,9 @@ def register(sub: Any) -> None:
     p.add_argument("--role", choices=directory.ROLES)
     p.add_argument("--language")
     p.add_argument("--site", type=int, help="move to this home site")
+    p.add_argument("--also-sites", type=id_list, metavar="IDS",
+                   help="the other sites this employee works at, e.g. 2,5 (replaces the "
+                        "list; '' for none): their terminals get the employee's badges")
     p.add_argument("--moderated", action=argparse.BooleanOptionalAction, default=None,
                    help="HR must (or no longer must) approve this employee's messages")
     for name, active in (("disable", False), ("enable", True)):

@@ -113,6 +113,8 @@ def _values(a: argparse.Namespace, current: dict[str, Any]) -> tuple[dict[str, A
                                           a.admin_badge)
     if a.admin_pin is not None:
         values["admin_pin_hash"] = _admin_pin(a.admin_pin)
+    if a.staff_authority is not None:
+        values["terminal_staff_authority"] = a.staff_authority == "on"
     if both := unset & set(values):
         option = next(o for o, k in UNSET_NAMES.items() if k in both)
         raise Refused("invalid_setting", f"--unset {option} and a new value for it: "
@@ -127,6 +129,7 @@ def _shown(site: Any, values: dict[str, Any], as_json: bool) -> dict[str, Any]:
             out["admin_pin_set"] = values[key] is not None  # the hash stays in the database
         else:
             out[key] = values[key]
+    out["terminal_staff_authority"] = bool(values["terminal_staff_authority"])
     out["updated_at"] = values["updated_at"]
     if not as_json:
         out = {k: NOT_SET if v is None and k != "updated_at" else v for k, v in out.items()}
@@ -178,6 +181,11 @@ def register(sub: Any) -> None:
     p.add_argument("--admin-pin", metavar="PIN",
                    help="admin PIN, 4 to 8 digits, stored hashed; '-' reads it from stdin "
                         "(keeps it out of the shell history)")
+    p.add_argument("--staff-authority", choices=("on", "off"),
+                   help="on: HR and managers keep their authority when they write from this "
+                        "site's terminals (HR past contact lists and moderation, "
+                        "acknowledgements asked); off (the default): they write there as "
+                        "any worker, and HR writes from the console")
     p.add_argument("--unset", action="append", default=[], choices=UNSET_CHOICES,
                    metavar="NAME", help="back to each terminal's config: "
                    + ", ".join(UNSET_CHOICES))

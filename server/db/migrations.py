@@ -50,10 +50,45 @@ def _m003_site_settings(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.site_settings])
 
 
+def _m004_trust_boundary(conn: Connection) -> None:
+    """Token rotation columns, employees on several sites, who uploaded what, the
+    site setting for staff authority on terminals, and two lookup indexes.
+
+    Migration 1 builds its tables from today's schema module: on a new database all of
+    this exists already, so each step adds only what is missing.
+    """
+    added = {
+        "terminals": ("token_issued_at", "token_last_used_at", "previous_token_hash",
+                      "previous_token_expires_at", "previous_token_last_used_at"),
+        "site_settings": ("terminal_staff_authority",),
+    }
+    for table_name, column_names in added.items():
+        table = schema.metadata.tables[table_name]
+        present = {c["name"] for c in inspect(conn).get_columns(table_name)}
+        for name in column_names:
+            if name not in present:
+                column_type = table.c[name].type.compile(dialect=conn.dialect)
+                conn.exec_driver_sql(f"ALTER TABLE {table_name} ADD COLUMN {name} {column_type}")
+    schema.metadata.create_all(conn, tables=[schema.employee_sites, schema.attachment_uploads])
+    for table, index_name in ((schema.terminals, "ux_terminals_previous_token"),
+                              (schema.messages, "ix_messages_attachment"),
+                              (schema.changes, "ix_changes_entity")):
+        index = next(i for i in table.indexes if i.name == index_name)
+        index.create(conn, checkfirst=True)
+    uploads = schema.attachment_uploads
+    already = select(uploads.c.sha256).where(uploads.c.sha256 == schema.attachments.c.sha256)
+    conn.execute(insert(uploads).from_select(
+        ["sha256", "terminal_id", "created_at"],
+        select(schema.attachments.c.sha256, schema.attachments.c.terminal_id,
+               schema.attachments.c.created_at)
+        .where(schema.attachments.c.terminal_id.is_not(None)).where(~already.exists())))
+
+
 MIGRATIONS: tuple[tuple[int, Callable[[Connection], None]], ...] = (
     (1, _m001_initial),
     (2, _m002_reply_allowed),
     (3, _m003_site_settings),
+    (4, _m004_trust_boundary),
 )
 LATEST_VERSION = MIGRATIONS[-1][0]
 

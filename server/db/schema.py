@@ -106,6 +106,23 @@ terminals = Table(
     Column("revoked_at", UtcDateTime),
     Column("last_seen_at", UtcDateTime),
     Column("last_seq", BigInteger),
+    # Token rotation (migration 4): the current token is token_hash; after a rotation
+    # the one before stays valid until previous_token_expires_at (a grace period).
+    Column("token_issued_at", UtcDateTime),
+    Column("token_last_used_at", UtcDateTime),
+    Column("previous_token_hash", String(64)),
+    Column("previous_token_expires_at", UtcDateTime),
+    Column("previous_token_last_used_at", UtcDateTime),
+    Index("ux_terminals_previous_token", "previous_token_hash", unique=True),
+)
+
+# Sites an employee works at besides their home site (employees.site_id), migration 4.
+# A terminal acts for an employee only at one of these sites; the employee's badges
+# and contact list go to the terminals of each of them.
+employee_sites = Table(
+    "employee_sites", metadata,
+    Column("employee_id", Integer, ForeignKey("employees.id"), primary_key=True),
+    Column("site_id", Integer, ForeignKey("sites.id"), primary_key=True, index=True),
 )
 
 enrollment_codes = Table(
@@ -126,6 +143,15 @@ attachments = Table(
     Column("size", Integer, nullable=False),
     Column("data", LargeBinary, nullable=False),
     Column("terminal_id", Integer, ForeignKey("terminals.id")),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+# Which terminal uploaded which bytes (migration 4): content-addressed bytes may be
+# uploaded by several terminals, and each may read back what it uploaded.
+attachment_uploads = Table(
+    "attachment_uploads", metadata,
+    Column("sha256", String(64), ForeignKey("attachments.sha256"), primary_key=True),
+    Column("terminal_id", Integer, ForeignKey("terminals.id"), primary_key=True, index=True),
     Column("created_at", UtcDateTime, nullable=False),
 )
 
@@ -151,6 +177,7 @@ messages = Table(
     Column("decided_at", UtcDateTime),
     # False: recipients may not answer (an announcement). Added by migration 2.
     Column("reply_allowed", Boolean, nullable=False, server_default=true()),
+    Index("ix_messages_attachment", "attachment_sha256"),
     CheckConstraint("kind IN ('text', 'photo', 'drawing')", name="ck_messages_kind"),
     CheckConstraint(
         "status IN ('pending', 'approved', 'rejected')", name="ck_messages_status"),
@@ -202,6 +229,7 @@ changes = Table(
     Column("entity", String(32), nullable=False),
     Column("entity_id", String(64), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_changes_entity", "entity", "entity_id"),  # migration 4
 )
 
 # What HR or site IT set for every terminal of a site (migration 3). A NULL column is
@@ -219,4 +247,8 @@ site_settings = Table(
     Column("admin_badges", Text),  # ["0F00123456", ...]
     Column("admin_pin_hash", String(200)),
     Column("updated_at", UtcDateTime, nullable=False),
+    # Server-side only, never sent to terminals (migration 4): may an HR or manager
+    # employee send with their authority (past contact lists and moderation, asking
+    # for acknowledgements) from this site's terminals? NULL or false: no.
+    Column("terminal_staff_authority", Boolean),
 )

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 PROTOCOL_VERSION = 1
 SUPPORTED_VERSIONS: tuple[int, ...] = (1,)
 PROTOCOL_HEADER = "X-Kiosk-Protocol"
+# What a header value may be before it is parsed at all: ASCII digits, short.
+PROTOCOL_HEADER_PATTERN = re.compile(r"[0-9]{1,4}")
+# A bearer token as the server makes them (secrets.token_urlsafe), with room to spare.
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,128}")
 
 MAX_BATCH_ITEMS = 500
 MAX_BODY_CHARS = 4000
@@ -19,6 +25,12 @@ MAX_RECIPIENT_GROUPS = 50
 MAX_WAIT_SECONDS = 25
 MAX_DRAWING_STROKES = 500
 MAX_STROKE_POINTS = 5000
+# Ink: the points of a drawing. A terminal's drawing budget (sketch.model) is 60,000.
+MAX_DRAWING_POINTS = 60_000
+
+# Pictures a terminal uploads or shows: photos are about 1600 px, drawings at most 4096.
+MAX_PICTURE_SIDE = 4096
+MAX_PICTURE_PIXELS = 4096 * 4096
 
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 ATTACHMENT_CONTENT_TYPES: tuple[str, ...] = ("image/jpeg", "image/png")
@@ -30,10 +42,46 @@ EmployeeId = Annotated[int, Field(ge=1, le=MAX_INT32)]
 GroupId = Annotated[int, Field(ge=1, le=MAX_INT32)]
 
 
+def _representable_in_utc(value: datetime) -> datetime:
+    """Refuse an aware time that has no UTC equivalent (year 1 east of UTC, year 9999
+    west of it): it could be neither stored nor compared. The value keeps its offset."""
+    try:
+        value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise ValueError("time out of range once converted to UTC") from None
+    return value
+
+
+# Every time a terminal sends: ISO 8601 with an offset, and convertible to UTC.
+Instant = Annotated[AwareDatetime, AfterValidator(_representable_in_utc)]
+
+
 class WireModel(BaseModel):
     """Base of every wire model: unknown fields are refused, not ignored."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+def _has_nul(value: Any) -> bool:
+    if type(value) is str:
+        return "\x00" in value
+    if type(value) in (list, tuple):
+        return any("\x00" in v for v in value if type(v) is str)
+    return False
+
+
+class RequestModel(WireModel):
+    """Base of what clients send: no text may hold a NUL character (PostgreSQL cannot
+    store one, and no person types one). Each model checks its own fields and lists of
+    strings; nested models check theirs, and a plain ``dict`` (a push item's payload) is
+    left to the model that validates it later, so a bad item is refused alone."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul_characters(cls, data: Any) -> Any:
+        if isinstance(data, dict) and any(_has_nul(v) for v in data.values()):
+            raise ValueError("text must not contain NUL characters")
+        return data
 
 
 class ErrorDetail(BaseModel):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pydantic import AwareDatetime, Field
 
-from server.protocol.common import MAX_NAME_CHARS, WireModel
+from server.protocol.common import MAX_NAME_CHARS, RequestModel, WireModel
 
 
-class EnrollRequest(WireModel):
+class EnrollRequest(RequestModel):
     code: str = Field(min_length=4, max_length=64, description="one-time code from the admin")
     terminal_name: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
 

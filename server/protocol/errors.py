@@ -20,6 +20,9 @@ INVALID_CURSOR = "invalid_cursor"
 NOT_FOUND = "not_found"
 METHOD_NOT_ALLOWED = "method_not_allowed"
 INTERNAL_ERROR = "internal_error"
+TOKEN_EXPIRED = "token_expired"  # a rotated-out token past its grace period
+INVALID_IMAGE = "invalid_image"  # an upload that does not decode as the image it claims
+UPLOAD_QUOTA_EXCEEDED = "upload_quota_exceeded"  # too many uploads no message names yet
 
 # Per-item rejections in a push (permanent: retrying returns the same answer).
 INVALID_PAYLOAD = "invalid_payload"
@@ -38,16 +41,21 @@ ACK_NOT_REQUIRED = "ack_not_required"
 UNKNOWN_PUNCH = "unknown_punch"
 PUNCH_ALREADY_VOIDED = "punch_already_voided"
 REPLY_NOT_ALLOWED = "reply_not_allowed"
+NOT_ON_THIS_SITE = "not_on_this_site"  # the employee does not work at the terminal's site
+
+# Per-item, not final: the item was deferred (status "deferred"), send it again later.
+RATE_LIMITED = "rate_limited"
 
 REQUEST_CODES = frozenset({
     PROTOCOL_VERSION, AUTH_REQUIRED, INVALID_TOKEN, TERMINAL_REVOKED, ENROLLMENT_CODE_INVALID,
     ENROLLMENT_CODE_USED, ENROLLMENT_CODE_EXPIRED, MALFORMED_JSON, INVALID_REQUEST,
     PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, SHA256_MISMATCH, CONTENT_MISMATCH,
-    INVALID_CURSOR, NOT_FOUND, METHOD_NOT_ALLOWED, INTERNAL_ERROR,
+    INVALID_CURSOR, NOT_FOUND, METHOD_NOT_ALLOWED, INTERNAL_ERROR, TOKEN_EXPIRED,
+    INVALID_IMAGE, UPLOAD_QUOTA_EXCEEDED,
 })
 ITEM_CODES = frozenset({
     INVALID_PAYLOAD, UNKNOWN_KIND, UNKNOWN_EMPLOYEE, EMPLOYEE_INACTIVE, UNKNOWN_GROUP,
     NOT_IN_CONTACT_LIST, GROUP_POST_NOT_ALLOWED, NO_RECIPIENTS, NOT_ALLOWED,
     UNKNOWN_ATTACHMENT, UNKNOWN_MESSAGE, NOT_A_RECIPIENT, ACK_NOT_REQUIRED, UNKNOWN_PUNCH,
-    PUNCH_ALREADY_VOIDED, REPLY_NOT_ALLOWED,
+    PUNCH_ALREADY_VOIDED, REPLY_NOT_ALLOWED, NOT_ON_THIS_SITE, RATE_LIMITED,
 })

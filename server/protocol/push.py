@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import Field, model_validator
 
 from server.protocol.common import (
     MAX_BATCH_ITEMS,
     MAX_BODY_CHARS,
+    MAX_DRAWING_POINTS,
     MAX_DRAWING_STROKES,
     MAX_INT64,
     MAX_RECIPIENT_EMPLOYEES,
@@ -23,6 +24,8 @@ from server.protocol.common import (
     EmployeeId,
     ErrorDetail,
     GroupId,
+    Instant,
+    RequestModel,
     Sha256,
     WireModel,
 )
@@ -30,15 +33,15 @@ from server.protocol.common import (
 MessageKind = Literal["text", "photo", "drawing"]
 
 
-class PunchPayload(WireModel):
+class PunchPayload(RequestModel):
     employee_id: EmployeeId
     direction: Literal["IN", "OUT"]
-    wall_time: AwareDatetime = Field(description="device wall clock, ISO 8601 with offset")
+    wall_time: Instant = Field(description="device wall clock, ISO 8601 with offset")
     monotonic_ns: int = Field(ge=0, le=MAX_INT64, description="device monotonic clock since boot")
     boot_id: str = Field(min_length=1, max_length=64, description="changes at every reboot")
 
 
-class PunchVoidPayload(WireModel):
+class PunchVoidPayload(RequestModel):
     punch_id: UUID = Field(description="client id of the punch item being voided")
     reason: str | None = Field(default=None, max_length=200)
 
@@ -46,22 +49,30 @@ class PunchVoidPayload(WireModel):
 Coordinate = Annotated[float, Field(ge=-100_000, le=100_000, allow_inf_nan=False)]
 
 
-class Stroke(WireModel):
+class Stroke(RequestModel):
     color: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
     width: float = Field(gt=0, le=100)
     points: list[tuple[Coordinate, Coordinate]] = Field(min_length=1,
                                                         max_length=MAX_STROKE_POINTS)
 
 
-class Drawing(WireModel):
+class Drawing(RequestModel):
     """Finger drawing as vector strokes; coordinates are in a width x height canvas."""
 
     width: int = Field(ge=1, le=4096)
     height: int = Field(ge=1, le=4096)
     strokes: list[Stroke] = Field(max_length=MAX_DRAWING_STROKES)
 
+    @model_validator(mode="after")
+    def _ink_within_budget(self) -> Drawing:
+        points = sum(len(stroke.points) for stroke in self.strokes)
+        if points > MAX_DRAWING_POINTS:
+            raise ValueError(f"a drawing has at most {MAX_DRAWING_POINTS} points, "
+                             f"this one {points}")
+        return self
 
-class MessagePayload(WireModel):
+
+class MessagePayload(RequestModel):
     sender_id: EmployeeId
     to_employees: list[EmployeeId] = Field(default=[], max_length=MAX_RECIPIENT_EMPLOYEES)
     to_groups: list[GroupId] = Field(default=[], max_length=MAX_RECIPIENT_GROUPS)
@@ -71,8 +82,8 @@ class MessagePayload(WireModel):
     drawing: Drawing | None = None
     reply_to: UUID | None = Field(default=None, description="id of the message answered")
     ack_required: bool = Field(default=False, description="managers and HR only")
-    expires_at: AwareDatetime | None = None
-    written_at: AwareDatetime | None = Field(default=None, description="device wall time")
+    expires_at: Instant | None = None
+    written_at: Instant | None = Field(default=None, description="device wall time")
 
     @model_validator(mode="after")
     def _check_shape(self) -> MessagePayload:
@@ -91,11 +102,11 @@ class MessagePayload(WireModel):
         return self
 
 
-class ReceiptPayload(WireModel):
+class ReceiptPayload(RequestModel):
     message_id: UUID
     employee_id: EmployeeId
-    delivered_at: AwareDatetime | None = Field(default=None, description="shown in the inbox")
-    read_at: AwareDatetime | None = Field(default=None, description="opened by the recipient")
+    delivered_at: Instant | None = Field(default=None, description="shown in the inbox")
+    read_at: Instant | None = Field(default=None, description="opened by the recipient")
 
     @model_validator(mode="after")
     def _one_time_at_least(self) -> ReceiptPayload:
@@ -104,10 +115,10 @@ class ReceiptPayload(WireModel):
         return self
 
 
-class AckPayload(WireModel):
+class AckPayload(RequestModel):
     message_id: UUID
     employee_id: EmployeeId
-    acked_at: AwareDatetime
+    acked_at: Instant
 
 
 PAYLOAD_MODELS: dict[str, type[WireModel]] = {
@@ -120,18 +131,20 @@ PAYLOAD_MODELS: dict[str, type[WireModel]] = {
 ItemKind = Literal["punch", "punch_void", "message", "receipt", "ack"]
 
 
-class PushItem(WireModel):
+class PushItem(RequestModel):
     id: UUID = Field(description="client-made UUID; deduplication key, forever")
     seq: int = Field(ge=0, le=MAX_INT64, description="per-terminal outbox sequence number")
     kind: str = Field(min_length=1, max_length=32, description="one of PAYLOAD_MODELS")
     payload: dict[str, Any]
 
 
-class PushRequest(WireModel):
+class PushRequest(RequestModel):
     items: list[PushItem] = Field(max_length=MAX_BATCH_ITEMS)
 
 
-ItemStatus = Literal["accepted", "duplicate", "rejected"]
+# deferred: nothing was stored, send the item again after error.retry_after_s (a rate
+# limit); every later item of the same request is deferred with it, so order is kept.
+ItemStatus = Literal["accepted", "duplicate", "rejected", "deferred"]
 
 
 class PushResult(WireModel):
@@ -139,7 +152,8 @@ class PushResult(WireModel):
     status: ItemStatus
     original_status: Literal["accepted", "rejected"] | None = Field(
         default=None, description="for a duplicate: what the first delivery got")
-    error: ErrorDetail | None = Field(default=None, description="why it was rejected")
+    error: ErrorDetail | None = Field(default=None,
+                                      description="why it was rejected or deferred")
 
 
 class PushResponse(WireModel):

@@ -1,14 +1,19 @@
-"""Content-addressed attachment bytes (kept in the database: one backup, one transaction)."""
+"""Content-addressed attachment bytes (kept in the database: one backup, one transaction).
+
+Who may read them: the terminals that uploaded them (``attachment_uploads``), and the
+terminals of every site a live message naming them was announced to (its change-log
+rows). Anything else is answered exactly as bytes the server does not hold.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import and_, exists, func, insert, or_, select
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 
-from server.db.schema import attachments
+from server.db.schema import attachment_uploads, attachments, changes, messages
 from server.db.types import utcnow
 
 INFO_COLUMNS = (attachments.c.sha256, attachments.c.content_type, attachments.c.size)
@@ -41,3 +46,47 @@ def put(conn: Connection, sha256: str, content_type: str, content: bytes,
     except IntegrityError:  # stored meanwhile by a concurrent upload
         return False
     return True
+
+
+def record_upload(conn: Connection, sha256: str, terminal_id: int) -> None:
+    """Note that ``terminal_id`` uploaded these bytes (once; it may read them back)."""
+    if uploaded_by(conn, sha256, terminal_id):
+        return
+    try:
+        with conn.begin_nested():
+            conn.execute(insert(attachment_uploads).values(
+                sha256=sha256, terminal_id=terminal_id, created_at=utcnow()))
+    except IntegrityError:  # the same upload, concurrently
+        pass
+
+
+def uploaded_by(conn: Connection, sha256: str, terminal_id: int) -> bool:
+    query = select(attachment_uploads.c.sha256).where(
+        (attachment_uploads.c.sha256 == sha256) & (attachment_uploads.c.terminal_id == terminal_id))
+    return conn.execute(query).first() is not None
+
+
+def visible_to(conn: Connection, sha256: str, terminal_id: int, site_id: int) -> bool:
+    """May this terminal read these bytes? Its own upload, or a live message naming them
+    that was announced to its site."""
+    if uploaded_by(conn, sha256, terminal_id):
+        return True
+    now = utcnow()
+    announced = exists().where(and_(
+        changes.c.entity == "message", changes.c.entity_id == messages.c.id,
+        or_(changes.c.site_id == site_id, changes.c.site_id.is_(None))))
+    query = (select(messages.c.id).where(messages.c.attachment_sha256 == sha256)
+             .where(or_(messages.c.expires_at.is_(None), messages.c.expires_at > now))
+             .where(announced).limit(1))
+    return conn.execute(query).first() is not None
+
+
+def unreferenced_uploads(conn: Connection, terminal_id: int) -> tuple[int, int]:
+    """(count, bytes) of what this terminal uploaded that no message names yet."""
+    named = exists().where(messages.c.attachment_sha256 == attachment_uploads.c.sha256)
+    query = (select(func.count(), func.coalesce(func.sum(attachments.c.size), 0))
+             .select_from(attachment_uploads)
+             .join(attachments, attachments.c.sha256 == attachment_uploads.c.sha256)
+             .where(attachment_uploads.c.terminal_id == terminal_id).where(~named))
+    count, size = conn.execute(query).one()
+    return int(count), int(size)

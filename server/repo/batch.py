@@ -32,12 +32,14 @@ from server.db.schema import (
     attachments,
     contact_employees,
     contact_groups,
+    employee_sites,
     employees,
     group_members,
     message_recipients,
     messages,
     punches,
     push_log,
+    site_settings,
     staff_groups,
     terminals,
 )
@@ -62,6 +64,8 @@ class Batch:
         self._groups: dict[int, tuple[Row[Any], list[Row[Any]]] | None] = {}
         self._attachments: dict[str, bool] = {}
         self._terminal_sites: dict[int, int] = {}
+        self._extra_sites: dict[int, set[int]] = {}
+        self._staff_authority: dict[int, bool] = {}
 
     # -- writes ---------------------------------------------------------------
 
@@ -95,6 +99,10 @@ class Batch:
             self._employees.update(dict.fromkeys(chunk))
             for row in self._conn.execute(select(employees).where(employees.c.id.in_(chunk))):
                 self._employees[row.id] = row
+            self._extra_sites.update((i, set()) for i in chunk)
+            for row in self._conn.execute(select(employee_sites)
+                                          .where(employee_sites.c.employee_id.in_(chunk))):
+                self._extra_sites[row.employee_id].add(row.site_id)
 
     def employee(self, employee_id: int) -> Row[Any]:
         """The employee, or NotFound(unknown_employee)."""
@@ -113,6 +121,28 @@ class Batch:
             raise Refused(errors.EMPLOYEE_INACTIVE, f"employee {employee_id} is disabled",
                           employee_id=employee_id)
         return row
+
+    def works_at(self, employee_id: int, site_id: int) -> Row[Any]:
+        """The employee, if they work at ``site_id`` (home site or one of their other
+        sites); else Refused(not_on_this_site). A terminal acts only for those."""
+        row = self.employee(employee_id)
+        if site_id != row.site_id and site_id not in self._extra_sites[employee_id]:
+            raise Refused(errors.NOT_ON_THIS_SITE, f"employee {employee_id} does not work at "
+                          "this terminal's site", employee_id=employee_id)
+        return row
+
+    def sites_of(self, employee_id: int) -> set[int]:
+        """Every site the employee works at (their messages go to these sites' terminals)."""
+        row = self.employee(employee_id)
+        return {row.site_id} | self._extra_sites[employee_id]
+
+    def staff_authority(self, site_id: int) -> bool:
+        """May HR and managers send with their authority from this site's terminals?"""
+        if site_id not in self._staff_authority:
+            value = self._conn.execute(select(site_settings.c.terminal_staff_authority).where(
+                site_settings.c.site_id == site_id)).scalar_one_or_none()
+            self._staff_authority[site_id] = bool(value)
+        return self._staff_authority[site_id]
 
     def contacts(self, owner_id: int) -> tuple[frozenset[int], frozenset[int]]:
         """(employee ids, group ids) that ``owner_id`` may write to."""

@@ -1,14 +1,21 @@
-"""Sites, employees and badges."""
+"""Sites, employees and badges.
+
+An employee has a home site (``employees.site_id``) and may work at other sites too
+(``employee_sites``, set with ``set_other_sites``). A terminal acts only for the
+employees who work at its site, and those are the employees whose badges and
+contact lists its site's terminals receive. Every terminal gets every employee's
+name and role (to show who wrote a message).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 
-from server.db.schema import badges, employees, sites
+from server.db.schema import badges, employee_sites, employees, sites
 from server.db.types import utcnow
 from server.protocol import errors
 from server.repo import NotFound, Refused, changes
@@ -86,11 +93,43 @@ def update_employee(conn: Connection, employee_id: int, **fields: Any) -> None:
     conn.execute(update(employees).where(employees.c.id == employee_id).values(**fields))
     changes.record(conn, "employee", employee_id)
     if fields.get("site_id", before.site_id) != before.site_id:
-        moved = [before.site_id, fields["site_id"]]
-        for badge_id in conn.execute(
-                select(badges.c.id).where(badges.c.employee_id == employee_id)).scalars():
-            changes.record(conn, "badge", badge_id, moved)
-        changes.record(conn, "contact_list", employee_id, moved)
+        _site_moved(conn, employee_id, {before.site_id, fields["site_id"]})
+
+
+def _site_moved(conn: Connection, employee_id: int, sites_concerned: set[int]) -> None:
+    """The employee's badges and contact list change sites: tell every site concerned
+    (pull sends each what it may now hold, or a delete)."""
+    for badge_id in conn.execute(
+            select(badges.c.id).where(badges.c.employee_id == employee_id)).scalars():
+        changes.record(conn, "badge", badge_id, sites_concerned)
+    changes.record(conn, "contact_list", employee_id, sites_concerned)
+
+
+def other_sites(conn: Connection, employee_id: int) -> set[int]:
+    """The sites the employee works at besides their home site."""
+    query = select(employee_sites.c.site_id).where(employee_sites.c.employee_id == employee_id)
+    return set(conn.execute(query).scalars())
+
+
+def sites_of(conn: Connection, employee_id: int) -> set[int]:
+    """Every site the employee works at: home site first of all."""
+    return {get_employee(conn, employee_id).site_id} | other_sites(conn, employee_id)
+
+
+def set_other_sites(conn: Connection, employee_id: int, site_ids: list[int]) -> None:
+    """Replace the list of sites the employee works at besides their home site."""
+    employee = get_employee(conn, employee_id)
+    for site_id in site_ids:
+        get_site(conn, site_id)
+    before = other_sites(conn, employee_id)
+    after = set(site_ids) - {employee.site_id}
+    if after == before:
+        return
+    conn.execute(delete(employee_sites).where(employee_sites.c.employee_id == employee_id))
+    if after:
+        conn.execute(insert(employee_sites), [
+            {"employee_id": employee_id, "site_id": site} for site in sorted(after)])
+    _site_moved(conn, employee_id, before ^ after)
 
 
 def list_employees(conn: Connection, site_id: int | None = None) -> list[Row[Any]]:
@@ -117,7 +156,7 @@ def add_badge(conn: Connection, employee_id: int, uid: str) -> int:
             )).inserted_primary_key[0]
     except IntegrityError:
         raise Refused("duplicate_badge", "this badge is already registered") from None
-    changes.record(conn, "badge", badge_id, [employee.site_id])
+    changes.record(conn, "badge", badge_id, sites_of(conn, employee.id))
     return badge_id
 
 
@@ -128,8 +167,7 @@ def set_badge_active(conn: Connection, uid: str, active: bool) -> int:
         raise NotFound("unknown_badge", "no such badge")
     conn.execute(update(badges).where(badges.c.id == row.id).values(
         active=active, disabled_at=None if active else utcnow()))
-    employee = get_employee(conn, row.employee_id)
-    changes.record(conn, "badge", row.id, [employee.site_id])
+    changes.record(conn, "badge", row.id, sites_of(conn, row.employee_id))
     return row.id
 
 

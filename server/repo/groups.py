@@ -18,7 +18,7 @@ from server.db.schema import (
 from server.db.types import utcnow
 from server.protocol import errors
 from server.repo import NotFound, Refused, changes
-from server.repo.directory import get_employee
+from server.repo.directory import get_employee, sites_of
 
 
 def create_group(conn: Connection, name: str, moderated: bool = False) -> int:
@@ -96,7 +96,7 @@ def set_contacts(conn: Connection, owner_id: int, employee_ids: list[int],
     if group_ids:
         conn.execute(insert(contact_groups), [
             {"owner_id": owner_id, "group_id": gid} for gid in sorted(set(group_ids))])
-    changes.record(conn, "contact_list", owner_id, [owner.site_id])
+    changes.record(conn, "contact_list", owner_id, sites_of(conn, owner.id))
 
 
 def contacts(conn: Connection, owner_id: int) -> tuple[list[int], list[int]]:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection, Row
 
-from server.db.schema import employees, message_recipients, messages, terminals
+from server.db.schema import employee_sites, employees, message_recipients, messages, terminals
 from server.db.types import utcnow
 from server.protocol import errors
 from server.repo import NotFound, Refused, changes
@@ -46,8 +46,10 @@ def insert_message(conn: Connection, values: dict[str, Any], recipients: dict[in
     conn.execute(insert(message_recipients), recipient_rows)
     if sender_site_ids is None:
         sender_site_ids = sender_sites(conn, get(conn, values["id"]))
-    changes.record(conn, "message", values["id"],
-                   announced_sites(sender_site_ids, recipients, values["status"]))
+    sites = announced_sites(sender_site_ids, recipients, values["status"])
+    if values["status"] == "approved":  # recipients who also work at other sites
+        sites |= recipient_sites(conn, values["id"])
+    changes.record(conn, "message", values["id"], sites)
 
 
 def get(conn: Connection, message_id: str) -> Row[Any]:
@@ -69,9 +71,14 @@ def sender_sites(conn: Connection, message: Row[Any]) -> set[int]:
 
 
 def recipient_sites(conn: Connection, message_id: str) -> set[int]:
-    query = select(message_recipients.c.site_id).where(
-        message_recipients.c.message_id == message_id).distinct()
-    return set(conn.execute(query).scalars())
+    """Every site a recipient works at: their home sites, and their other sites."""
+    of_message = message_recipients.c.message_id == message_id
+    home = select(message_recipients.c.site_id).where(of_message)
+    other = (select(employee_sites.c.site_id)
+             .join(message_recipients,
+                   message_recipients.c.employee_id == employee_sites.c.employee_id)
+             .where(of_message))
+    return set(conn.execute(home.union(other)).scalars())
 
 
 def recipients(conn: Connection, message_ids: list[str]) -> dict[str, list[Row[Any]]]:

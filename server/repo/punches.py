@@ -27,9 +27,12 @@ def punch_row(punch_id: str, terminal_id: int, p: PunchPayload) -> dict[str, Any
             "void_item_id": None, "void_reason": None}
 
 
-def void(conn: Connection, punch_id: str, void_item_id: str, reason: str | None) -> None:
-    row = conn.execute(select(punches.c.voided_at).where(punches.c.id == punch_id)).first()
-    if row is None:
+def void(conn: Connection, punch_id: str, void_item_id: str, reason: str | None,
+         terminal_id: int) -> None:
+    """Void a punch that ``terminal_id`` made (another terminal's punch is unknown to it)."""
+    row = conn.execute(select(punches.c.voided_at, punches.c.terminal_id)
+                       .where(punches.c.id == punch_id)).first()
+    if row is None or row.terminal_id != terminal_id:
         raise Refused(errors.UNKNOWN_PUNCH, f"no accepted punch with id {punch_id}",
                       punch_id=punch_id)
     if row.voided_at is not None:

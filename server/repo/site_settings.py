@@ -23,6 +23,8 @@ from server.repo import Refused, changes, directory
 # Wire key -> column; lists and maps are stored as JSON text.
 COLUMNS = {key: "language" if key == "idle_language" else key for key in RULES}
 _JSON = {"quick_replies", "admin_badges"}
+# Settings the server applies itself and never sends to terminals: key -> column.
+SERVER_ONLY = {"terminal_staff_authority": "terminal_staff_authority"}
 
 
 def get(conn: Connection, site_id: int) -> dict[str, Any]:
@@ -33,6 +35,8 @@ def get(conn: Connection, site_id: int) -> dict[str, Any]:
     for key, column in COLUMNS.items():
         raw = getattr(row, column) if row else None
         values[key] = json.loads(raw) if raw is not None and key in _JSON else raw
+    for key, column in SERVER_ONLY.items():
+        values[key] = getattr(row, column) if row else None
     return values
 
 
@@ -51,6 +55,12 @@ def update_settings(conn: Connection, site_id: int, values: Mapping[str, Any],
     current = get(conn, site_id)
     row: dict[str, Any] = {}
     for key, value in values.items():
+        if key in SERVER_ONLY:
+            if not isinstance(value, bool):
+                raise Refused("invalid_setting", f"{key} is true or false, not {value!r}",
+                              setting=key)
+            row[SERVER_ONLY[key]] = value
+            continue
         if key not in RULES:
             raise Refused("unknown_setting", f"no site setting named {key!r}; known: "
                           f"{', '.join(RULES)}", setting=key)
@@ -60,9 +70,9 @@ def update_settings(conn: Connection, site_id: int, values: Mapping[str, Any],
             raise Refused("invalid_setting", str(exc), setting=key) from None
         row[COLUMNS[key]] = json.dumps(checked, ensure_ascii=False) if key in _JSON else checked
     for key in unset:
-        if key not in RULES:
+        if key not in RULES and key not in SERVER_ONLY:
             raise Refused("unknown_setting", f"no site setting named {key!r}", setting=key)
-        row[COLUMNS[key]] = None
+        row[COLUMNS.get(key) or SERVER_ONLY[key]] = None
     row["updated_at"] = utcnow()
     if current["updated_at"] is None:
         conn.execute(insert(site_settings).values(site_id=site_id, **row))

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection, Row
 from server.db.schema import enrollment_codes, terminals
 from server.db.types import utcnow
 from server.protocol import errors
-from server.repo import NotFound, Refused
+from server.repo import NotFound, Refused, changes
 from server.repo.directory import get_site
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
@@ -55,9 +55,10 @@ def redeem_code(conn: Connection, code: str, terminal_name: str) -> tuple[int, s
     if row.expires_at <= now:
         raise Refused(errors.ENROLLMENT_CODE_EXPIRED, "this enrollment code has expired; "
                       "ask an admin for a new one")
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     terminal_id = conn.execute(insert(terminals).values(
         name=terminal_name, site_id=row.site_id, token_hash=hash_secret(token), created_at=now,
+        token_issued_at=now,
     )).inserted_primary_key[0]
     used = conn.execute(update(enrollment_codes)
                         .where(enrollment_codes.c.id == row.id)
@@ -68,19 +69,68 @@ def redeem_code(conn: Connection, code: str, terminal_name: str) -> tuple[int, s
     return terminal_id, token, get_site(conn, row.site_id)
 
 
-def by_token(conn: Connection, token: str) -> Row[Any] | None:
-    query = select(terminals).where(terminals.c.token_hash == hash_secret(token))
-    return conn.execute(query).first()
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
 
 
-def needs_touch(terminal: Row[Any]) -> bool:
-    """last_seen_at is refreshed at most once a minute."""
-    return terminal.last_seen_at is None or utcnow() - terminal.last_seen_at > TOUCH_EVERY
+CURRENT, PREVIOUS = "current", "previous"
 
 
-def touch(conn: Connection, terminal_id: int) -> None:
+def by_token(conn: Connection, token: str) -> tuple[Row[Any], str] | None:
+    """The terminal holding ``token``, and whether it is its current or previous token
+    (the one before the last rotation, valid until ``previous_token_expires_at``)."""
+    digest = hash_secret(token)
+    query = select(terminals).where((terminals.c.token_hash == digest)
+                                    | (terminals.c.previous_token_hash == digest))
+    row = conn.execute(query).first()
+    if row is None:
+        return None
+    return row, CURRENT if row.token_hash == digest else PREVIOUS
+
+
+def previous_token_expired(terminal: Row[Any]) -> bool:
+    expires = terminal.previous_token_expires_at
+    return expires is not None and expires <= utcnow()
+
+
+def needs_touch(terminal: Row[Any], which: str = CURRENT) -> bool:
+    """Last use is refreshed at most once a minute (per token)."""
+    last = (terminal.token_last_used_at if which == CURRENT
+            else terminal.previous_token_last_used_at)
+    now = utcnow()
+    return any(t is None or now - t > TOUCH_EVERY for t in (last, terminal.last_seen_at))
+
+
+def touch(conn: Connection, terminal_id: int, which: str = CURRENT) -> None:
+    now = utcnow()
+    used = "token_last_used_at" if which == CURRENT else "previous_token_last_used_at"
     conn.execute(update(terminals).where(terminals.c.id == terminal_id)
-                 .values(last_seen_at=utcnow()))
+                 .values(last_seen_at=now, **{used: now}))
+
+
+def rotate_token(conn: Connection, terminal_id: int, which: str,
+                 grace: timedelta) -> tuple[str, datetime, datetime | None]:
+    """A fresh token for the terminal; returns (token, issued_at, previous_expires_at).
+
+    Rotating with the current token makes it the previous one, valid for ``grace``
+    more. Rotating with the previous one (the terminal lost the answer of its last
+    rotation) replaces the current token, never answered to anyone who kept it, and
+    keeps the previous token's expiry: a token's life is never extended.
+    """
+    row = conn.execute(select(terminals).where(terminals.c.id == terminal_id)).one()
+    token, now = new_token(), utcnow()
+    values: dict[str, Any] = {"token_hash": hash_secret(token), "token_issued_at": now,
+                              "token_last_used_at": None}
+    if which == CURRENT:
+        values.update(previous_token_hash=row.token_hash,
+                      previous_token_expires_at=now + grace,
+                      previous_token_last_used_at=row.token_last_used_at)
+    # The WHERE makes two rotations racing with the same token apply only once.
+    done = conn.execute(update(terminals).where(terminals.c.id == terminal_id)
+                        .where(terminals.c.token_hash == row.token_hash).values(**values))
+    if done.rowcount != 1:
+        raise Refused(errors.INVALID_TOKEN, "the token was rotated meanwhile; try again")
+    return token, now, values.get("previous_token_expires_at", row.previous_token_expires_at)
 
 
 def note_seq(conn: Connection, terminal_id: int, seq: int) -> None:
@@ -90,11 +140,21 @@ def note_seq(conn: Connection, terminal_id: int, seq: int) -> None:
 
 
 def revoke(conn: Connection, terminal_id: int) -> None:
-    row = conn.execute(select(terminals.c.id).where(terminals.c.id == terminal_id)).first()
+    """Revoke the terminal. A ``terminal`` change for its site wakes its held long-polls
+    (in this process at commit, in the others through their change watcher), which
+    then check the terminal again and end with ``terminal_revoked``."""
+    row = conn.execute(select(terminals.c.id, terminals.c.site_id)
+                       .where(terminals.c.id == terminal_id)).first()
     if row is None:
         raise NotFound("unknown_terminal", f"no terminal with id {terminal_id}")
     conn.execute(update(terminals).where(terminals.c.id == terminal_id)
                  .where(terminals.c.revoked_at.is_(None)).values(revoked_at=utcnow()))
+    changes.record(conn, "terminal", terminal_id, [row.site_id])
+
+
+def is_revoked(conn: Connection, terminal_id: int) -> bool:
+    query = select(terminals.c.revoked_at).where(terminals.c.id == terminal_id)
+    return conn.execute(query).scalar_one_or_none() is not None
 
 
 def list_terminals(conn: Connection) -> list[Row[Any]]:

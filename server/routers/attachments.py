@@ -1,19 +1,27 @@
-"""PUT/HEAD/GET /v1/attachments/{sha256}: photos and rendered drawings."""
+"""PUT/HEAD/GET /v1/attachments/{sha256}: photos and rendered drawings.
+
+A terminal reads only what it uploaded or what a message seen at its site names;
+anything else is the same 404 as bytes the server does not hold, so HEAD cannot
+tell whether the server has a given photo.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
+from sqlalchemy.engine import Connection
 
-from server.auth import DB, AuthedTerminal
+from server.auth import DB, AuthedTerminal, Terminal
+from server.db import Database
 from server.errors import ApiError
 from server.protocol import errors
 from server.protocol.attachments import AttachmentInfo
 from server.protocol.common import ATTACHMENT_CONTENT_TYPES, SHA256_PATTERN, ErrorBody
 from server.repo import attachments
+from server.services.images import check_picture
 
 router = APIRouter(tags=["attachments"])
 Sha = Annotated[str, Path(pattern=SHA256_PATTERN, description="lowercase hex sha256")]
@@ -21,18 +29,43 @@ MAGIC = {"image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n"}
 BINARY_BODY = {"requestBody": {"required": True, "content": {
     ctype: {"schema": {"type": "string", "format": "binary"}}
     for ctype in ATTACHMENT_CONTENT_TYPES}}}
+QUOTA_RETRY_S = 60  # the quota frees as the terminal's messages naming its uploads arrive
 
 
 def _not_found(sha256: str) -> ApiError:
     return ApiError(errors.NOT_FOUND, "no attachment with this sha256", sha256=sha256)
 
 
+def _check_quota(conn: Connection, terminal_id: int, size: int, settings: Any) -> None:
+    count, used = attachments.unreferenced_uploads(conn, terminal_id)
+    if (count + 1 > settings.max_unreferenced_uploads
+            or used + size > settings.max_unreferenced_upload_bytes):
+        raise ApiError(errors.UPLOAD_QUOTA_EXCEEDED,
+                       f"this terminal has {count} uploads ({used} bytes) that no message "
+                       "names yet; send the messages first", retry_after_s=QUOTA_RETRY_S)
+
+
+def _store(db: Database, terminal: Terminal, sha256: str, content_type: str, content: bytes,
+           settings: Any) -> bool:
+    with db.write() as conn:
+        if attachments.uploaded_by(conn, sha256, terminal.id):
+            return False
+        _check_quota(conn, terminal.id, len(content), settings)
+        created = attachments.put(conn, sha256, content_type, content, terminal.id)
+        attachments.record_upload(conn, sha256, terminal.id)
+        return created
+
+
 @router.put("/attachments/{sha256}", response_model=AttachmentInfo, openapi_extra=BINARY_BODY,
             responses={201: {"model": AttachmentInfo}, 413: {"model": ErrorBody},
-                       415: {"model": ErrorBody}, 422: {"model": ErrorBody}})
+                       415: {"model": ErrorBody}, 422: {"model": ErrorBody},
+                       429: {"model": ErrorBody}})
 async def put_attachment(sha256: Sha, request: Request, terminal: AuthedTerminal, db: DB,
                          response: Response) -> AttachmentInfo:
-    """Upload bytes under their sha256. Idempotent: 201 the first time, then 200."""
+    """Upload bytes under their sha256. Idempotent: 201 the first time, then 200.
+
+    The picture is decoded (format, size, pixel data); a terminal may hold a limited
+    number of uploads that no message names yet (429 ``upload_quota_exceeded``)."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type not in ATTACHMENT_CONTENT_TYPES:
         raise ApiError(errors.UNSUPPORTED_MEDIA_TYPE,
@@ -45,12 +78,9 @@ async def put_attachment(sha256: Sha, request: Request, terminal: AuthedTerminal
                        computed=computed)
     if not content.startswith(MAGIC[content_type]):
         raise ApiError(errors.CONTENT_MISMATCH, f"the bytes are not {content_type}")
-
-    def store() -> bool:
-        with db.write() as conn:
-            return attachments.put(conn, sha256, content_type, content, terminal.id)
-
-    created = await asyncio.to_thread(store)
+    await asyncio.to_thread(check_picture, content, content_type)
+    created = await asyncio.to_thread(_store, db, terminal, sha256, content_type, content,
+                                      request.app.state.settings)
     response.status_code = 201 if created else 200
     return AttachmentInfo(sha256=sha256, content_type=content_type, size=len(content),
                           created=created)
@@ -58,11 +88,12 @@ async def put_attachment(sha256: Sha, request: Request, terminal: AuthedTerminal
 
 @router.head("/attachments/{sha256}", responses={404: {"model": ErrorBody}})
 def head_attachment(sha256: Sha, terminal: AuthedTerminal, db: DB) -> Response:
-    """Does the server have these bytes? (200 with size and type, or 404)"""
+    """Does this terminal have these bytes on the server? (200 with size and type, or 404)"""
     with db.read() as conn:
         row = attachments.info(conn, sha256)
-    if row is None:
-        raise _not_found(sha256)
+        if row is None or not attachments.visible_to(conn, sha256, terminal.id,
+                                                     terminal.site_id):
+            raise _not_found(sha256)
     return Response(headers={"Content-Type": row.content_type,
                              "Content-Length": str(row.size)})
 
@@ -72,8 +103,10 @@ def head_attachment(sha256: Sha, terminal: AuthedTerminal, db: DB) -> Response:
 def get_attachment(sha256: Sha, terminal: AuthedTerminal, db: DB) -> Response:
     """The bytes (immutable: cache them forever)."""
     with db.read() as conn:
+        if not attachments.visible_to(conn, sha256, terminal.id, terminal.site_id):
+            raise _not_found(sha256)
         row = attachments.data(conn, sha256)
     if row is None:
         raise _not_found(sha256)
     return Response(content=row.data, media_type=row.content_type, headers={
-        "Cache-Control": "public, max-age=31536000, immutable", "ETag": f'"{sha256}"'})
+        "Cache-Control": "private, max-age=31536000, immutable", "ETag": f'"{sha256}"'})

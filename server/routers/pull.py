@@ -16,8 +16,11 @@ from fastapi import APIRouter, Query, Request
 
 from server.auth import DB, AuthedTerminal
 from server.db import Database
+from server.errors import ApiError
+from server.protocol import errors
 from server.protocol.common import MAX_WAIT_SECONDS, ErrorBody
 from server.protocol.pull import PullResponse
+from server.repo import terminals
 from server.services import pull as pull_service
 
 router = APIRouter(tags=["sync"])
@@ -26,6 +29,14 @@ router = APIRouter(tags=["sync"])
 def _pull_once(db: Database, site_id: int, cursor: str | None) -> dict[str, Any]:
     with db.read() as conn:
         return pull_service.pull(conn, site_id, cursor)
+
+
+def _refuse_if_revoked(db: Database, terminal_id: int) -> None:
+    with db.read() as conn:
+        revoked = terminals.is_revoked(conn, terminal_id)
+    if revoked:
+        raise ApiError(errors.TERMINAL_REVOKED,
+                       "this terminal was revoked by an admin; it must stop syncing")
 
 
 @router.get("/pull", response_model=PullResponse, responses={
@@ -49,7 +60,11 @@ async def pull(
         remaining = deadline - loop.time()
         if result["changes"] or result["more"] or result["reset"] or remaining <= 0 \
                 or notifier.closed:
+            # Read after the answer: a revocation committed before this read refuses
+            # it, so nothing committed after a revocation is ever delivered.
+            await asyncio.to_thread(_refuse_if_revoked, db, terminal.id)
             return result
         cursor = result["cursor"]
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), remaining)
+        await asyncio.to_thread(_refuse_if_revoked, db, terminal.id)  # revoked: ends now

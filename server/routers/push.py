@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from server.auth import DB, AuthedTerminal
 from server.protocol.common import ErrorBody
@@ -14,6 +14,8 @@ router = APIRouter(tags=["sync"])
 
 @router.post("/push", response_model=PushResponse, response_model_exclude_none=True, responses={
     401: {"model": ErrorBody}, 403: {"model": ErrorBody}, 413: {"model": ErrorBody}})
-def push(body: PushRequest, terminal: AuthedTerminal, db: DB) -> PushResponse:
-    """Apply a batch; each item is accepted, a duplicate, or rejected with an error."""
-    return PushResponse(results=push_service.push(db, terminal, body.items))
+def push(request: Request, body: PushRequest, terminal: AuthedTerminal, db: DB) -> PushResponse:
+    """Apply a batch; each item is accepted, a duplicate, rejected with an error, or
+    deferred (send it again after ``error.retry_after_s``)."""
+    limits = request.app.state.drawing_limits
+    return PushResponse(results=push_service.push(db, terminal, body.items, limits))

@@ -21,7 +21,7 @@ from sqlalchemy import delete, exists, or_, select, update
 from sqlalchemy.engine import Connection
 
 from server.db import Database
-from server.db.schema import attachments, message_recipients, messages
+from server.db.schema import attachment_uploads, attachments, message_recipients, messages
 from server.db.types import utcnow
 from server.repo import changes
 from server.repo import messages as message_repo
@@ -67,6 +67,8 @@ def prune_expired(conn: Connection, now: datetime | None = None) -> PruneResult:
     used = exists().where(messages.c.attachment_sha256 == attachments.c.sha256)
     removable = or_(attachments.c.sha256.in_(sorted(freed)),
                     attachments.c.created_at < now - ATTACHMENT_GRACE)
+    going = select(attachments.c.sha256).where(removable).where(~used)
+    conn.execute(delete(attachment_uploads).where(attachment_uploads.c.sha256.in_(going)))
     gone = conn.execute(delete(attachments).where(removable).where(~used)).rowcount
     return PruneResult(messages=pruned, attachments=gone)
 

@@ -20,6 +20,7 @@ from server.repo import Refused, attachments, changes, groups, messages
 from server.repo.batch import Batch
 from server.repo.directory import require_active_employee
 from server.services import drawings
+from server.services.drawings import Rendered
 
 
 def _visible_parent(conn: Connection, reply_to: str, sender_id: int) -> Row[Any]:
@@ -38,11 +39,11 @@ def _visible_parent(conn: Connection, reply_to: str, sender_id: int) -> Row[Any]
     return parent
 
 
-def _group_recipients(batch: Batch, sender: Row[Any], group_id: int,
+def _group_recipients(batch: Batch, sender: Row[Any], authority: str, group_id: int,
                       in_contacts: bool) -> tuple[dict[int, int], bool]:
     """Active members (id -> site) of a group the sender posts to, and its moderation."""
     group, details = batch.group(group_id)
-    if sender.role != "hr":
+    if authority != "hr":
         if not in_contacts:
             raise Refused(errors.NOT_IN_CONTACT_LIST,
                           f"group {group_id} is not in the contact list of employee "
@@ -54,14 +55,31 @@ def _group_recipients(batch: Batch, sender: Row[Any], group_id: int,
     return {m.employee_id: m.site_id for m in details if m.active}, group.moderated
 
 
+def terminal_authority(batch: Batch, sender: Row[Any], site_id: int) -> str:
+    """The role a message written on a terminal of ``site_id`` is held to.
+
+    HR and managers keep their authority (HR: past contact lists and moderation; both:
+    asking for an acknowledgement) only where the site setting
+    ``terminal_staff_authority`` is on. Elsewhere a terminal token, or a copy of one,
+    never carries more than a worker's rights: HR writes from the console.
+    """
+    if sender.role != "worker" and batch.staff_authority(site_id):
+        return str(sender.role)
+    return "worker"
+
+
 def add_from_terminal(batch: Batch, message_id: str, terminal: Row[Any],
-                      p: MessagePayload) -> None:
+                      p: MessagePayload, rendered: Rendered | None = None) -> None:
     """Check the rules for a message written on a terminal, or raise Refused; then add
-    its rows (message, recipients, change log) to the batch."""
-    sender = batch.active_employee(p.sender_id)
-    is_hr = sender.role == "hr"
-    if p.ack_required and sender.role == "worker":
-        raise Refused(errors.NOT_ALLOWED, "only managers and HR may ask for an acknowledgement")
+    its rows (message, recipients, change log) to the batch. ``rendered`` is the
+    drawing's picture, rendered before the transaction (``drawings.DrawingRenderer``)."""
+    batch.active_employee(p.sender_id)
+    sender = batch.works_at(p.sender_id, terminal.site_id)
+    authority = terminal_authority(batch, sender, terminal.site_id)
+    is_hr = authority == "hr"
+    if p.ack_required and authority == "worker":
+        raise Refused(errors.NOT_ALLOWED, "only managers and HR may ask for an acknowledgement"
+                      " (from a terminal: where the site allows it)")
     parent = (_visible_parent(batch.connection(), str(p.reply_to), sender.id)
               if p.reply_to else None)
     if parent is not None and not parent.reply_allowed and parent.sender_id != sender.id:
@@ -84,7 +102,7 @@ def add_from_terminal(batch: Batch, message_id: str, terminal: Row[Any],
     moderated = sender.moderated
     for group_id in dict.fromkeys(p.to_groups):
         members, group_moderated = _group_recipients(
-            batch, sender, group_id, group_id in allowed_groups)
+            batch, sender, authority, group_id, group_id in allowed_groups)
         recipients.update(members)
         moderated = moderated or group_moderated
     recipients.pop(sender.id, None)
@@ -92,8 +110,8 @@ def add_from_terminal(batch: Batch, message_id: str, terminal: Row[Any],
         raise Refused(errors.NO_RECIPIENTS, "nobody active would receive this message")
     status = "pending" if moderated and not is_hr else "approved"
     attachment_sha256 = p.attachment_sha256
-    if p.drawing is not None:  # last: every check passed, the render is not wasted
-        attachment_sha256, png = drawings.render(p.drawing)
+    if p.drawing is not None:  # last: every check passed
+        attachment_sha256, png = rendered or drawings.render(p.drawing)
         batch.add_attachment(attachment_sha256, drawings.CONTENT_TYPE, png, terminal.id)
     row, recipient_rows = messages.message_rows({
         "id": message_id, "thread_id": parent.thread_id if parent else message_id,
@@ -107,10 +125,13 @@ def add_from_terminal(batch: Batch, message_id: str, terminal: Row[Any],
         "status": status,
     }, recipients)
     sender_sites = {sender.site_id, terminal.site_id}  # messages.sender_sites, known here
+    # Recipients who work at several sites read it at each of them.
+    batch.prefetch_employees(recipients)
+    visiting = {site for employee_id in recipients for site in batch.sites_of(employee_id)}
     batch.add(schema.messages, [row])
     batch.add(schema.message_recipients, recipient_rows)
-    batch.add(schema.changes, changes.rows(
-        "message", message_id, messages.announced_sites(sender_sites, recipients, status)))
+    batch.add(schema.changes, changes.rows("message", message_id, messages.announced_sites(
+        sender_sites, recipients, status) | (visiting if status == "approved" else set())))
 
 
 # As for a terminal's upload (ServerSettings.max_attachment_bytes' default).
@@ -168,10 +189,12 @@ def broadcast(conn: Connection, sender_id: int, body: str, *, to_employees: Sequ
     return message_id
 
 
-def record_receipt(batch: Batch, message_id: str, employee_id: int,
+def record_receipt(batch: Batch, site_id: int, message_id: str, employee_id: int,
                    times: dict[str, datetime | None], ack: bool = False) -> None:
-    """A recipient saw, read or acknowledged an approved message."""
+    """A recipient saw, read or acknowledged an approved message, on a terminal of
+    ``site_id`` (where they must work)."""
     batch.active_employee(employee_id)
+    batch.works_at(employee_id, site_id)
     conn = batch.connection()
     message = messages.get(conn, message_id)
     if message.status != "approved":
@@ -181,4 +204,5 @@ def record_receipt(batch: Batch, message_id: str, employee_id: int,
         raise Refused(errors.ACK_NOT_REQUIRED,
                       f"message {message_id} does not ask for an acknowledgement",
                       message_id=message_id)
-    messages.record_times(conn, message_id, employee_id, times, batch.sender_sites(message))
+    messages.record_times(conn, message_id, employee_id, times,
+                          batch.sender_sites(message) | batch.sites_of(employee_id))

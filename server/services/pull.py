@@ -11,7 +11,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from server.db.schema import badges, employees, message_recipients, messages, sites, staff_groups
+from server.db.schema import (
+    badges,
+    employee_sites,
+    employees,
+    message_recipients,
+    messages,
+    sites,
+    staff_groups,
+)
 from server.db.types import utcnow
 from server.protocol import errors
 from server.protocol.common import MAX_INT64
@@ -48,13 +56,21 @@ def _employees(conn: Connection, ids: list[str], site_id: int) -> list[dict[str,
             {"type": "delete", "entity": "employee", "id": int(i)} for i in ids]
 
 
+def _working_here(conn: Connection, employee_ids: set[int], site_id: int) -> set[int]:
+    """Those of the employees who work at ``site_id`` (home site or another of theirs)."""
+    home = select(employees.c.id).where(employees.c.id.in_(employee_ids)).where(
+        employees.c.site_id == site_id)
+    visiting = select(employee_sites.c.employee_id).where(
+        employee_sites.c.employee_id.in_(employee_ids)).where(employee_sites.c.site_id == site_id)
+    return set(conn.execute(home.union(visiting)).scalars())
+
+
 def _badges(conn: Connection, ids: list[str], site_id: int) -> list[dict[str, Any]]:
-    query = (select(badges, employees.c.site_id)
-             .join(employees, employees.c.id == badges.c.employee_id)
-             .where(badges.c.id.in_([int(i) for i in ids])))
+    query = select(badges).where(badges.c.id.in_([int(i) for i in ids]))
     rows = {str(r.id): r for r in conn.execute(query)}
+    here = _working_here(conn, {r.employee_id for r in rows.values()}, site_id)
     return [{"type": "badge", "id": r.id, "employee_id": r.employee_id, "uid": r.uid,
-             "active": r.active} if (r := rows.get(i)) and r.site_id == site_id else
+             "active": r.active} if (r := rows.get(i)) and r.employee_id in here else
             {"type": "delete", "entity": "badge", "id": int(i)} for i in ids]
 
 
@@ -70,12 +86,10 @@ def _groups(conn: Connection, ids: list[str], site_id: int) -> list[dict[str, An
 
 
 def _contact_lists(conn: Connection, ids: list[str], site_id: int) -> list[dict[str, Any]]:
-    homes = {r.id: r.site_id for r in conn.execute(
-        select(employees.c.id, employees.c.site_id)
-        .where(employees.c.id.in_([int(i) for i in ids])))}
+    here = _working_here(conn, {int(i) for i in ids}, site_id)
     out: list[dict[str, Any]] = []
     for owner_id in map(int, ids):
-        if homes.get(owner_id) != site_id:
+        if owner_id not in here:
             out.append({"type": "delete", "entity": "contact_list", "id": owner_id})
             continue
         emps, grps = groups.contacts(conn, owner_id)
@@ -143,11 +157,17 @@ def _moderations(conn: Connection, ids: list[str], site_id: int) -> list[dict[st
              "reason": r.rejection_reason, "decided_at": r.decided_at} for r in rows]
 
 
+def _terminals(conn: Connection, ids: list[str], site_id: int) -> list[dict[str, Any]]:
+    # A revocation's change only wakes the site's long-polls (routers.pull checks the
+    # terminal again); terminals learn nothing of each other.
+    return []
+
+
 Loader = Callable[[Connection, list[str], int], list[dict[str, Any]]]
 LOADERS: dict[str, Loader] = {
     "site_settings": _site_settings, "employee": _employees, "badge": _badges,
     "group": _groups, "contact_list": _contact_lists, "message": _messages,
-    "message_status": _statuses, "moderation": _moderations,
+    "message_status": _statuses, "moderation": _moderations, "terminal": _terminals,
 }
 
 

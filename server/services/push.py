@@ -1,16 +1,22 @@
 """Apply a batch of outbox items in one transaction.
 
-Punches and messages are checked against cached directory rows and their rows are
-inserted together at the end (``repo.batch``); voids, receipts and acks read rows
-earlier items may have written, so they run after a flush, each in a savepoint.
-A rejected item stores nothing but its push_log row; any other failure rolls the
-whole request back.
+First, outside any transaction, every new item is parsed and the drawings are
+rendered on the server's bounded render pool, within the terminal's ink budgets
+(``_prepare``). Then, in one write transaction: punches and messages are checked
+against cached directory rows and their rows are inserted together at the end
+(``repo.batch``); voids, receipts and acks read rows earlier items may have written,
+so they run after a flush, each in a savepoint. A rejected item stores nothing but
+its push_log row; any other failure rolls the whole request back.
+
+Every item acts for an employee, who must work at the terminal's site
+(``not_on_this_site``); a void names a punch of the same terminal.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
@@ -30,7 +36,8 @@ from server.protocol.push import (
 )
 from server.repo import Refused, punches, push_log, terminals
 from server.repo.batch import Batch
-from server.services import messaging
+from server.services import drawings, messaging
+from server.services.drawings import DrawingRenderer, InkBudget, Rendered
 
 log = logging.getLogger("server.push")
 
@@ -39,6 +46,15 @@ def validation_details(exc: ValidationError) -> list[dict[str, Any]]:
     """Pydantic errors without the offending input (which may be a message body)."""
     return [{"loc": [str(p) for p in err["loc"]], "msg": err["msg"], "type": err["type"]}
             for err in exc.errors()]
+
+
+@dataclass(frozen=True)
+class DrawingLimits:
+    """The server-wide render pool and the per-terminal ink budgets (see drawings)."""
+
+    renderer: DrawingRenderer
+    budget: InkBudget
+    per_request: int
 
 
 # Kinds applied with cached reads and deferred inserts: no write before every check
@@ -57,37 +73,38 @@ def _parse(kind: str, payload: dict[str, Any]) -> Any:
                       details=validation_details(exc)) from None
 
 
-def _apply_deferred(batch: Batch, terminal: Row[Any], client_id: str, p: Any) -> None:
+def _apply_deferred(batch: Batch, terminal: Row[Any], client_id: str, p: Any,
+                    rendered: Rendered | None) -> None:
     if isinstance(p, PunchPayload):
         batch.active_employee(p.employee_id)
+        batch.works_at(p.employee_id, terminal.site_id)
         batch.add(schema.punches, [punches.punch_row(client_id, terminal.id, p)])
     elif isinstance(p, MessagePayload):
-        messaging.add_from_terminal(batch, client_id, terminal, p)
+        messaging.add_from_terminal(batch, client_id, terminal, p, rendered)
 
 
-def _apply_direct(batch: Batch, client_id: str, p: Any) -> None:
+def _apply_direct(batch: Batch, terminal: Row[Any], client_id: str, p: Any) -> None:
     if isinstance(p, PunchVoidPayload):
-        punches.void(batch.connection(), str(p.punch_id), client_id, p.reason)
+        punches.void(batch.connection(), str(p.punch_id), client_id, p.reason, terminal.id)
     elif isinstance(p, ReceiptPayload):
         delivered = p.delivered_at or p.read_at
-        messaging.record_receipt(batch, str(p.message_id), p.employee_id,
+        messaging.record_receipt(batch, terminal.site_id, str(p.message_id), p.employee_id,
                                  {"delivered_at": delivered, "read_at": p.read_at})
     elif isinstance(p, AckPayload):
-        messaging.record_receipt(batch, str(p.message_id), p.employee_id, {
+        messaging.record_receipt(batch, terminal.site_id, str(p.message_id), p.employee_id, {
             "delivered_at": p.acked_at, "read_at": p.acked_at, "acked_at": p.acked_at,
         }, ack=True)
 
 
-def _apply(batch: Batch, terminal: Row[Any], client_id: str, kind: str,
-           payload: dict[str, Any]) -> None:
-    """Apply one item, or raise Refused having stored nothing of it."""
-    p = _parse(kind, payload)
+def _apply(batch: Batch, terminal: Row[Any], client_id: str, kind: str, p: Any,
+           rendered: Rendered | None) -> None:
+    """Apply one parsed item, or raise Refused having stored nothing of it."""
     if kind in DEFERRED_KINDS:
-        _apply_deferred(batch, terminal, client_id, p)
+        _apply_deferred(batch, terminal, client_id, p, rendered)
         return
     conn = batch.connection()  # flushed first: the savepoint only covers this item
     with conn.begin_nested():
-        _apply_direct(batch, client_id, p)
+        _apply_direct(batch, terminal, client_id, p)
 
 
 def _employee_ids(items: list[PushItem]) -> set[int]:
@@ -112,33 +129,100 @@ def _result(client_id: str, status: str, error: dict[str, Any] | None,
     return result
 
 
-def push(db: Database, terminal: Row[Any], items: list[PushItem]) -> list[dict[str, Any]]:
-    """Apply every item in one transaction; return one result per item, in request order."""
+@dataclass
+class Prepared:
+    """What is known of each item before the write transaction opens."""
+
+    parsed: dict[str, Any] = field(default_factory=dict)  # client id -> payload model
+    refused: dict[str, Refused] = field(default_factory=dict)  # client id -> why
+    rendered: dict[str, Rendered] = field(default_factory=dict)  # drawing pictures
+    deferred_from: int | None = None  # index of the first deferred item
+    retry_after_s: float = 0.0
+
+
+def _prepare(db: Database, terminal: Row[Any], items: list[PushItem],
+             limits: DrawingLimits) -> Prepared:
+    """Parse every new item, and render the drawings within the terminal's ink budgets,
+    outside any transaction: a big drawing then holds nobody's punch."""
+    prepared = Prepared()
+    with db.read() as conn:
+        known = push_log.get_many(conn, (str(i.id) for i in items))
+    drawings_to_render: list[tuple[str, Any]] = []
+    request_ink = 0
+    for index, item in enumerate(items):
+        client_id = str(item.id)
+        if client_id in known:
+            continue
+        try:
+            p = _parse(item.kind, item.payload)
+        except Refused as refused:
+            prepared.refused[client_id] = refused
+            continue
+        prepared.parsed[client_id] = p
+        if not isinstance(p, MessagePayload) or p.drawing is None:
+            continue
+        points = drawings.ink(p.drawing)
+        wait = 1.0 if request_ink + points > limits.per_request else \
+            limits.budget.take(terminal.id, points)
+        if wait:
+            prepared.deferred_from, prepared.retry_after_s = index, max(1.0, wait)
+            break
+        request_ink += points
+        drawings_to_render.append((client_id, p.drawing))
+    outcomes = limits.renderer.render_all([d for _, d in drawings_to_render])
+    for (client_id, _), outcome in zip(drawings_to_render, outcomes, strict=True):
+        if isinstance(outcome, Refused):
+            prepared.refused[client_id] = outcome
+        else:
+            prepared.rendered[client_id] = outcome
+    return prepared
+
+
+def push(db: Database, terminal: Row[Any], items: list[PushItem],
+         limits: DrawingLimits) -> list[dict[str, Any]]:
+    """Apply every item in one transaction; return one result per item, in request order.
+
+    An item past the terminal's drawing budgets is ``deferred``, with every new item
+    after it: nothing of them is stored, and the terminal sends them again later.
+    """
+    prepared = _prepare(db, terminal, items, limits)
     results: list[dict[str, Any]] = []
+    applied_seqs: list[int] = []
     with db.write() as conn:
         batch = Batch(conn)
-        # id -> (status, error) of items already received, earlier or in this request
+        # id -> (status, error) of items already received, earlier or in this request. By
+        # id alone: a terminal enrolled again resends its outbox under a new identity.
         seen = {client_id: (row.status, push_log.error_of(row))
                 for client_id, row in push_log.get_many(conn, (str(i.id) for i in items)).items()}
         batch.prefetch_employees(_employee_ids(items))
-        for item in items:
+        for index, item in enumerate(items):
             client_id = str(item.id)
             if client_id in seen:
                 status, error = seen[client_id]
                 results.append(_result(client_id, "duplicate", error, status))
                 continue
+            if prepared.deferred_from is not None and index >= prepared.deferred_from:
+                results.append(_result(client_id, "deferred", {
+                    "code": errors.RATE_LIMITED, "retry_after_s": prepared.retry_after_s,
+                    "message": "too many drawings at once; send this again later"}))
+                continue
             try:
-                _apply(batch, terminal, client_id, item.kind, item.payload)
+                if client_id in prepared.refused:
+                    raise prepared.refused[client_id]
+                p = prepared.parsed.get(client_id) or _parse(item.kind, item.payload)
+                _apply(batch, terminal, client_id, item.kind, p,
+                       prepared.rendered.get(client_id))
                 status, error = "accepted", None
             except Refused as refused:
                 status, error = "rejected", refused.detail()
             seen[client_id] = status, error
+            applied_seqs.append(item.seq)
             batch.add(schema.push_log, [push_log.new_row(
                 client_id, terminal.id, item.seq, item.kind, status, error)])
             results.append(_result(client_id, status, error))
         batch.flush()
-        if items:
-            terminals.note_seq(conn, terminal.id, max(item.seq for item in items))
+        if applied_seqs:
+            terminals.note_seq(conn, terminal.id, max(applied_seqs))
     counts = Counter(r["status"] for r in results)
     codes = Counter(r["error"]["code"] for r in results if r["status"] == "rejected")
     log.info("terminal %s pushed %d items: %s%s", terminal.id, len(items), dict(counts),

@@ -12,9 +12,10 @@ import pytest
 from server_testkit import Terminal, World, enrollment_code
 from sqlalchemy import create_engine, make_url
 
+from server.config import ServerSettings
 from server.db import Database, url_from_path
 from server.embedded import EmbeddedServer, start_embedded_server
-from server.repo import directory, groups
+from server.repo import directory, groups, site_settings
 
 PG_ADMIN_URL = os.environ.get("KIOSK_TEST_PG_URL")  # e.g. postgresql+psycopg://u@/postgres
 
@@ -36,8 +37,14 @@ def db_path(tmp_path: Path) -> Iterator[Path | str]:
 
 
 @pytest.fixture
-def server(db_path: Path | str) -> Iterator[EmbeddedServer]:
-    handle = start_embedded_server(db_path, "127.0.0.1", 0)
+def server_settings() -> ServerSettings | None:
+    """The server's settings (None: the defaults); a test module may override this."""
+    return None
+
+
+@pytest.fixture
+def server(db_path: Path | str, server_settings: ServerSettings | None) -> Iterator[EmbeddedServer]:
+    handle = start_embedded_server(db_path, "127.0.0.1", 0, server_settings)
     yield handle
     handle.stop()
 
@@ -94,3 +101,16 @@ def enroll(server: EmbeddedServer, db: Database) -> Iterator[Callable[..., Termi
 def terminal(enroll: Callable[..., Terminal], world: World) -> Terminal:
     """A terminal enrolled at world.site."""
     return enroll(world.site)
+
+
+@pytest.fixture
+def staff_authority(db: Database, world: World) -> None:
+    """HR and managers keep their authority on world.site's terminals (off by default)."""
+    with db.write() as conn:
+        site_settings.update_settings(conn, world.site, {"terminal_staff_authority": True})
+
+
+@pytest.fixture
+def plant_b(enroll: Callable[..., Terminal], world: World) -> Terminal:
+    """A terminal at world.other_site (Carol's)."""
+    return enroll(world.other_site, "plant B")

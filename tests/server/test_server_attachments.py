@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 
 from server.db import Database
 from server.db.schema import attachments
+from tests.support.pictures import jpeg_bytes, png_bytes
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x01" * 64
+PNG = png_bytes()
+JPEG = jpeg_bytes()
 
 
 def _sha(data: bytes) -> str:

@@ -14,8 +14,9 @@ from server.db import Database
 from server.db.schema import attachments, message_recipients, messages
 from server.db.types import utcnow
 from server.services import expiry, messaging
+from tests.support.pictures import png_bytes
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = png_bytes()
 SHA = hashlib.sha256(PNG).hexdigest()
 
 

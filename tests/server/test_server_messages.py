@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from server_testkit import Terminal, World, item, of_type, text_message
 
@@ -12,12 +10,6 @@ from server.repo import directory
 from server.services import messaging
 
 READ_AT = "2026-03-02T08:05:00+01:00"
-
-
-@pytest.fixture
-def plant_b(enroll: Callable[..., Terminal], world: World) -> Terminal:
-    """A terminal at world.other_site (Carol's)."""
-    return enroll(world.other_site, "plant B")
 
 
 def test_message_to_a_contact_is_visible_at_recipient_site(
@@ -76,11 +68,14 @@ def test_message_from_disabled_sender_is_rejected(
     assert result["error"]["employee_id"] == world.alice
 
 
-def test_hr_may_write_to_anyone(terminal: Terminal, world: World) -> None:
+@pytest.mark.usefixtures("staff_authority")
+def test_hr_may_write_to_anyone_from_a_site_that_allows_staff_authority(
+        terminal: Terminal, world: World) -> None:
     [result] = terminal.push(text_message(world.hr, (world.carol,)))
     assert result["status"] == "accepted"
 
 
+@pytest.mark.usefixtures("staff_authority")
 def test_reply_to_sender_is_allowed_outside_contact_list(
         terminal: Terminal, plant_b: Terminal, world: World) -> None:
     [question] = terminal.push(text_message(world.hr, (world.carol,), body="Overtime Sat?"))
@@ -92,6 +87,7 @@ def test_reply_to_sender_is_allowed_outside_contact_list(
     assert replies[0]["reply_to"] == question["id"]
 
 
+@pytest.mark.usefixtures("staff_authority")
 def test_reply_to_a_message_the_sender_never_saw_is_rejected(
         terminal: Terminal, world: World) -> None:
     [other] = terminal.push(text_message(world.hr, (world.bob,)))
@@ -122,6 +118,7 @@ def test_drawing_message_carries_its_strokes(terminal: Terminal, world: World) -
     assert message["drawing"] == drawing
 
 
+@pytest.mark.usefixtures("staff_authority")
 def test_receipt_sets_delivered_and_read_times_seen_by_sender_site(
         terminal: Terminal, plant_b: Terminal, world: World) -> None:
     _, cursor = terminal.pull_all()
@@ -135,6 +132,7 @@ def test_receipt_sets_delivered_and_read_times_seen_by_sender_site(
     assert status["acked_at"] is None
 
 
+@pytest.mark.usefixtures("staff_authority")
 def test_receipt_from_non_recipient_is_rejected(terminal: Terminal, world: World) -> None:
     [sent] = terminal.push(text_message(world.hr, (world.carol,)))
     [result] = terminal.push(item("receipt", {"message_id": sent["id"],
@@ -142,6 +140,7 @@ def test_receipt_from_non_recipient_is_rejected(terminal: Terminal, world: World
     assert result["error"]["code"] == "not_a_recipient"
 
 
+@pytest.mark.usefixtures("staff_authority")
 def test_ack_of_message_not_asking_for_one_is_rejected(
         terminal: Terminal, plant_b: Terminal, world: World) -> None:
     [sent] = terminal.push(text_message(world.hr, (world.carol,)))

@@ -90,6 +90,7 @@ def test_message_to_moderated_group_is_pending(
     assert message["status"] == "pending"
 
 
+@pytest.mark.usefixtures("staff_authority")
 def test_hr_messages_are_never_moderated(
         terminal: Terminal, db: Database, world: World) -> None:
     with db.write() as conn:

@@ -65,15 +65,15 @@ def test_rejections_between_accepted_items_leave_nothing_behind(
     changes_before = _count(db, changes)
     ok1 = text_message(world.alice, (world.bob,), body="first")
     outside = text_message(world.alice, (world.bob, world.carol), body="half would be wrong")
-    bad_group = text_message(world.carol, to_groups=(world.line3,), body="carol may not post")
+    elsewhere = text_message(world.carol, to_groups=(world.line3,), body="carol is at plant B")
     unknown = text_message(world.alice, (4242,))
     ok2 = text_message(world.alice, to_groups=(world.line3,), body="second")
     weird = item("punch", {"employee_id": [world.alice], "direction": "IN"})
-    results = terminal.push(ok1, outside, bad_group, unknown, weird, ok2, outside)
+    results = terminal.push(ok1, outside, elsewhere, unknown, weird, ok2, outside)
     assert [r["status"] for r in results] == [
         "accepted", "rejected", "rejected", "rejected", "rejected", "accepted", "duplicate"]
     assert [r.get("error", {}).get("code") for r in results[:6]] == [
-        None, "not_in_contact_list", "group_post_not_allowed", "unknown_employee",
+        None, "not_in_contact_list", "not_on_this_site", "unknown_employee",
         "invalid_payload", None]
     assert results[6]["original_status"] == "rejected"
     assert results[6]["error"] == results[1]["error"]

@@ -36,7 +36,7 @@ def test_a_site_without_settings_shows_every_setting_unset(db_path, world, capsy
     assert {k: v for k, v in shown.items() if k not in ("site_id", "site_name")} == {
         "idle_language": None, "session_timeout_s": None, "punch_undo_s": None,
         "notice_s": None, "punch_mode": None, "quick_replies": None, "admin_badges": None,
-        "admin_pin_set": False, "updated_at": None}
+        "admin_pin_set": False, "terminal_staff_authority": False, "updated_at": None}
 
 
 def test_set_stores_each_setting_and_show_reads_it_back(db_path, world, capsys):
