@@ -16,10 +16,11 @@ from server.config import ServerSettings
 from server.db import Database, url_from_path
 from server.limits import BodyLimitMiddleware
 from server.notify import ChangeNotifier, watch
-from server.protocol.push import PAYLOAD_MODELS
+from server.protocol.push import PAYLOAD_MODELS, PushRequest
 from server.protocol_stamp import ProtocolStamp
 from server.pull_cache import PullCache
 from server.routers import attachments, enroll, pull, push, token
+from server.routers.push import HeavyGate
 from server.services.drawings import DrawingRenderer, InkBudget
 from server.services.expiry import prune_periodically
 from server.services.push import DrawingLimits
@@ -35,7 +36,7 @@ def create_app(db_url: str, settings: ServerSettings | None = None) -> FastAPI:
     notifier = ChangeNotifier()
     db = Database(url_from_path(db_url), on_commit=notifier.notify_threadsafe)
     db.migrate()
-    renderer = DrawingRenderer(settings.drawing_render_threads)
+    renderer = DrawingRenderer(settings.drawing_render_processes)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -59,6 +60,7 @@ def create_app(db_url: str, settings: ServerSettings | None = None) -> FastAPI:
     app.state.notifier = notifier
     app.state.pull_cache = PullCache(notifier)
     app.state.settings = settings
+    app.state.heavy_gate = HeavyGate()
     app.state.drawing_limits = DrawingLimits(
         renderer, InkBudget(settings.drawing_points_per_minute),
         settings.drawing_points_per_request)
@@ -85,7 +87,7 @@ def _add_payload_schemas(app: FastAPI) -> None:
         if app.openapi_schema is None:
             schema = base()
             _, defs = models_json_schema(
-                [(model, "validation") for model in PAYLOAD_MODELS.values()],
+                [(model, "validation") for model in (*PAYLOAD_MODELS.values(), PushRequest)],
                 ref_template="#/components/schemas/{model}")
             schema.setdefault("components", {}).setdefault("schemas", {}).update(
                 defs.get("$defs", {}))

@@ -22,8 +22,9 @@ class ServerSettings:
     # before the message that names it, so a handful is normal; more is abuse.
     max_unreferenced_uploads: int = 200
     max_unreferenced_upload_bytes: int = 256 * 1024 * 1024
-    # Drawings are rendered off the write transaction, on at most this many threads.
-    drawing_render_threads: int = 1
+    # Drawings are rendered off the write transaction, in at most this many worker
+    # processes (0: on one thread of the server's own process, for tests and demos).
+    drawing_render_processes: int = 1
     # Ink (points) a terminal may have rendered per minute, and per push request; the
     # items past either budget are deferred (sent again later), not refused.
     drawing_points_per_minute: int = 600_000

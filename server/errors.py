@@ -38,6 +38,7 @@ STATUS_BY_CODE = {
     errors.TOKEN_EXPIRED: 401,
     errors.INVALID_IMAGE: 422,
     errors.UPLOAD_QUOTA_EXCEEDED: 429,
+    errors.RATE_LIMITED: 429,
 }
 CODE_BY_STATUS = {404: errors.NOT_FOUND, 405: errors.METHOD_NOT_ALLOWED,
                   413: errors.PAYLOAD_TOO_LARGE, 415: errors.UNSUPPORTED_MEDIA_TYPE}

@@ -43,7 +43,8 @@ PUNCH_ALREADY_VOIDED = "punch_already_voided"
 REPLY_NOT_ALLOWED = "reply_not_allowed"
 NOT_ON_THIS_SITE = "not_on_this_site"  # the employee does not work at the terminal's site
 
-# Per-item, not final: the item was deferred (status "deferred"), send it again later.
+# Not final, per item (status "deferred") or for a whole push (429 with Retry-After):
+# too many drawings lately; send again after the time it says.
 RATE_LIMITED = "rate_limited"
 
 REQUEST_CODES = frozenset({
@@ -51,7 +52,7 @@ REQUEST_CODES = frozenset({
     ENROLLMENT_CODE_USED, ENROLLMENT_CODE_EXPIRED, MALFORMED_JSON, INVALID_REQUEST,
     PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, SHA256_MISMATCH, CONTENT_MISMATCH,
     INVALID_CURSOR, NOT_FOUND, METHOD_NOT_ALLOWED, INTERNAL_ERROR, TOKEN_EXPIRED,
-    INVALID_IMAGE, UPLOAD_QUOTA_EXCEEDED,
+    INVALID_IMAGE, UPLOAD_QUOTA_EXCEEDED, RATE_LIMITED,
 })
 ITEM_CODES = frozenset({
     INVALID_PAYLOAD, UNKNOWN_KIND, UNKNOWN_EMPLOYEE, EMPLOYEE_INACTIVE, UNKNOWN_GROUP,

@@ -1,21 +1,77 @@
-"""POST /v1/push: the terminal's outbox, applied item by item."""
+"""POST /v1/push: the terminal's outbox, applied item by item.
+
+The body is read here, not by FastAPI, so that a large one (drawings: up to the 2 MiB
+cap) is parsed and applied behind ``HeavyGate``: one large push at a time per server
+process, while small ones (a punch) go straight through. Parsing goes from bytes to
+models in one step (``model_validate_json``), on a worker thread.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+import asyncio
+import contextlib
+import math
+from typing import Any
 
-from server.auth import DB, AuthedTerminal
+from fastapi import APIRouter, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+
+from server.auth import DB, AuthedTerminal, Terminal
+from server.db import Database
+from server.errors import ApiError
+from server.protocol import errors
 from server.protocol.common import ErrorBody
 from server.protocol.push import PushRequest, PushResponse
 from server.services import push as push_service
+from server.services.push import DrawingLimits
 
 router = APIRouter(tags=["sync"])
 
+# Bodies above this are "large": a few drawings, or hundreds of items after a day offline.
+LARGE_BODY_BYTES = 64 * 1024
+BODY_SCHEMA = {"requestBody": {"required": True, "content": {"application/json": {
+    "schema": {"$ref": "#/components/schemas/PushRequest"}}}}}
 
-@router.post("/push", response_model=PushResponse, response_model_exclude_none=True, responses={
-    401: {"model": ErrorBody}, 403: {"model": ErrorBody}, 413: {"model": ErrorBody}})
-def push(request: Request, body: PushRequest, terminal: AuthedTerminal, db: DB) -> PushResponse:
+
+class HeavyGate:
+    """At most one large push parsed and applied at a time, per server process: the
+    others wait their turn on the event loop, holding no thread and no CPU."""
+
+    def __init__(self) -> None:
+        self._semaphore: asyncio.Semaphore | None = None  # made on the server's loop
+
+    def enter(self, size: int) -> contextlib.AbstractAsyncContextManager[Any]:
+        if size <= LARGE_BODY_BYTES:
+            return contextlib.nullcontext()
+        if self._semaphore is None:
+            self._semaphore = asyncio.Semaphore(1)
+        return self._semaphore
+
+
+def _parse_and_push(body: bytes, terminal: Terminal, db: Database,
+                    limits: DrawingLimits) -> PushResponse:
+    try:
+        request = PushRequest.model_validate_json(body)
+    except ValidationError as exc:  # the same 400/422 as FastAPI's own parsing
+        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])}
+                                      for e in exc.errors(include_input=False)]) from None
+    return PushResponse(results=push_service.push(db, terminal, request.items, limits))
+
+
+@router.post("/push", response_model=PushResponse, response_model_exclude_none=True,
+             openapi_extra=BODY_SCHEMA, responses={
+                 400: {"model": ErrorBody}, 401: {"model": ErrorBody},
+                 403: {"model": ErrorBody}, 413: {"model": ErrorBody},
+                 422: {"model": ErrorBody}, 429: {"model": ErrorBody}})
+async def push(request: Request, terminal: AuthedTerminal, db: DB) -> PushResponse:
     """Apply a batch; each item is accepted, a duplicate, rejected with an error, or
     deferred (send it again after ``error.retry_after_s``)."""
-    limits = request.app.state.drawing_limits
-    return PushResponse(results=push_service.push(db, terminal, body.items, limits))
+    body = await request.body()
+    limits: DrawingLimits = request.app.state.drawing_limits
+    if len(body) > LARGE_BODY_BYTES and (wait := limits.budget.wait_before_large_push(
+            terminal.id)):
+        raise ApiError(errors.RATE_LIMITED, "this terminal sent many drawings lately; "
+                       "send this again later", retry_after_s=max(1, math.ceil(wait)))
+    async with request.app.state.heavy_gate.enter(len(body)):
+        return await asyncio.to_thread(_parse_and_push, body, terminal, db, limits)

@@ -6,21 +6,26 @@ stored content-addressed like an uploaded photo and named by the message's
 ``attachment_sha256``: pull then hands terminals an ``attachment`` to download, and
 expiry deletes it with the message.
 
-Rendering costs up to about half a second of CPU for the largest drawing, so it never
-runs inside a write transaction (which would hold every other terminal's punch) and
-never on more threads than ``DrawingRenderer`` has: a push renders its drawings first,
-on that pool, then opens its transaction. ``InkBudget`` bounds how much a terminal
-may have rendered per minute; the items past it are deferred, not refused.
+Rendering costs up to about half a second of CPU for the largest drawing, most of it
+Python (a disc per point for the round joins), so it runs neither inside a write
+transaction (which would hold every other terminal's punch) nor in the server's own
+process, where it would hold the interpreter lock that every request needs:
+``DrawingRenderer`` is a pool of worker processes, ``processes`` at most. A push
+renders its drawings there first, then opens its transaction. ``InkBudget`` bounds
+how much a terminal may have rendered per minute; the items past it are deferred,
+not refused.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from typing import Any
 
 from server.protocol import errors
 from server.protocol.push import Drawing as WireDrawing
@@ -52,22 +57,41 @@ def render(drawing: WireDrawing) -> Rendered:
     return hashlib.sha256(png).hexdigest(), png
 
 
-class DrawingRenderer:
-    """A bounded pool: at most ``threads`` drawings render at once, server-wide."""
+def _render_in_worker(wire: dict[str, Any]) -> Rendered | tuple[None, str]:
+    """Run in a pool process: the PNG of a wire drawing, or (None, why) if refused."""
+    try:
+        png = render_png(Drawing.from_wire(wire))
+    except (DrawingError, ValueError) as error:
+        return None, f"drawing: {error}"
+    return hashlib.sha256(png).hexdigest(), png
 
-    def __init__(self, threads: int = 1) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="drawings")
+
+class DrawingRenderer:
+    """A bounded pool: at most ``processes`` drawings render at once, server-wide.
+
+    ``processes=0`` renders on one thread of this process instead (tests and the demo's
+    embedded server, where a child process per server would cost more than it saves).
+    Workers start on first use, with ``forkserver``: forking a threaded server is unsafe.
+    """
+
+    def __init__(self, processes: int = 1) -> None:
+        self._pool: Executor
+        if processes > 0:
+            self._pool = ProcessPoolExecutor(
+                max_workers=processes, mp_context=multiprocessing.get_context("forkserver"))
+        else:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drawings")
 
     def render_all(self, drawings: Sequence[WireDrawing]) -> list[Rendered | Refused]:
         """Render each drawing on the pool; a refused one gives its Refused in place."""
-
-        def guarded(drawing: WireDrawing) -> Rendered | Refused:
-            try:
-                return render(drawing)
-            except Refused as refused:
-                return refused
-
-        return list(self._pool.map(guarded, drawings))
+        outcomes: list[Rendered | Refused] = []
+        wires = [drawing.model_dump() for drawing in drawings]
+        for sha256, result in self._pool.map(_render_in_worker, wires):
+            if sha256 is None:
+                outcomes.append(Refused(errors.INVALID_PAYLOAD, str(result)))
+            else:
+                outcomes.append((sha256, bytes(result)))
+        return outcomes
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -89,6 +113,16 @@ class InkBudget:
     def _level(self, terminal_id: int, now: float) -> float:
         points, at = self._buckets.get(terminal_id, (self.per_minute, now))
         return min(self.per_minute, points + (now - at) * self.per_minute / 60)
+
+    def wait_before_large_push(self, terminal_id: int) -> float:
+        """0 while the terminal has a tenth of its minute's ink left; else the seconds
+        until it has. A large push from a terminal that has drawn its fill is refused
+        before its body is even parsed (a hostile terminal resending at once costs
+        little); a terminal that honours Retry-After loses nothing."""
+        with self._lock:
+            floor = self.per_minute / 10
+            level = self._level(terminal_id, self._clock())
+            return 0.0 if level >= floor else (floor - level) * 60 / self.per_minute
 
     def take(self, terminal_id: int, points: int) -> float:
         """Spend ``points`` and return 0, or spend nothing and return the seconds to wait

@@ -1,0 +1,129 @@
+"""Tokens rotate with a grace period; revocation ends a terminal's long-polls at once."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import httpx
+from server_testkit import Terminal, World, run_cli
+from sqlalchemy import update
+
+from server.db import Database
+from server.db.schema import terminals
+from server.db.types import utcnow
+from server.embedded import EmbeddedServer
+from server.repo import directory
+from server.repo import terminals as terminal_repo
+
+
+def _as(server: EmbeddedServer, token: str) -> httpx.Client:
+    return httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"})
+
+
+def _token_of(client: Terminal) -> str:
+    return client.headers["Authorization"].split(" ", 1)[1]
+
+
+def _rotate(client: httpx.Client) -> dict:
+    response = client.post("/v1/token")
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_a_rotated_token_works_at_once(server: EmbeddedServer, terminal: Terminal) -> None:
+    fresh = _rotate(terminal)["token"]
+    assert _as(server, fresh).get("/v1/pull").status_code == 200
+
+
+def test_the_old_token_works_until_its_grace_period_ends(
+        server: EmbeddedServer, terminal: Terminal, db: Database) -> None:
+    old = _token_of(terminal)
+    answer = _rotate(terminal)
+    assert _as(server, old).get("/v1/pull").status_code == 200
+    assert answer["previous_expires_at"] > answer["issued_at"]
+    with db.write() as conn:
+        conn.execute(update(terminals).values(previous_token_expires_at=utcnow()))
+    expired = _as(server, old).get("/v1/pull")
+    assert expired.status_code == 401
+    assert expired.json()["error"]["code"] == "token_expired"
+
+
+def test_rotating_again_with_the_old_token_replaces_a_new_token_that_was_lost(
+        server: EmbeddedServer, terminal: Terminal) -> None:
+    old = _as(server, _token_of(terminal))
+    lost = _rotate(terminal)
+    second = _rotate(old)
+    assert second["previous_expires_at"] == lost["previous_expires_at"]  # never extended
+    assert _as(server, lost["token"]).get("/v1/pull").status_code == 401
+    assert _as(server, second["token"]).get("/v1/pull").status_code == 200
+
+
+def test_a_token_two_rotations_old_no_longer_works(
+        server: EmbeddedServer, terminal: Terminal) -> None:
+    first = _token_of(terminal)
+    second = _rotate(terminal)["token"]
+    _rotate(_as(server, second))
+    assert _as(server, first).get("/v1/pull").json()["error"]["code"] == "invalid_token"
+
+
+def test_a_revoked_terminal_cannot_rotate_its_token(
+        terminal: Terminal, db: Database) -> None:
+    with db.write() as conn:
+        terminal_repo.revoke(conn, terminal.terminal_id)
+    response = terminal.post("/v1/token")
+    assert response.status_code == 403
+
+
+def test_terminals_list_shows_each_tokens_age_and_last_use_but_never_a_token(
+        db_path, terminal: Terminal) -> None:
+    terminal.get("/v1/pull")
+    _rotate(terminal)
+    listed = run_cli(db_path, "terminals", "list", "--json").stdout
+    assert '"token_age"' in listed and '"token_last_used"' in listed
+    assert '"previous_token": "valid until' in listed
+    assert "hash" not in listed and _token_of(terminal) not in listed
+
+
+# -- revocation -------------------------------------------------------------------------
+
+def _long_poll(client: Terminal, cursor: str, into: list) -> threading.Thread:
+    def run() -> None:
+        started = time.monotonic()
+        response = client.get("/v1/pull", params={"cursor": cursor, "wait": 20})
+        into.append((response, time.monotonic() - started))
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    time.sleep(0.5)  # the server holds it now
+    return thread
+
+
+def test_revocation_ends_a_held_long_poll_at_once(
+        terminal: Terminal, db: Database, world: World) -> None:
+    _, cursor = terminal.pull_all()
+    answers: list = []
+    thread = _long_poll(terminal, cursor, answers)
+    with db.write() as conn:
+        terminal_repo.revoke(conn, terminal.terminal_id)
+    thread.join(10)
+    [(response, took)] = answers
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "terminal_revoked"
+    assert took < 5  # the change watcher's second, not the poll's 20
+
+
+def test_a_pull_held_before_revocation_delivers_nothing_committed_after_it(
+        terminal: Terminal, db: Database, world: World) -> None:
+    _, cursor = terminal.pull_all()
+    answers: list = []
+    thread = _long_poll(terminal, cursor, answers)
+    with db.write() as conn:
+        terminal_repo.revoke(conn, terminal.terminal_id)
+    with db.write() as conn:
+        directory.create_employee(conn, "Hired after the theft", world.site)
+    thread.join(10)
+    [(response, _)] = answers
+    assert response.status_code == 403
+    assert "Hired after the theft" not in response.text
+
