@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import logging
 import os
+from datetime import timedelta
 from types import FrameType
 from typing import Any
 
 from server.cli.common import Result, add_command
+from server.config import ServerSettings
 from server.db import Database
 
 
@@ -23,7 +26,14 @@ def _serve(_db: Database | None, args: argparse.Namespace) -> Result:
         raise SystemExit("error: give --db PATH (or set KIOSK_DB)")
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = create_app(args.db)
+    defaults = ServerSettings()
+    app = create_app(args.db, dataclasses.replace(
+        defaults,
+        max_unreferenced_uploads=args.upload_quota_files,
+        max_unreferenced_upload_bytes=args.upload_quota_mib * 1024 * 1024,
+        token_grace=timedelta(hours=args.token_grace_hours),
+        drawing_points_per_minute=args.drawing_points_per_minute,
+        drawing_render_processes=args.render_processes))
     notifier = app.state.notifier
 
     class Server(uvicorn.Server):
@@ -38,6 +48,17 @@ def _serve(_db: Database | None, args: argparse.Namespace) -> Result:
     with contextlib.suppress(KeyboardInterrupt):  # SIGINT, re-raised once shut down
         Server(config).run()
     return None
+
+
+def _positive(text: str) -> int:
+    """A whole number of at least 1 (argparse type)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return value
 
 
 def _openapi(_db: Database | None, _args: argparse.Namespace) -> Result:
@@ -60,6 +81,27 @@ def register(sub: Any) -> None:
                        help="TCP port (default 8080)")
     serve.add_argument("--log-level", default="info",
                        choices=["debug", "info", "warning", "error"])
+    defaults = ServerSettings()
+    serve.add_argument("--upload-quota-files", type=_positive, metavar="N",
+                       default=defaults.max_unreferenced_uploads,
+                       help="uploads a terminal may hold that no message names yet "
+                            f"(default {defaults.max_unreferenced_uploads})")
+    serve.add_argument("--upload-quota-mib", type=_positive, metavar="MIB",
+                       default=defaults.max_unreferenced_upload_bytes // (1024 * 1024),
+                       help="the same quota in MiB (default "
+                            f"{defaults.max_unreferenced_upload_bytes // (1024 * 1024)})")
+    serve.add_argument("--token-grace-hours", type=_positive, metavar="H",
+                       default=int(defaults.token_grace.total_seconds() // 3600),
+                       help="how long a terminal's token works after it rotated it "
+                            "(default 168: a week)")
+    serve.add_argument("--drawing-points-per-minute", type=_positive, metavar="N",
+                       default=defaults.drawing_points_per_minute,
+                       help="ink a terminal may have rendered per minute; more is deferred "
+                            f"(default {defaults.drawing_points_per_minute})")
+    serve.add_argument("--render-processes", type=int, choices=range(0, 9), metavar="N",
+                       default=defaults.drawing_render_processes,
+                       help="worker processes rendering drawings, 0 to 8 (0: a thread of "
+                            f"the server; default {defaults.drawing_render_processes})")
     add_command(sub, "migrate", "create or upgrade the database schema", _migrate)
     add_command(sub, "openapi", "print the OpenAPI document (JSON) of the HTTP API",
                 _openapi, with_db=False).set_defaults(needs_db=False)
