@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
+from sync.status import SyncState, SyncStatus
+
 _BOOT_ID_PATH = Path("/proc/sys/kernel/random/boot_id")
 
 
@@ -36,3 +38,21 @@ def monotonic_ns() -> int:
 def utc_now_iso() -> str:
     """Now in UTC as ISO 8601: the form stored where text order must be time order."""
     return datetime.now(UTC).isoformat()
+
+
+# No server to compare with: the terminal's own clock is all there is.
+_NO_SERVER = frozenset({SyncState.DISABLED, SyncState.NOT_ENROLLED})
+
+
+def server_offset(status: SyncStatus | None, clock_warning_s: float) -> float | None:
+    """Seconds to add to this terminal's clock to get the server's time, when that can
+    be trusted; None when it cannot: the sync has not reported or not measured yet, or
+    measured an offset beyond ``clock_warning_s`` (the clock warning is on: a clock that
+    far off may jump again). A terminal without a server counts on its own clock (0)."""
+    if status is None:
+        return None
+    if status.clock_offset_s is None:
+        return 0.0 if status.state in _NO_SERVER else None
+    if status.clock_warning(clock_warning_s):
+        return None
+    return status.clock_offset_s

@@ -63,6 +63,15 @@ def outbox_stats(conn: sqlite3.Connection, now: datetime | None = None) -> Outbo
     return OutboxStats(depth, age, rejected, last)
 
 
+def quarantined_count(conn: sqlite3.Connection) -> int:
+    """Pulled changes this terminal could not apply and set aside (``sync.apply``);
+    0 on a database older than their table."""
+    try:
+        return conn.execute("SELECT count(*) FROM pull_quarantine").fetchone()[0]
+    except sqlite3.OperationalError:  # no such table: a schema not migrated yet
+        return 0
+
+
 # An age's unit templates, by unit: English for the logs and doctor; the admin screen
 # passes its translated ones.
 AGE_UNITS = {"s": "{n} s", "min": "{n} min", "h": "{n} h", "d": "{n} d"}
@@ -202,10 +211,11 @@ class AdminReport:
     server_url: str
     sync: SyncSnapshot
     outbox: OutboxStats | None  # None: the database could not be read (``storage_error``)
-    storage_error: str
+    storage_error: str  # "" when the database is fine; else what is wrong and the fix
     enrollment: EnrollmentInfo
     versions: tuple[tuple[str, str], ...]
     clock_warning_s: float = 60.0  # an offset beyond this is worth a warning
+    quarantined: int = 0  # pulled changes set aside, unusable here (sync.apply)
 
 
 def reader_info(config: Config, reader: BaseReaderThread | None) -> ReaderInfo:
@@ -226,11 +236,13 @@ def gather_report(config: Config, reader: BaseReaderThread | None, sync: SyncHis
     """Everything the admin screen shows; ``conn`` None when the database is unusable.
     Reads a file or two: run it on a worker thread, never the UI thread."""
     outbox = None
+    quarantined = 0
     if conn is not None:
         try:
             outbox = outbox_stats(conn)
+            quarantined = quarantined_count(conn)
         except sqlite3.Error as exc:
-            storage_error = f"outbox unreadable ({exc})"
+            storage_error = storage_error or f"outbox unreadable ({exc})"
     server_url = str(config["server.url"])
     enrollment = enrollment_info(config.data_dir)
     return AdminReport(
@@ -239,7 +251,7 @@ def gather_report(config: Config, reader: BaseReaderThread | None, sync: SyncHis
         reader=reader_info(config, reader), server_url=server_url or enrollment.server_url,
         sync=sync.snapshot(), outbox=outbox, storage_error=storage_error,
         enrollment=enrollment, versions=software_versions(),
-        clock_warning_s=float(config["server.clock_warning_s"]),
+        clock_warning_s=float(config["server.clock_warning_s"]), quarantined=quarantined,
     )
 
 

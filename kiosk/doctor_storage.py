@@ -16,8 +16,10 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
-from kiosk.diagnostics import format_age, outbox_stats
+from kiosk.diagnostics import format_age, outbox_stats, quarantined_count
 from kiosk.doctor_check import Check, current_user, failed, passed, service_user
+from kiosk.storage.database import integrity_problem
+from kiosk.storage.errors import DAMAGED_FIX
 from kiosk.storage.migrations import MIGRATIONS
 
 DISK_ERROR_BYTES = 50 * 1024 * 1024
@@ -116,7 +118,8 @@ def check_disk(data_dir: Path) -> Check:
 
 
 def check_database(database: Path, *, syncing: bool) -> list[Check]:
-    """Schema version and outbox (depth, oldest queued item, rejected items), read-only."""
+    """Schema version, soundness (``PRAGMA quick_check``), outbox (depth, oldest queued
+    item, rejected items) and pulled changes set aside, read-only."""
     if not database.exists():
         return [passed("database", f"{database} not created yet; the terminal creates it")]
     try:
@@ -126,10 +129,12 @@ def check_database(database: Path, *, syncing: bool) -> list[Check]:
                        _chown_fix(database.parent))]
     try:
         return _inspect(conn, database, syncing)
-    except sqlite3.DatabaseError as exc:
+    except sqlite3.OperationalError as exc:  # locked, I/O error: not a verdict on the file
         return [failed("database", "error", f"{database} cannot be read ({exc})",
-                       "stop the terminal and keep a copy of the folder (its outbox holds "
-                       "unsent punches); then restore a backup or move the file aside")]
+                       "check the disk (dmesg for I/O errors) and that no other program "
+                       "holds the file; then run kiosk doctor again")]
+    except sqlite3.DatabaseError as exc:
+        return [_damaged(database, str(exc))]
     finally:
         conn.close()
 
@@ -141,7 +146,10 @@ def _inspect(conn: sqlite3.Connection, database: Path, syncing: bool) -> list[Ch
         return [failed("database", "error", f"{database} has schema version {version}, newer "
                        f"than this software ({latest}): the terminal refuses to start",
                        "install the terminal version that wrote this database")]
-    if version < latest:
+    problem = integrity_problem(conn)
+    if problem:
+        checks = [_damaged(database, problem)]
+    elif version < latest:
         checks = [passed("database", f"{database}: schema version {version}, upgraded to "
                          f"{latest} at the next start")]
     else:
@@ -150,6 +158,16 @@ def _inspect(conn: sqlite3.Connection, database: Path, syncing: bool) -> list[Ch
         return checks
     stats = outbox_stats(conn)  # the same numbers as the admin screen's
     checks.append(_outbox_check(stats.depth, stats.oldest_age_s, syncing))
+    quarantined = quarantined_count(conn)
+    if quarantined:
+        checks.append(failed(
+            "quarantine", "warning", ("1 change from the server was" if quarantined == 1 else
+                                      f"{quarantined} changes from the server were")
+            + " not applied here but set aside (table "
+            "pull_quarantine of the database; the other changes were applied)",
+            "upgrade the terminal software if the server was upgraded; otherwise report it "
+            "to the server's administrator with the error column of pull_quarantine "
+            "(sqlite3 kiosk.sqlite3 'SELECT change_type, error FROM pull_quarantine')"))
     if stats.rejected:
         last = f"; the latest: {stats.last_rejection}" if stats.last_rejection else ""
         checks.append(failed(
@@ -158,6 +176,11 @@ def _inspect(conn: sqlite3.Connection, database: Path, syncing: bool) -> list[Ch
             "usual causes are a contact list or an employee changed on the server since "
             "the action"))
     return checks
+
+
+def _damaged(database: Path, finding: str) -> Check:
+    return failed("database", "error", f"{database} is damaged (SQLite: {finding}); the "
+                  "terminal shows a storage fault and may refuse badges", DAMAGED_FIX)
 
 
 def _outbox_check(depth: int, age_s: float | None, syncing: bool) -> Check:

@@ -19,6 +19,7 @@ import os
 import sqlite3
 import sys
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -26,7 +27,7 @@ from kiosk.config import Config
 from kiosk.netdiag import NOT_A_KIOSK_SERVER, check_url, diagnose_request_error
 from sync.client import PROTOCOL_VERSION, ServerClient
 from sync.credentials import Enrollment, enrollment_path, load_enrollment, save_enrollment
-from sync.errors import IncompatibleServer, RequestRefused, ServerUnavailable
+from sync.errors import ForeignAnswer, IncompatibleServer, RequestRefused, ServerUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,8 @@ def enroll_terminal(data_dir: Path, server_url: str, code: str, terminal_name: s
     _check_writable(data_dir)
     answer = _redeem(server_url, code, terminal_name)
     enrollment = Enrollment(server_url, str(answer["token"]), int(answer["terminal_id"]),
-                            dict(answer["site"]))
+                            dict(answer["site"]),
+                            token_issued_at=datetime.now(UTC).isoformat(timespec="seconds"))
     try:
         path = save_enrollment(data_dir, enrollment)
         os.chmod(path, 0o600)
@@ -180,6 +182,8 @@ def _redeem(server_url: str, code: str, terminal_name: str) -> dict[str, Any]:
     try:
         _check_server(client, server_url)
         answer = client.enroll(code, terminal_name)
+    except ForeignAnswer as exc:  # a page that is not our server's: HTML, another JSON
+        raise _not_a_kiosk_server(server_url, f"the enrollment with {_what(exc)}") from exc
     except ServerUnavailable as exc:
         if exc.__cause__ is None:  # an HTTP 5xx or 429: the server is there but failing
             raise EnrollmentError("server_error", f"{server_url}: {exc}",
@@ -187,9 +191,6 @@ def _redeem(server_url: str, code: str, terminal_name: str) -> dict[str, Any]:
                                   "server's logs") from exc
         problem = diagnose_request_error(exc, server_url)
         raise EnrollmentError(problem.code, problem.message, problem.fix) from exc
-    except ValueError as exc:  # an enrollment answer that is not JSON
-        raise _not_a_kiosk_server(server_url, "the enrollment with a page that is not JSON") \
-            from exc
     except IncompatibleServer as exc:
         message, fix = _REFUSALS["protocol_version"]
         raise EnrollmentError("protocol_version", message, fix) from exc
@@ -213,10 +214,10 @@ def _check_server(client: ServerClient, server_url: str) -> None:
     """Before spending the code: the address is a kiosk server that speaks our version."""
     try:
         info = client.info()
-    except RequestRefused as exc:  # a 404 or 405 page: some other web server
+    except ForeignAnswer as exc:  # a 404 page, or a 200 that is not JSON: another server
+        raise _not_a_kiosk_server(server_url, _what(exc)) from exc
+    except RequestRefused as exc:  # our server, yet no /v1/info: an odd version
         raise _not_a_kiosk_server(server_url, f"HTTP {exc.status}") from exc
-    except ValueError as exc:  # 200 but not JSON: a proxy or captive portal page
-        raise _not_a_kiosk_server(server_url, "a page that is not JSON") from exc
     supported = info.get("supported_versions") if isinstance(info, dict) else None
     if not isinstance(supported, list):
         raise _not_a_kiosk_server(server_url, "JSON without supported_versions")
@@ -225,6 +226,13 @@ def _check_server(client: ServerClient, server_url: str) -> None:
             "protocol_version", f"the server speaks protocol versions {supported}, this "
             f"terminal speaks {PROTOCOL_VERSION}",
             "upgrade the terminal or the server so that they share a protocol version")
+
+
+def _what(exc: ForeignAnswer) -> str:
+    """'HTTP 404', or what a 2xx of another shape is (a captive portal's page...)."""
+    if exc.status is not None and not 200 <= exc.status < 300:
+        return f"HTTP {exc.status}"
+    return "a page that is not the kiosk server's JSON"
 
 
 def _not_a_kiosk_server(server_url: str, what: str) -> EnrollmentError:

@@ -93,6 +93,7 @@ def run_headless(config: Config, stop: threading.Event | None = None,
         printer.emit("storage", ok=status.ok, detail=status.detail)
 
     def on_sync(status: SyncStatus) -> None:
+        runtime.sync_history.record(status)  # thread-safe; pruning reads its clock offset
         calls.put(lambda: printer.emit(
             "sync", state=status.state.value, message=status.message,
             outbox=status.outbox_depth, rejected=status.rejected,

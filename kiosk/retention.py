@@ -10,6 +10,12 @@ the SD card over the years.  So a photo or drawing only messages older than
 ``ATTACHMENT_KEEP_DAYS`` use goes too: those messages keep their text and lose their
 picture here (the server keeps it).  Kept: an attachment a younger message uses, or
 one whose message HR set to show until a date not yet reached.
+
+The runtime prunes by the server's time: this terminal's clock corrected by the
+offset the sync worker measured (``kiosk.clock.server_offset``).  A terminal whose
+clock is off by more than ``server.clock_warning_s`` (a Raspberry Pi without its
+battery clock, a hand-set date) prunes nothing: a clock a year ahead would otherwise
+delete every picture and every message with an expiry date.
 """
 
 from __future__ import annotations

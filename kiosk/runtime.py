@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,7 @@ from badge_reader import ReaderState, ReaderStatus, ReaderThread, VirtualReader
 from badge_reader.read import BadgeRead
 from badge_reader.runner import BaseReaderThread
 from badge_reader.wedge_runner import WedgeReaderThread
+from kiosk.clock import server_offset
 from kiosk.config import Config
 from kiosk.diagnostics import AdminReport, SyncHistory, gather_report
 from kiosk.media_worker import MediaWorker
@@ -30,7 +32,7 @@ from kiosk.session import SessionPolicy
 from kiosk.site_follow import SiteSettingsFollower
 from kiosk.site_settings import SiteSettings
 from kiosk.station import Station, StationView
-from kiosk.storage import StorageError
+from kiosk.storage import DatabaseDamaged, StorageError
 from kiosk.worker import CoreWorker, Deliver
 
 if TYPE_CHECKING:
@@ -43,6 +45,9 @@ VIRTUAL_SOCKET_NAME = "virtual-reader.sock"
 VIRTUAL_WIRE_PROTOCOL = "em4100"
 # How often expired messages and unused attachments are removed from the disk.
 PRUNE_EVERY_S = 600.0
+# How soon to look again when pruning had to wait (the server's time not known yet, or
+# this terminal's clock too far from it).
+PRUNE_RETRY_S = 60.0
 STORAGE_OPEN_FALLBACK_S = 2.0
 
 
@@ -50,6 +55,7 @@ STORAGE_OPEN_FALLBACK_S = 2.0
 class StorageStatus:
     ok: bool | None  # None: not known yet
     detail: str = ""
+    damaged: bool = False  # SQLite finds the file damaged: site IT must act (detail: how)
 
 
 class TerminalRuntime:
@@ -71,7 +77,8 @@ class TerminalRuntime:
         self._on_settings = on_settings
         database_path = config.database_path
         base = SiteSettings.from_config(config)
-        self.worker = CoreWorker(lambda: _open_terminal(database_path, base), deliver)
+        self.worker = CoreWorker(lambda: _open_terminal(database_path, base), deliver,
+                                 database_path)
         # Renders a message's picture off the core worker: badge reads never wait on it.
         self.media = MediaWorker(deliver)
         self.station = Station(self.worker, view, _policy(base), media=self.media)
@@ -85,6 +92,8 @@ class TerminalRuntime:
         self.virtual_reader: VirtualReader | None = None
         self.reader: BaseReaderThread | None = None
         self._next_prune = 0.0
+        self._prune_held = False  # pruning waits for the clock; said once in the log
+        self._damage: StorageStatus | None = None  # the database found damaged
         self._storage_pending = False
         self._started_at = 0.0
 
@@ -132,18 +141,46 @@ class TerminalRuntime:
         self.worker.stop()
 
     def check_storage(self) -> None:
-        """Open the database (if not open yet) and report whether that worked."""
-        self.worker.submit(
-            lambda terminal: None,
-            lambda _: self._storage(StorageStatus(True)),
-            lambda exc: self._storage(StorageStatus(False, _storage_detail(exc))),
-        )
+        """Open the database (if not open yet), check it (``PRAGMA quick_check``, once) and
+        report. A damaged file is reported with what site IT should do, and again at each
+        later check without reading it all again (it needs site IT and a restart); it is
+        never deleted nor recreated here: its outbox may hold punches."""
+        if self._damage is not None:
+            self._storage(self._damage)
+            return
+        path = self.config.database_path
+
+        def reported(problem: str | None) -> None:
+            if problem is None:
+                self._storage(StorageStatus(True))
+            else:
+                self._storage(StorageStatus(False, DatabaseDamaged(path, problem).report, True))
+
+        self.worker.submit(lambda terminal: terminal.check_integrity(), reported,
+                           lambda exc: self._storage(_storage_status(exc)))
 
     def prune_expired(self) -> None:
-        """Have the core worker forget expired messages; the next run is due in
-        ``PRUNE_EVERY_S``.  A failure is logged by the worker and retried then."""
+        """Have the core worker forget expired messages, by the server's time (this
+        terminal's clock plus the offset the sync measured); the next run is due in
+        ``PRUNE_EVERY_S``.  While that time is not known, or the clock warning is on,
+        nothing is pruned (a clock a year ahead would delete every picture); another
+        look in ``PRUNE_RETRY_S``.  A failure is logged by the worker and retried."""
+        status = self.sync_history.snapshot().status
+        offset = server_offset(status, float(self.config["server.clock_warning_s"]))
+        if self._damage is not None:  # deleting in a damaged file could lose more
+            self._next_prune = time.monotonic() + PRUNE_EVERY_S
+            return
+        if offset is None:
+            self._next_prune = time.monotonic() + PRUNE_RETRY_S
+            if not self._prune_held:
+                self._prune_held = True
+                log.info("expired messages kept for now: the server's time is not known "
+                         "or this terminal's clock is off (clock warning)")
+            return
+        self._prune_held = False
         self._next_prune = time.monotonic() + PRUNE_EVERY_S
-        self.worker.submit(lambda terminal: terminal.prune_expired())
+        self.worker.submit(lambda terminal: terminal.prune_expired(
+            datetime.now(UTC) + timedelta(seconds=offset)))
 
     def prune_if_due(self, now: float | None = None) -> None:
         if self.started and (time.monotonic() if now is None else now) >= self._next_prune:
@@ -153,6 +190,11 @@ class TerminalRuntime:
         """Gather the admin screen's report on the core worker (outbox from its database);
         when the database cannot be opened, on a short-lived thread without it."""
         config, history = self.config, self.sync_history
+        path = config.database_path
+
+        def damage(terminal: Terminal) -> str:
+            problem = terminal.integrity_problem
+            return DatabaseDamaged(path, problem).report if problem else ""
 
         def without_database(exc: Exception) -> None:
             def gather() -> None:
@@ -162,11 +204,14 @@ class TerminalRuntime:
             threading.Thread(target=gather, name="admin-report", daemon=True).start()
 
         self.worker.submit(
-            lambda terminal: gather_report(config, self.reader, history, terminal.db.conn),
+            lambda terminal: gather_report(config, self.reader, history, terminal.db.conn,
+                                           damage(terminal)),
             on_result, without_database,
         )
 
     def _storage(self, status: StorageStatus) -> None:
+        if status.damaged:
+            self._damage = status
         if self._on_storage_status is not None:
             self._on_storage_status(status)
 
@@ -245,5 +290,11 @@ def _policy(settings: SiteSettings) -> SessionPolicy:
                          punch_undo_s=float(settings.punch_undo_s))
 
 
+def _storage_status(exc: Exception) -> StorageStatus:
+    return StorageStatus(False, _storage_detail(exc), isinstance(exc, DatabaseDamaged))
+
+
 def _storage_detail(exc: Exception) -> str:
+    if isinstance(exc, DatabaseDamaged):
+        return exc.report
     return str(exc) if isinstance(exc, StorageError) else "internal error"

@@ -46,12 +46,13 @@ def start_sync(
         return None
     # The HTTP stack is loaded only by terminals that have a server to talk to.
     from sync.client import ServerClient
+    from sync.tokens import TokenKeeper
     from sync.worker import SyncWorker
 
     url = config["server.url"] or enrollment.server_url
-    sync = SyncWorker(
-        config.database_path, lambda: ServerClient(url, enrollment.token), on_status, on_changes
-    )
+    tokens = TokenKeeper(config.data_dir, enrollment)
+    sync = SyncWorker(config.database_path, lambda: ServerClient(url, tokens.token), on_status,
+                      on_changes, tokens=tokens)
     worker.after_call = sync.wake
     sync.start()
     log.info("syncing with the central server")

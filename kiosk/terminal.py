@@ -33,7 +33,7 @@ from kiosk.punches import PunchBook
 from kiosk.retention import PruneResult, prune_expired
 from kiosk.site_settings import PunchMode, SiteSettings
 from kiosk.site_values import parse_stored, read_stored
-from kiosk.storage import open_database
+from kiosk.storage import integrity_problem, open_database
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +48,24 @@ class Terminal:
         # site settings change; read on the core worker thread.
         self.settings = SiteSettings()
         self._settings_source: tuple[str | None, SiteSettings] | None = None
+        # What PRAGMA quick_check found (None: sound, or not checked yet).
+        self.integrity_problem: str | None = None
+        self._integrity_checked = False
 
     @classmethod
     def open(cls, database_path: Path) -> Terminal:
         return cls(open_database(database_path))
+
+    def check_integrity(self) -> str | None:
+        """``PRAGMA quick_check`` once per open database (it reads the whole file); what
+        it found, or None. Finding damage changes nothing on disk: the outbox in the file
+        may hold punches, and only site IT may decide what to do (``DAMAGED_FIX``)."""
+        if not self._integrity_checked:
+            self.integrity_problem = integrity_problem(self.db.conn)
+            self._integrity_checked = True
+            if self.integrity_problem:
+                log.error("the database is damaged (PRAGMA quick_check); see kiosk doctor")
+        return self.integrity_problem
 
     def refresh_settings(self, base: SiteSettings) -> SiteSettings:
         """``base`` (the config's values) with the server's stored site settings over it;
@@ -128,9 +142,14 @@ class Terminal:
     def sent(self, employee_id: int) -> list[SentMessage]:
         return self.messages.sent(employee_id)
 
-    def prune_expired(self) -> PruneResult:
-        """Forget expired messages and the attachments nothing uses any more."""
-        result = prune_expired(self.db)
+    def prune_expired(self, now: datetime | None = None) -> PruneResult:
+        """Forget expired messages and the attachments nothing uses any more, as of
+        ``now`` (the server's time; default this terminal's clock). A damaged database
+        is left alone: deleting in it could lose more (``check_integrity``)."""
+        if self.integrity_problem:
+            log.warning("expired messages not pruned: the database is damaged")
+            return PruneResult(messages=0, attachments=0)
+        result = prune_expired(self.db, now)
         if result.messages or result.attachments:
             log.info("pruned %d expired messages, %d attachments",
                      result.messages, result.attachments)

@@ -18,7 +18,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from kiosk.models import SendRefused
-from kiosk.storage import StorageError
+from kiosk.storage import DatabaseDamaged, StorageError
 
 if TYPE_CHECKING:  # the worker thread imports the storage stack, not the UI thread
     from kiosk.terminal import Terminal
@@ -31,9 +31,11 @@ _STOP = object()
 
 
 class CoreWorker:
-    def __init__(self, open_terminal: Callable[[], Terminal], deliver: Deliver) -> None:
+    def __init__(self, open_terminal: Callable[[], Terminal], deliver: Deliver,
+                 database_path: object = "of this terminal") -> None:
         self._open_terminal = open_terminal
         self._deliver = deliver
+        self._database_path = database_path  # named in errors
         self._calls: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="core-worker", daemon=True)
         self._terminal: Terminal | None = None
@@ -85,6 +87,8 @@ class CoreWorker:
                     # The disk went read-only or full under us: drop the connection
                     # so the next call reopens, and say it in the storage's words.
                     self._forget_terminal()
+                    if type(exc) is sqlite3.DatabaseError:  # "malformed": the file's fault
+                        raise DatabaseDamaged(self._database_path, str(exc)) from exc
                     raise StorageError(f"database write failed: {exc}") from exc
             except Exception as exc:  # noqa: BLE001 - every failure goes back to the caller
                 if isinstance(exc, SendRefused):  # a rule, not a fault: no traceback

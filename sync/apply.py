@@ -2,6 +2,13 @@
 
 The cursor is saved in the same transaction (``save_cursor``), so a crash between
 the two cannot skip or replay a change half-applied.
+
+Each change is applied inside its own SAVEPOINT.  A change this terminal cannot apply
+(a missing key, a wrong type, a bad date: a "poison" change) is rolled back alone and
+set aside in ``pull_quarantine`` with its raw JSON and the error; the others of the
+page are applied and the cursor moves on.  Without that, one such change would fail
+every pull after it, for ever.  A storage fault (disk full, I/O error) is not the
+change's fault: it rolls back the whole pull, tried again later.
 """
 
 from __future__ import annotations
@@ -10,7 +17,7 @@ import json
 import logging
 import sqlite3
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from kiosk.directory import Directory
@@ -142,18 +149,55 @@ def drop_directory(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE employees SET active = 0")  # rows stay: punches and messages name them
 
 
+# What a change's own data can raise: missing keys, wrong types, bad dates, values SQLite
+# refuses (NOT NULL, CHECK, a list where a number goes). Not OperationalError (disk full,
+# I/O, locked) nor DatabaseError (a damaged file): those are the terminal's, not the change's.
+_POISON = (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError,
+           sqlite3.IntegrityError, sqlite3.InterfaceError, sqlite3.ProgrammingError,
+           sqlite3.DataError)
+ERROR_CHARS = 200
+
+
 def apply_changes(conn: sqlite3.Connection, changes: list[Change]) -> int:
-    """Apply changes in order; unknown change types (a newer server) are skipped, counted."""
+    """Apply changes in order, each inside a SAVEPOINT; unknown change types (a newer
+    server) are skipped, counted; a change that cannot be applied is quarantined."""
     skipped = 0
     for change in changes:
-        applier = _APPLIERS.get(change.get("type", ""))
+        kind = change.get("type") if isinstance(change, dict) else None
+        if not isinstance(kind, str):
+            _quarantine(conn, change, TypeError("a change must be an object with a type"))
+            continue
+        applier = _APPLIERS.get(kind)
         if applier is None:
             skipped += 1
             continue
-        applier(conn, change)
+        conn.execute("SAVEPOINT pulled_change")
+        try:
+            applier(conn, change)
+        except _POISON as exc:
+            conn.execute("ROLLBACK TO pulled_change")
+            conn.execute("RELEASE pulled_change")
+            _quarantine(conn, change, exc)
+            continue
+        conn.execute("RELEASE pulled_change")
     if skipped:
         log.warning("skipped %d changes of unknown type", skipped)
     return skipped
+
+
+def _quarantine(conn: sqlite3.Connection, change: object, exc: Exception) -> None:
+    kind = change.get("type") if isinstance(change, dict) else None
+    kind = kind if kind in _APPLIERS else None  # a known word, never text from the change
+    error = f"{type(exc).__name__}: {exc}"[:ERROR_CHARS]
+    conn.execute(
+        "INSERT INTO pull_quarantine (change_type, change, error, quarantined_at) "
+        "VALUES (?, ?, ?, ?)",
+        (kind, json.dumps(change, ensure_ascii=False, default=repr), error,
+         datetime.now(UTC).isoformat()),
+    )
+    # The type of change and of error only: the change may hold a message body.
+    log.warning("a pulled %s change could not be applied (%s); set aside in pull_quarantine",
+                kind or "malformed", type(exc).__name__)
 
 
 def missing_attachments(conn: sqlite3.Connection) -> list[str]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from sync.protocol import MAX_RETRY_AFTER_S
+
 
 @dataclass
 class Backoff:
@@ -19,8 +21,8 @@ class Backoff:
         ceiling = min(self.cap_s, self.base_s * 2 ** (self._failures - 1))
         # Full jitter spreads a fleet of terminals that lost the server together.
         delay = self._rng.uniform(ceiling / 2, ceiling)
-        if retry_after_s is not None:
-            delay = max(delay, min(retry_after_s, self.cap_s * 5))
+        if retry_after_s is not None:  # the server's word, up to a sane cap (10 min)
+            delay = max(delay, min(retry_after_s, MAX_RETRY_AFTER_S))
         return delay
 
     def success(self) -> None:

@@ -17,6 +17,9 @@ class Enrollment:
     token: str
     terminal_id: int
     site: dict[str, Any]
+    # When the token was issued (ISO 8601), for its daily rotation (sync.tokens);
+    # None in files written before rotation existed.
+    token_issued_at: str | None = None
 
 
 def enrollment_path(data_dir: Path) -> Path:

@@ -1,4 +1,9 @@
-"""What can go wrong talking to the server, sorted by what the terminal does about it."""
+"""What can go wrong talking to the server, sorted by what the terminal does about it.
+
+Only our server's answers can end in ``RequestRefused``, ``TerminalRevoked``,
+``NotEnrolled`` or ``IncompatibleServer`` (see ``sync.protocol``: the protocol header
+and a known code); everything else is ``ServerUnavailable``: try later.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,21 @@ class SyncError(Exception):
 
 
 class ServerUnavailable(SyncError):
-    """Network down, timeout, 5xx or 429: try again later (after ``retry_after_s`` if given)."""
+    """Try again later (after ``retry_after_s`` if given): network down, timeout, 5xx,
+    429, or our server's answer of the moment (``code``: ``rate_limited``...)."""
 
-    def __init__(self, message: str, retry_after_s: float | None = None) -> None:
+    def __init__(self, message: str, retry_after_s: float | None = None, *,
+                 status: int | None = None, code: str | None = None) -> None:
         super().__init__(message)
         self.retry_after_s = retry_after_s
+        self.status = status
+        self.code = code
+
+
+class ForeignAnswer(ServerUnavailable):
+    """An answer that is not our server's: a proxy's or firewall's error page, a captive
+    portal's login page, a body cut short or of another shape. Nothing it says is
+    final: try later."""
 
 
 class TerminalRevoked(SyncError):
@@ -28,7 +43,8 @@ class IncompatibleServer(SyncError):
 
 
 class RequestRefused(SyncError):
-    """A 4xx on a whole request: a bug or a contract mismatch, not a network problem."""
+    """Our server refused a whole request with a protocol code (a 4xx): final for
+    these bytes, not a network problem."""
 
     def __init__(self, code: str, message: str, status: int) -> None:
         super().__init__(f"{status} {code}: {message}")

@@ -5,6 +5,11 @@ core worker): the pusher sends queued items in order, in batches, and marks
 each one from the server's answer in one transaction; the puller long-polls and
 applies what it brings together with the new cursor.  Neither ever deletes an
 outbox row: sent and rejected rows stay, marked, for the status screen.
+
+Whatever the network answers, nothing is lost: only our server's own refusals are
+final (``sync.protocol``, ``sync.verdicts``); a proxy's page, a captive portal, an
+answer of another shape or a status not understood leave the items queued, and the
+pusher waits (backoff, Retry-After) before trying again.
 """
 
 from __future__ import annotations
@@ -34,7 +39,10 @@ from sync.errors import (
     TerminalRevoked,
 )
 from sync.outbox import Outbox, OutboxItem
+from sync.protocol import SPLIT_CODES, UPLOAD_FINAL_CODES
 from sync.status import SyncState, SyncStatus
+from sync.tokens import TokenKeeper
+from sync.verdicts import Verdicts, judge
 
 log = logging.getLogger(__name__)
 
@@ -52,10 +60,13 @@ class SyncWorker:
         client_factory: Callable[[], ServerClient],
         on_status: Callable[[SyncStatus], None] = lambda status: None,
         on_changes: Callable[[int], None] = lambda count: None,
+        tokens: TokenKeeper | None = None,
     ) -> None:
         # on_changes(count): after a pull applied changes, and after attachments were
         # downloaded (a message's picture is here now), with how many.
+        # tokens: rotated by the pusher when due (daily); None: never rotated.
         self._database_path = database_path
+        self._tokens = tokens
         self._client_factory = client_factory
         self._on_status = on_status
         self._on_changes = on_changes
@@ -63,6 +74,7 @@ class SyncWorker:
         self._wake = threading.Event()
         self._lock = threading.Lock()
         self._status = SyncStatus(SyncState.CONNECTING)
+        self._puzzles_logged: set[str] = set()  # each answer not understood, logged once
         self._threads = [
             threading.Thread(target=self._guard, args=(self._push_loop,), name="sync-push",
                              daemon=True),
@@ -138,29 +150,51 @@ class SyncWorker:
         batch_size = BATCH_SIZE
         self._publish(outbox_depth=outbox.depth(), rejected=_rejected_count(db))
         while not self._stop.is_set():
+            if self._tokens is not None and self._tokens.due():
+                self._tokens.rotate(client)  # revoked or unknown: raised, syncing stops
             items = outbox.pending(batch_size)
             if not items:
                 self._wake.wait(IDLE_CHECK_S)
                 self._wake.clear()
                 continue
             try:
-                _upload_attachments(db, client, items)
-                results = client.push([_wire(i) for i in items])
+                ready, upload_failure = _upload_attachments(db, client, items)
+                if upload_failure is not None and not ready:
+                    raise upload_failure
+                results = client.push([_wire(i) for i in ready])
             except RequestRefused as exc:
-                if len(items) > 1:  # find the item the server cannot take
-                    batch_size = max(1, len(items) // 2)
+                if exc.code not in SPLIT_CODES:
+                    # Our server refused the whole request for a reason no item explains
+                    # (a route missing behind a rewriting proxy...): keep every item.
+                    self._wait_after_failure(backoff, ServerUnavailable(
+                        str(exc), status=exc.status, code=exc.code))
                     continue
-                results = [{"id": items[0].id, "status": "rejected",
+                if len(ready) > 1:  # find the item the server cannot take
+                    batch_size = max(1, len(ready) // 2)
+                    continue
+                results = [{"id": ready[0].id, "status": "rejected",
                             "error": {"code": exc.code, "message": str(exc)}}]
             except (ServerUnavailable, IncompatibleServer) as exc:
                 self._wait_after_failure(backoff, exc)
                 continue
-            backoff.success()
             batch_size = BATCH_SIZE
-            _mark(db, results)
+            verdicts = judge([i.id for i in ready], results)
+            _mark(db, verdicts)
+            self._log_puzzles(verdicts)
             self._publish(state=SyncState.ONLINE, message="", outbox_depth=outbox.depth(),
                           rejected=_rejected_count(db),
                           last_rejection=_last_rejection(db) or self.status.last_rejection)
+            if verdicts.kept:  # deferred or not understood: wait, do not spin on them
+                self._stop.wait(backoff.failure(verdicts.retry_after_s))
+            else:
+                backoff.success()
+
+    def _log_puzzles(self, verdicts: Verdicts) -> None:
+        for puzzle, count in verdicts.puzzles.items():
+            if puzzle not in self._puzzles_logged:
+                self._puzzles_logged.add(puzzle)
+                log.warning("push answer not understood (%s): %d items kept queued; "
+                            "logged once", puzzle, count)
 
     # Pull ----------------------------------------------------------------------
 
@@ -199,14 +233,20 @@ class SyncWorker:
                     self._on_changes(fetched)
 
 
-def _upload_attachments(db: sqlite_utils.Database, client: ServerClient,
-                        items: list[OutboxItem]) -> None:
+def _upload_attachments(
+    db: sqlite_utils.Database, client: ServerClient, items: list[OutboxItem]
+) -> tuple[list[OutboxItem], ServerUnavailable | None]:
     """Attachments first, then the messages that reference them (uploads are idempotent
     by sha256, so a retry after a crash between the two costs one more PUT, nothing else).
-    A local attachment that cannot be read or is refused is left to the server's verdict
-    on the message (``unknown_attachment``), which keeps the item, marked rejected."""
+
+    Returns the items that may be pushed now, and why the others may not.  An upload to
+    try later (network, a proxy's refusal, our server's ``upload_quota_exceeded``)
+    stops at its message: the items before it go (in order, and pushing them frees the
+    quota their uploads take), that message and those after wait.  Our server's final
+    refusal of the bytes, or a local attachment that cannot be read, is left to the
+    server's verdict on the message (``unknown_attachment``: kept, marked rejected)."""
     store = AttachmentStore(db)
-    for item in items:
+    for index, item in enumerate(items):
         sha256 = item.payload.get("attachment_sha256") if item.kind == "message" else None
         if not sha256 or store.uploaded(sha256):
             continue
@@ -217,35 +257,38 @@ def _upload_attachments(db: sqlite_utils.Database, client: ServerClient,
         try:
             client.put_attachment(sha256, data, content_type)
         except RequestRefused as exc:
-            log.warning("attachment refused by the server: %s", exc.code)
-            continue
+            if exc.code in UPLOAD_FINAL_CODES:
+                log.warning("attachment refused by the server: %s", exc.code)
+                continue
+            return items[:index], ServerUnavailable(str(exc), status=exc.status, code=exc.code)
+        except ServerUnavailable as exc:
+            log.info("attachment upload to try later (%s)", exc.code or exc.status or "network")
+            return items[:index], exc
         store.mark_uploaded(sha256)
+    return items, None
 
 
 def _wire(item: OutboxItem) -> dict:
     return {"id": item.id, "seq": item.seq, "kind": item.kind, "payload": item.payload}
 
 
-def _mark(db: sqlite_utils.Database, results: list[dict]) -> None:
-    """Record the server's answer for each item, all in one transaction."""
+def _mark(db: sqlite_utils.Database, verdicts: Verdicts) -> None:
+    """Record the verdict on each item of a batch, all in one transaction."""
     now = datetime.now(UTC).isoformat()
     with transaction(db) as conn:
-        for r in results:
-            status = r["status"]
-            if status == "duplicate":
-                status = r.get("original_status") or "accepted"
-            if status == "rejected":
-                conn.execute(
-                    "UPDATE outbox SET state = 'rejected', error = ?, attempts = attempts + 1 "
-                    "WHERE id = ?",
-                    (json.dumps(r.get("error") or {}, ensure_ascii=False), r["id"]),
-                )
-            else:
-                conn.execute(
-                    "UPDATE outbox SET state = 'sent', error = NULL, attempts = attempts + 1, "
-                    "sent_at = ? WHERE id = ?",
-                    (now, r["id"]),
-                )
+        conn.executemany(
+            "UPDATE outbox SET state = 'sent', error = NULL, attempts = attempts + 1, "
+            "sent_at = ? WHERE id = ? AND state = 'queued'",
+            [(now, item_id) for item_id in verdicts.sent],
+        )
+        conn.executemany(
+            "UPDATE outbox SET state = 'rejected', error = ?, attempts = attempts + 1 "
+            "WHERE id = ? AND state = 'queued'",
+            [(json.dumps(error, ensure_ascii=False), item_id)
+             for item_id, error in verdicts.rejected],
+        )
+        conn.executemany("UPDATE outbox SET attempts = attempts + 1 WHERE id = ?",
+                         [(item_id,) for item_id in verdicts.kept])
 
 
 def _rejected_count(db: sqlite_utils.Database) -> int:

@@ -51,7 +51,8 @@ class TerminalStatus(EventDispatcher):
     reader_level = OptionProperty("unknown", options=LEVELS)
     reader_detail = StringProperty("")  # names the port; never a badge id
     storage_level = OptionProperty("unknown", options=LEVELS)
-    storage_detail = StringProperty("")
+    storage_detail = StringProperty("")  # what is wrong, and for a damaged file the fix
+    storage_damaged = BooleanProperty(False)  # SQLite finds the file damaged: call site IT
     server_level = OptionProperty("unknown", options=LEVELS)
     server_state = StringProperty("")  # a SyncState value, "" before the first report
     server_detail = StringProperty("")
@@ -68,6 +69,7 @@ class TerminalStatus(EventDispatcher):
     def set_storage(self, status: StorageStatus) -> None:
         self.storage_level = "unknown" if status.ok is None else "ok" if status.ok else "error"
         self.storage_detail = status.detail
+        self.storage_damaged = status.damaged
 
     def set_storage_ok(self) -> None:
         self.set_storage(StorageStatus(True))

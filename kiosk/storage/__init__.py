@@ -7,13 +7,14 @@ the core worker thread opens the database after the first frame.
 
 from typing import Any
 
-from kiosk.storage.errors import StorageError
+from kiosk.storage.errors import DAMAGED_FIX, DatabaseDamaged, StorageError
 
-__all__ = ["StorageError", "open_database", "transaction"]
+__all__ = ["DAMAGED_FIX", "DatabaseDamaged", "StorageError", "integrity_problem",
+           "open_database", "transaction"]
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("open_database", "transaction"):
+    if name in ("open_database", "transaction", "integrity_problem"):
         from kiosk.storage import database
 
         return getattr(database, name)

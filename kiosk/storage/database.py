@@ -16,7 +16,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from kiosk.storage.errors import StorageError
+from kiosk.storage.errors import DatabaseDamaged, StorageError
 from kiosk.storage.migrations import apply_migrations
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,13 @@ def open_database(path: Path | str) -> sqlite_utils.Database:
         apply_migrations(db)
     except RuntimeError as exc:  # a schema newer than this software
         raise StorageError(f"{path}: {exc}") from exc
+    except sqlite3.OperationalError as exc:  # cannot open or write: the folder's fault
+        raise StorageError(
+            f"cannot open the database {path} for writing ({exc}); "
+            f"check that the folder {path.parent} exists and is writable"
+        ) from exc
+    except sqlite3.DatabaseError as exc:  # "malformed", "not a database": the file's
+        raise DatabaseDamaged(path, str(exc)) from exc
     except sqlite3.Error as exc:
         raise StorageError(
             f"cannot open the database {path} for writing ({exc}); "
@@ -53,6 +60,22 @@ def open_database(path: Path | str) -> sqlite_utils.Database:
     if str(mode).lower() != "wal":
         log.warning("journal mode is %s, not WAL", mode)
     return db
+
+
+def integrity_problem(conn: sqlite3.Connection) -> str | None:
+    """``PRAGMA quick_check`` (every page read, indexes not compared): None when the file
+    is sound, else SQLite's first findings. It reads the whole file: run it once, at
+    start, off the UI thread. A read that fails for another reason (I/O error, lock)
+    raises ``sqlite3.OperationalError``: a storage fault, not a verdict on the file."""
+    try:
+        findings = [str(row[0]) for row in conn.execute("PRAGMA quick_check(5)")]
+    except sqlite3.OperationalError:
+        raise
+    except sqlite3.DatabaseError as exc:  # a page so damaged that the check stops on it
+        return str(exc)
+    if findings == ["ok"]:
+        return None
+    return "; ".join(findings)[:300]
 
 
 @contextmanager

@@ -143,8 +143,24 @@ def _m004_thread_index(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX messages_by_thread ON messages(thread_id, created_at)")
 
 
+def _m005_pull_quarantine(db: sqlite_utils.Database) -> None:
+    # Pulled changes this terminal could not apply (a shape it does not understand),
+    # kept as received so that they can be looked at, instead of blocking every pull
+    # after them (sync.apply). ``error`` is the exception type and a short message.
+    db.execute(
+        """CREATE TABLE pull_quarantine (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            change_type TEXT,
+            change TEXT NOT NULL,
+            error TEXT NOT NULL,
+            quarantined_at TEXT NOT NULL
+        )"""
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _m001_initial, _m002_attachments, _m003_inbox_index, _m004_thread_index,
+    _m005_pull_quarantine,
 )
 
 

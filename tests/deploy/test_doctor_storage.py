@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -10,6 +12,7 @@ import pytest
 
 from kiosk.doctor_storage import check_data_dir, check_database, check_disk
 from kiosk.storage import open_database
+from tests.support.damaged_db import damage_middle_pages, fill_outbox
 
 
 @pytest.fixture
@@ -116,3 +119,45 @@ def test_database_check_writes_nothing(database: Path) -> None:
     before = database.stat().st_mtime_ns
     check_database(database, syncing=True)
     assert database.stat().st_mtime_ns == before
+
+
+def test_a_database_with_damaged_pages_is_an_error_with_what_site_it_should_do(tmp_path: Path):
+    path = tmp_path / "kiosk.sqlite3"
+    fill_outbox(path)
+    damage_middle_pages(path)
+    check = check_database(path, syncing=True)[0]
+    assert (check.name, check.ok, check.severity) == ("database", False, "error")
+    assert "damaged" in check.summary
+    assert "keep a copy" in check.fix and "do not delete" in check.fix
+
+
+@pytest.mark.skipif(shutil.which("sqlite3") is None, reason="no sqlite3 command here")
+def test_the_recovery_the_fix_describes_brings_the_waiting_punches_back(tmp_path: Path):
+    path = tmp_path / "kiosk.sqlite3"
+    fill_outbox(path, punches=5, filler=3000)
+    damage_middle_pages(path)
+    # The fix's steps, in the data folder (the service stop and start aside).
+    subprocess.run("sqlite3 kiosk.sqlite3 .dump > kiosk-dump.sql; mkdir aside; "
+                   "mv kiosk.sqlite3* aside/", shell=True, cwd=tmp_path, check=True)
+    open_database(path).conn.close()  # "start the terminal once and stop it"
+    subprocess.run("grep '^INSERT INTO outbox' kiosk-dump.sql | sqlite3 kiosk.sqlite3",
+                   shell=True, cwd=tmp_path, check=True)
+    [db_check, outbox, *_] = check_database(path, syncing=True)
+    assert db_check.ok
+    conn = sqlite3.connect(path)
+    punches = conn.execute("SELECT count(*) FROM outbox WHERE kind = 'punch' "
+                           "AND state = 'queued'").fetchone()[0]
+    conn.close()
+    assert punches == 5  # written first, before the damaged middle of the file
+
+
+def test_changes_set_aside_are_a_warning_that_says_what_to_do(database: Path):
+    conn = sqlite3.connect(database)
+    with conn:
+        conn.execute("INSERT INTO pull_quarantine (change_type, change, error, quarantined_at) "
+                     "VALUES ('message', '{}', 'KeyError: ''body''', '2026-01-01T00:00:00Z')")
+    conn.close()
+    [check] = [c for c in check_database(database, syncing=True) if c.name == "quarantine"]
+    assert (check.ok, check.severity) == (False, "warning")
+    assert "1 change from the server was not applied" in check.summary
+    assert "upgrade the terminal" in check.fix and "pull_quarantine" in check.fix

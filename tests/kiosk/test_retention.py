@@ -103,8 +103,10 @@ class _RecordingWorker:
 def test_the_runtime_submits_a_prune_every_ten_minutes(tmp_path):
     from kiosk.demo_run import demo_config
     from kiosk.runtime import PRUNE_EVERY_S, TerminalRuntime
+    from sync.status import SyncState, SyncStatus
 
     runtime = TerminalRuntime(demo_config(tmp_path), view=None, deliver=lambda call: call())
+    runtime.sync_history.record(SyncStatus(SyncState.DISABLED))  # an offline-only terminal
     worker = runtime.worker = _RecordingWorker()
     runtime.started = True
     start = time.monotonic()

@@ -7,7 +7,8 @@ import io
 from PIL import Image
 
 
-def png_bytes(width: int = 8, height: int = 8, color: tuple[int, int, int] = (200, 30, 30)) -> bytes:
+def png_bytes(width: int = 8, height: int = 8,
+              color: tuple[int, int, int] = (200, 30, 30)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (width, height), color).save(out, "PNG")
     return out.getvalue()

@@ -1,5 +1,10 @@
-"""Pulled changes land in the terminal's cache; the cursor is saved with them."""
+"""Pulled changes land in the terminal's cache; the cursor is saved with them.
 
+A change the terminal cannot apply is set aside (``pull_quarantine``), never blocking
+the pull: the others of the page are applied and the cursor moves on.
+"""
+
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -83,12 +88,42 @@ def test_the_cursor_is_saved_with_the_changes(terminal):
     assert load_cursor(terminal.db.conn) == "abc"
 
 
-def test_a_failed_apply_saves_neither_changes_nor_cursor(terminal):
-    with pytest.raises(KeyError), transaction(terminal.db) as conn:
-        apply_changes(conn, [EMPLOYEE, {"type": "badge"}])
-        save_cursor(conn, "never")
-    assert load_cursor(terminal.db.conn) is None
-    assert terminal.directory.employee(7) is None
+def quarantine(terminal) -> list[tuple[str | None, dict, str]]:
+    rows = terminal.db.execute(
+        "SELECT change_type, change, error FROM pull_quarantine ORDER BY id").fetchall()
+    return [(kind, json.loads(change), error) for kind, change, error in rows]
+
+
+def test_a_change_that_cannot_be_applied_is_set_aside_and_the_others_applied(terminal):
+    bad = {**message(), "created_at": "yesterday"}
+    apply(terminal, EMPLOYEE, bad, BADGE, cursor="after")
+    assert terminal.present_badge("0F00123456").kind is OutcomeKind.WELCOME
+    assert load_cursor(terminal.db.conn) == "after"
+    [(kind, change, error)] = quarantine(terminal)
+    assert (kind, change) == ("message", bad)
+    assert error.startswith("ValueError: ")
+
+
+def test_a_change_failing_halfway_leaves_nothing_of_itself(terminal):
+    apply(terminal, EMPLOYEE, BADGE)
+    # The badge applier first frees server id 70 (deleting the old uid), then fails on
+    # the missing "active": the savepoint brings the old badge back.
+    apply(terminal, {"type": "badge", "id": 70, "employee_id": 7, "uid": "0F00999999"})
+    assert terminal.present_badge("0F00123456").kind is OutcomeKind.WELCOME
+    assert quarantine(terminal)[0][2] == "KeyError: 'active'"
+
+
+def test_a_change_that_is_not_an_object_with_a_type_is_set_aside(terminal):
+    apply(terminal, ["employee", 7], {"id": 7}, EMPLOYEE)
+    assert [(kind, change) for kind, change, _ in quarantine(terminal)] == [
+        (None, ["employee", 7]), (None, {"id": 7})]
+    assert terminal.directory.employee(7) is not None
+
+
+def test_a_set_aside_change_is_logged_by_type_without_its_content(terminal, caplog):
+    apply(terminal, {**message(), "body": "Secret de la paie", "created_at": "hier"})
+    assert "message change could not be applied (ValueError)" in caplog.text
+    assert "Secret" not in caplog.text and "hier" not in caplog.text
 
 
 def test_unknown_change_types_from_a_newer_server_are_skipped(terminal):

@@ -28,3 +28,8 @@ def test_retry_after_is_honoured_when_longer_than_the_backoff():
 def test_jitter_spreads_terminals_that_failed_together():
     delays = {Backoff(base_s=1, cap_s=60, _rng=random.Random(seed)).failure() for seed in range(20)}
     assert len(delays) == 20
+
+
+def test_a_retry_after_is_obeyed_up_to_ten_minutes():
+    assert Backoff(base_s=0.5).failure(retry_after_s=500) == 500
+    assert Backoff(base_s=0.5).failure(retry_after_s=86400) == 600

@@ -162,14 +162,14 @@ def test_a_corrupted_download_is_refused_then_retried(server, server_db, site, t
     client.put_attachment(photo.sha256, photo.data, "image/jpeg")
     [result] = client.push([{
         "id": "8c1d1a52-3f0e-4c55-9a57-0a4d0f1c2b11", "seq": 1, "kind": "message",
-        "payload": {"sender_id": site.hr, "to_employees": [site.alice], "kind": "photo",
+        "payload": {"sender_id": site.alice, "to_employees": [site.bob], "kind": "photo",
                     "attachment_sha256": photo.sha256}}])
     assert result["status"] == "accepted", result
     client.close()
     with server_db.write() as conn:  # the server's copy goes bad
         conn.execute(update(attachments).values(data=a_photo("#000000").data))
     make_rig(server.url)
-    eventually(terminal_path, lambda t: t.inbox(site.alice))
+    eventually(terminal_path, lambda t: t.inbox(site.bob))
     deadline = time.monotonic() + 10
     while "not downloaded" not in caplog.text:  # tried, and refused
         assert time.monotonic() < deadline, "no download was tried"

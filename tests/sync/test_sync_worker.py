@@ -6,7 +6,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from kiosk.storage import open_database, transaction
 from kiosk.terminal import Terminal
@@ -16,35 +16,13 @@ from server.services import messaging
 from sync.outbox import Outbox
 from sync.status import SyncState
 from tests.support.fault_proxy import FaultProxy
-
-
-def port_of(server) -> int:
-    return int(server.url.rsplit(":", 1)[1])
-
-
-def server_punches(server_db) -> int:
-    with server_db.read() as conn:
-        return conn.execute(select(func.count()).select_from(schema.punches)).scalar_one()
-
-
-def punch_offline(terminal_path, employee_id: int, count: int) -> list[str]:
-    term = Terminal.open(terminal_path)
-    try:
-        return [term.punches.record(employee_id).id for _ in range(count)]
-    finally:
-        term.close()
-
-
-def outbox_states(terminal_path) -> dict[str, int]:
-    db = open_database(terminal_path)
-    try:
-        return dict(db.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall())
-    finally:
-        db.conn.close()
-
-
-def drained(status) -> bool:
-    return status.state is SyncState.ONLINE and status.outbox_depth == 0
+from tests.support.sync_checks import (
+    drained,
+    outbox_states,
+    port_of,
+    punch_offline,
+    server_punches,
+)
 
 
 def test_punches_made_offline_reach_the_server_once_it_is_back(
@@ -248,6 +226,7 @@ def test_an_incompatible_server_is_reported_and_the_outbox_kept(site, terminal_p
             body = json.dumps({"error": {"code": "protocol_version", "supported": [7],
                                          "message": "this server speaks protocol 7"}}).encode()
             self.send_response(400)
+            self.send_header("X-Kiosk-Protocol", "7")  # a kiosk server, of a later version
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()

@@ -89,6 +89,23 @@ def test_the_admin_screen_shows_the_outbox_depth(app):
     assert str(_queued_in_outbox(app)) in values
 
 
+def test_the_admin_screen_counts_the_changes_set_aside(app):
+    path = app.shell.runtime.config.database_path
+    conn = sqlite3.connect(path)
+    with conn:  # what sync.apply writes for a change it cannot apply
+        conn.execute("INSERT INTO pull_quarantine (change_type, change, error, quarantined_at) "
+                     "VALUES ('message', '{}', 'KeyError', '2026-01-01T00:00:00Z')")
+    try:
+        admin = _admin_screen(app)
+        admin.pick("network")
+        app.pump(0.1)
+        assert _row_values(admin.ids.server_card)["Changements mis de côté"] == "1"
+    finally:
+        with conn:
+            conn.execute("DELETE FROM pull_quarantine")
+        conn.close()
+
+
 def test_the_touch_test_counts_a_touch(app):
     admin = _admin_screen(app)
     app.tap(admin.ids.touch_tab)

@@ -229,12 +229,19 @@ class AdminScreen(KioskScreen):
                      else tr._("{n} s, this terminal is ahead"))
             rows.append((tr._("Clock offset"), words.format(n=f"{abs(offset):.1f}"),
                          "warn" if abs(offset) > report.clock_warning_s else "ok"))
+        # Changes from the server this terminal could not apply (sync.apply): set aside,
+        # the rest applied. Counted here; kiosk doctor says what to do.
+        rows.append((tr._("Changes set aside"), str(report.quarantined),
+                     "warn" if report.quarantined else ""))
         return rows
 
     def _outbox_rows(self, report: AdminReport) -> list[Row]:
         outbox = report.outbox
         if outbox is None:
             return [(tr._("Storage"), report.storage_error or tr._("not readable"), "error")]
+        # A damaged file may still be readable: its counts, under what is wrong and the fix.
+        damage: list[Row] = ([(tr._("Storage"), report.storage_error, "error")]
+                             if report.storage_error else [])
         old = outbox.oldest_age_s is not None and outbox.oldest_age_s > OUTBOX_AGE_WARN_S
         rows: list[Row] = [
             (tr._("Waiting to be sent"), str(outbox.depth), "warn" if old else ""),
@@ -245,7 +252,7 @@ class AdminScreen(KioskScreen):
         ]
         if outbox.last_rejection:
             rows.append((tr._("Last refusal"), outbox.last_rejection, ""))
-        return rows
+        return damage + rows
 
     def _enrollment_rows(self, report: AdminReport) -> list[Row]:
         info = report.enrollment

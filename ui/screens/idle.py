@@ -33,6 +33,7 @@ class IdleScreen(KioskScreen):
         if status is not None:
             status.fbind("reader_state", self.refresh)
             status.fbind("storage_level", self.refresh)
+            status.fbind("storage_damaged", self.refresh)
             status.fbind("server_state", self.refresh)
             status.fbind("outbox_depth", self.refresh)
             status.fbind("rejected", self.refresh)
@@ -65,6 +66,9 @@ class IdleScreen(KioskScreen):
             "ok": tr._("Storage OK"),
             "error": tr._("Storage error"),
         }.get(status.storage_level, tr._("Checking storage"))
+        if status.storage_level == "error" and status.storage_damaged:
+            # The fix is long and for site IT: the admin screen and kiosk doctor give it.
+            self.storage_text = tr._("Database damaged")
         self.server_text = {
             "online": tr._("Server connected"),
             "connecting": tr._("Connecting to the server"),

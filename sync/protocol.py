@@ -1,0 +1,141 @@
+"""What the terminal knows of protocol version 1: the header, the codes, and whom to trust.
+
+The terminal never imports ``server`` (imports run one way: the server may know the
+terminal's helpers, not the reverse), so the codes our server sends are copied here;
+``tests/sync/test_protocol_codes.py`` fails when they drift from
+``server.protocol.errors``.
+
+Whom to trust (docs/sync-protocol.md, "Trust"): a refusal is final only when it is our
+server's, that is an answer carrying the ``X-Kiosk-Protocol`` header whose body is
+``{"error": {"code": <one of these codes>, ...}}``. Proxies, firewalls and captive
+portals answer with their own pages and statuses; any such answer means "try later".
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import math
+import time
+from collections.abc import Mapping
+from typing import Any
+
+PROTOCOL_VERSION = 1
+PROTOCOL_HEADER = "X-Kiosk-Protocol"
+
+# Request-level codes: the whole request was refused, nothing stored.
+PROTOCOL_VERSION_CODE = "protocol_version"
+AUTH_REQUIRED = "auth_required"
+INVALID_TOKEN = "invalid_token"
+TOKEN_EXPIRED = "token_expired"
+TERMINAL_REVOKED = "terminal_revoked"
+MALFORMED_JSON = "malformed_json"
+INVALID_REQUEST = "invalid_request"
+PAYLOAD_TOO_LARGE = "payload_too_large"
+UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+SHA256_MISMATCH = "sha256_mismatch"
+CONTENT_MISMATCH = "content_mismatch"
+INVALID_IMAGE = "invalid_image"
+UPLOAD_QUOTA_EXCEEDED = "upload_quota_exceeded"
+INVALID_CURSOR = "invalid_cursor"
+NOT_FOUND = "not_found"
+INTERNAL_ERROR = "internal_error"
+# Not now (a whole request, or an item "deferred"): send again after the wait given.
+RATE_LIMITED = "rate_limited"
+
+REQUEST_CODES = frozenset({
+    PROTOCOL_VERSION_CODE, AUTH_REQUIRED, INVALID_TOKEN, TERMINAL_REVOKED,
+    "enrollment_code_invalid", "enrollment_code_used", "enrollment_code_expired",
+    MALFORMED_JSON, INVALID_REQUEST, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE,
+    SHA256_MISMATCH, CONTENT_MISMATCH, INVALID_CURSOR, NOT_FOUND, "method_not_allowed",
+    INTERNAL_ERROR, TOKEN_EXPIRED, INVALID_IMAGE, UPLOAD_QUOTA_EXCEEDED, RATE_LIMITED,
+})
+ITEM_CODES = frozenset({
+    "invalid_payload", "unknown_kind", "unknown_employee", "employee_inactive",
+    "unknown_group", "not_in_contact_list", "group_post_not_allowed", "no_recipients",
+    "not_allowed", "unknown_attachment", "unknown_message", "not_a_recipient",
+    "ack_not_required", "unknown_punch", "punch_already_voided", "reply_not_allowed",
+    "not_on_this_site", RATE_LIMITED,
+})
+PROTOCOL_CODES = REQUEST_CODES | ITEM_CODES
+
+# Codes of our server that still mean "try later": a fault of the moment (internal
+# error), a limit that passes (rate, upload quota), or bytes damaged on the way
+# (malformed JSON: the terminal's own JSON is always well formed).
+LATER_CODES = frozenset({INTERNAL_ERROR, RATE_LIMITED, UPLOAD_QUOTA_EXCEEDED, MALFORMED_JSON})
+# Our server's refusals of a whole push that a smaller batch may get past: too big,
+# or an envelope it cannot read (splitting is the only way to find which one).
+SPLIT_CODES = frozenset({PAYLOAD_TOO_LARGE, INVALID_REQUEST})
+# Our server's final refusals of an upload: the bytes are wrong and will stay wrong;
+# the server's verdict on the message that names them settles it.
+UPLOAD_FINAL_CODES = frozenset({INVALID_IMAGE, CONTENT_MISMATCH, SHA256_MISMATCH,
+                                PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE})
+NOT_ENROLLED_CODES = frozenset({AUTH_REQUIRED, INVALID_TOKEN, TOKEN_EXPIRED})
+
+# Longest a server's Retry-After (or a deferred item's retry_after_s) is obeyed: a
+# wrong value (or a date read against a wrong clock) must not park the outbox for days.
+MAX_RETRY_AFTER_S = 600.0
+
+
+def header(headers: Mapping[str, str], name: str) -> str | None:
+    """A header's value, whatever its case (``requests`` headers already ignore case;
+    a plain dict from a test does not)."""
+    if name in headers:
+        return headers[name]
+    wanted = name.lower()
+    return next((v for k, v in headers.items() if k.lower() == wanted), None)
+
+
+def stamped(headers: Mapping[str, str]) -> bool:
+    """Whether the answer carries the protocol header, which our server puts on every
+    answer it sends (whatever the version: a newer server saying so is still ours)."""
+    return header(headers, PROTOCOL_HEADER) is not None
+
+
+def server_error(headers: Mapping[str, str], body: bytes) -> tuple[str, str] | None:
+    """(code, message) when this error answer is our server's, else None."""
+    if not stamped(headers):
+        return None
+    try:
+        error = json.loads(body)["error"]
+        code, message = error["code"], error.get("message", "")
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if not isinstance(code, str) or code not in PROTOCOL_CODES:
+        return None
+    return code, str(message)
+
+
+def retry_after_s(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header: delay-seconds, or an HTTP-date (read
+    against this terminal's clock, the only one at hand); capped at MAX_RETRY_AFTER_S."""
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            moment = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if moment is None:
+            return None
+        seconds = moment.timestamp() - (time.time() if now is None else now)
+    if not math.isfinite(seconds):
+        return None
+    return min(max(0.0, seconds), MAX_RETRY_AFTER_S)
+
+
+def describe_foreign(status: int, headers: Mapping[str, str]) -> str:
+    """A short description of an answer that is not our server's, for logs and the
+    admin screen: its status and media type, never its body."""
+    kind = (header(headers, "Content-Type") or "no content type").split(";")[0].strip()
+    return f"HTTP {status} from something other than the kiosk server ({kind[:40]})"
+
+
+def number(value: Any) -> float | None:
+    """A JSON number as a float, None for anything else (bools included)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
