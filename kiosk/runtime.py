@@ -12,6 +12,7 @@ Reader faults never stop the terminal: they become a ``ReaderStatus`` to show.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -94,6 +95,8 @@ class TerminalRuntime:
         self._next_prune = 0.0
         self._prune_held = False  # pruning waits for the clock; said once in the log
         self._damage: StorageStatus | None = None  # the database found damaged
+        self._pages_sound = False  # PRAGMA quick_check found nothing (see check_storage)
+        self._pages_checking = False
         self._storage_pending = False
         self._started_at = 0.0
 
@@ -141,22 +144,56 @@ class TerminalRuntime:
         self.worker.stop()
 
     def check_storage(self) -> None:
-        """Open the database (if not open yet), check it (``PRAGMA quick_check``, once) and
-        report. A damaged file is reported with what site IT should do, and again at each
-        later check without reading it all again (it needs site IT and a restart); it is
-        never deleted nor recreated here: its outbox may hold punches."""
+        """Open the database (if not open yet), check its pages once and report.
+
+        The check (``PRAGMA quick_check``) reads the whole file, seconds on an SD card full
+        of photos, so it runs on a thread of its own with its own read-only connection:
+        the core worker, and so the first badge after boot, never waits for it. Until it
+        has answered, storage is not reported and nothing is pruned. A damaged file is
+        reported with what site IT should do, and again at each later check without
+        reading it all again (it needs site IT and a restart); it is never deleted nor
+        recreated here: its outbox may hold punches."""
         if self._damage is not None:
             self._storage(self._damage)
             return
-        path = self.config.database_path
 
-        def reported(problem: str | None) -> None:
-            if problem is None:
+        def opened(_: None) -> None:
+            if self._pages_sound:
+                self._storage(StorageStatus(True))
+            elif not self._pages_checking:
+                self._pages_checking = True
+                threading.Thread(target=self._check_pages, name="storage-check",
+                                 daemon=True).start()
+
+        self.worker.submit(lambda terminal: None, opened,
+                           lambda exc: self._storage(_storage_status(exc)))
+
+    def _check_pages(self) -> None:
+        """On the storage-check thread: read every page, then tell the core worker (which
+        keeps the verdict on its Terminal) and, through it, the front end."""
+        from kiosk.storage import integrity_problem  # the storage stack, off the UI thread
+
+        path = self.config.database_path
+        try:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+            try:
+                problem = integrity_problem(conn)
+            finally:
+                conn.close()
+        except sqlite3.Error as exc:  # could not read it at all: a storage fault
+            self._pages_checking = False  # the next check_storage tries again
+            self._storage(StorageStatus(False, f"cannot read the database {path} ({exc})"))
+            return
+
+        def reported(found: str | None) -> None:
+            self._pages_checking = False
+            if found is None:
+                self._pages_sound = True
                 self._storage(StorageStatus(True))
             else:
-                self._storage(StorageStatus(False, DatabaseDamaged(path, problem).report, True))
+                self._storage(StorageStatus(False, DatabaseDamaged(path, found).report, True))
 
-        self.worker.submit(lambda terminal: terminal.check_integrity(), reported,
+        self.worker.submit(lambda terminal: terminal.note_integrity(problem), reported,
                            lambda exc: self._storage(_storage_status(exc)))
 
     def prune_expired(self) -> None:
@@ -169,6 +206,9 @@ class TerminalRuntime:
         offset = server_offset(status, float(self.config["server.clock_warning_s"]))
         if self._damage is not None:  # deleting in a damaged file could lose more
             self._next_prune = time.monotonic() + PRUNE_EVERY_S
+            return
+        if not self._pages_sound:  # the page check has not answered yet
+            self._next_prune = time.monotonic() + PRUNE_RETRY_S
             return
         if offset is None:
             self._next_prune = time.monotonic() + PRUNE_RETRY_S

@@ -67,6 +67,14 @@ class Terminal:
                 log.error("the database is damaged (PRAGMA quick_check); see kiosk doctor")
         return self.integrity_problem
 
+    def note_integrity(self, problem: str | None) -> str | None:
+        """Keep what a page check made on another connection found (the runtime's
+        storage-check thread); the same as ``check_integrity`` then returns."""
+        self.integrity_problem, self._integrity_checked = problem, True
+        if problem:
+            log.error("the database is damaged (PRAGMA quick_check); see kiosk doctor")
+        return problem
+
     def refresh_settings(self, base: SiteSettings) -> SiteSettings:
         """``base`` (the config's values) with the server's stored site settings over it;
         becomes ``self.settings``.  One small read; merged again only when the stored row

@@ -1,5 +1,6 @@
 """Expiry on the terminal: expired messages and unused attachments leave the disk."""
 
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -105,7 +106,13 @@ def test_the_runtime_submits_a_prune_every_ten_minutes(tmp_path):
     from kiosk.runtime import PRUNE_EVERY_S, TerminalRuntime
     from sync.status import SyncState, SyncStatus
 
-    runtime = TerminalRuntime(demo_config(tmp_path), view=None, deliver=lambda call: call())
+    checked = threading.Event()
+    runtime = TerminalRuntime(demo_config(tmp_path), view=None, deliver=lambda call: call(),
+                              on_storage_status=lambda status: checked.set())
+    runtime.worker.start()
+    runtime.check_storage()  # pruning waits for the page check, as at start
+    assert checked.wait(10)
+    runtime.worker.stop()
     runtime.sync_history.record(SyncStatus(SyncState.DISABLED))  # an offline-only terminal
     worker = runtime.worker = _RecordingWorker()
     runtime.started = True

@@ -33,10 +33,14 @@ def runtime(tmp_path: Path):
 
     def make(**config: object) -> TerminalRuntime:
         settings = demo_config(tmp_path).with_values(**config)
-        rt = TerminalRuntime(settings, view=None, deliver=lambda call: call())
+        checked = threading.Event()
+        rt = TerminalRuntime(settings, view=None, deliver=lambda call: call(),
+                             on_storage_status=lambda status: checked.set())
         rt.worker.start()
         rt.started = True
         made.append(rt)
+        rt.check_storage()  # pruning waits for the page check, as at start
+        assert checked.wait(10)
         return rt
 
     yield make
