@@ -132,9 +132,14 @@ def main() -> None:
     parser.add_argument("--per-request", type=int, default=4, help="drawings per push")
     parser.add_argument("--baseline-seconds", type=float, default=10)
     parser.add_argument("--max-seconds", type=float, default=60)
+    parser.add_argument("--points-per-minute", type=int, default=None,
+                        help="the server's ink budget per terminal (default: the server's); "
+                             "a large one renders every drawing, to load the renderer")
     args = parser.parse_args()
 
-    site = start_site("process")
+    serve_args = () if args.points_per_minute is None else (
+        "--drawing-points-per-minute", str(args.points_per_minute))
+    site = start_site("process", serve_args)
     try:
         flooder_token, clock_token = site.enroll(2)
         base = site.server.url

@@ -66,7 +66,8 @@ def _free_port(host: str) -> int:
 
 
 def start_server_process(db_path: Path, host: str = "127.0.0.1",
-                         startup_timeout: float = 30.0) -> ServerProcess:
+                         startup_timeout: float = 30.0,
+                         serve_args: tuple[str, ...] = ()) -> ServerProcess:
     """Start ``python -m server serve --db PATH --host H --port N``; return once it
     answers GET /v1/info."""
     port = _free_port(host)
@@ -76,7 +77,7 @@ def start_server_process(db_path: Path, host: str = "127.0.0.1",
         p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH")) if p)}
     process = subprocess.Popen(
         [sys.executable, "-m", "server", "serve", "--db", str(db_path), "--host", host,
-         "--port", str(port), "--log-level", "warning"],
+         "--port", str(port), "--log-level", "warning", *serve_args],
         cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     server = ServerProcess(f"http://{host}:{port}", process, log_path, log)
     deadline = time.monotonic() + startup_timeout
@@ -122,14 +123,14 @@ class BenchSite:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def start_site(mode: ServerMode = "thread") -> BenchSite:
+def start_site(mode: ServerMode = "thread", serve_args: tuple[str, ...] = ()) -> BenchSite:
     """A fresh database and server; site "Bench plant" with Alice and Bob, who may write
-    to each other."""
+    to each other. ``serve_args``: more options of ``serve`` (process mode)."""
     folder = Path(tempfile.mkdtemp(prefix="kiosk-bench-"))
     path = folder / "server.db"
     server: RunningServer
     if mode == "process":
-        server = start_server_process(path)
+        server = start_server_process(path, serve_args=serve_args)
     else:
         server = start_embedded_server(path, "127.0.0.1", 0)
     db = Database(url_from_path(path))
