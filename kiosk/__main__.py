@@ -4,4 +4,5 @@ import sys
 
 from kiosk.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # a child process of multiprocessing imports this module again
+    sys.exit(main())

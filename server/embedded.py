@@ -50,8 +50,12 @@ def start_embedded_server(db_path: str | Path, host: str = "127.0.0.1", port: in
     """Start uvicorn on a thread and return once it accepts connections.
 
     ``db_path`` is a SQLite file (created and migrated if needed) or a SQLAlchemy
-    URL; ``port=0`` picks a free port (read it from ``.url``).
+    URL; ``port=0`` picks a free port (read it from ``.url``). Without ``settings``,
+    drawings render on a thread of this process, not in a worker process: a process
+    embedding the server (the demo terminal, tests) keeps its children to itself.
     """
+    if settings is None:
+        settings = ServerSettings(drawing_render_processes=0)
     app = create_app(str(db_path), settings)
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -62,25 +62,40 @@ class WireModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-def _has_nul(value: Any) -> bool:
+def _unstorable(text: str) -> bool:
+    """A NUL, or a lone surrogate (valid in JSON escapes, not in UTF-8): no database
+    stores either, and no person types one."""
+    if "\x00" in text:
+        return True
+    if text.isascii():
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _has_unstorable_text(value: Any) -> bool:
     if type(value) is str:
-        return "\x00" in value
+        return _unstorable(value)
     if type(value) in (list, tuple):
-        return any("\x00" in v for v in value if type(v) is str)
+        return any(_unstorable(v) for v in value if type(v) is str)
     return False
 
 
 class RequestModel(WireModel):
-    """Base of what clients send: no text may hold a NUL character (PostgreSQL cannot
-    store one, and no person types one). Each model checks its own fields and lists of
-    strings; nested models check theirs, and a plain ``dict`` (a push item's payload) is
-    left to the model that validates it later, so a bad item is refused alone."""
+    """Base of what clients send: no text may hold a NUL character or a lone surrogate
+    (PostgreSQL cannot store a NUL, UTF-8 has no surrogates, and no person types
+    either). Each model checks its own fields and lists of strings; nested models check
+    theirs, and a plain ``dict`` (a push item's payload) is left to the model that
+    validates it later, so a bad item is refused alone."""
 
     @model_validator(mode="before")
     @classmethod
-    def _no_nul_characters(cls, data: Any) -> Any:
-        if isinstance(data, dict) and any(_has_nul(v) for v in data.values()):
-            raise ValueError("text must not contain NUL characters")
+    def _storable_text(cls, data: Any) -> Any:
+        if isinstance(data, dict) and any(_has_unstorable_text(v) for v in data.values()):
+            raise ValueError("text must not contain NUL characters or lone surrogates")
         return data
 
 

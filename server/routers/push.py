@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import math
 from typing import Any
 
@@ -49,13 +50,32 @@ class HeavyGate:
         return self._semaphore
 
 
+def _parse(body: bytes) -> PushRequest:
+    """The request, or the same 400/422 as FastAPI's own parsing."""
+    try:
+        return PushRequest.model_validate_json(body)
+    except ValidationError as exc:
+        problem = exc
+    if any(e["type"] == "json_invalid" for e in problem.errors()):
+        # pydantic's parser refuses a lone surrogate escape ("\ud800"), which is valid
+        # JSON and which Python's json.dumps writes: parsed here, such text is refused
+        # item by item (RequestModel) instead of blocking a terminal's whole outbox.
+        try:
+            data = json.loads(body)
+        except ValueError:
+            pass
+        else:
+            try:
+                return PushRequest.model_validate(data)
+            except ValidationError as exc:
+                problem = exc
+    raise RequestValidationError([{**e, "loc": ("body", *e["loc"])}
+                                  for e in problem.errors(include_input=False)]) from None
+
+
 def _parse_and_push(body: bytes, terminal: Terminal, db: Database,
                     limits: DrawingLimits) -> PushResponse:
-    try:
-        request = PushRequest.model_validate_json(body)
-    except ValidationError as exc:  # the same 400/422 as FastAPI's own parsing
-        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])}
-                                      for e in exc.errors(include_input=False)]) from None
+    request = _parse(body)
     return PushResponse(results=push_service.push(db, terminal, request.items, limits))
 
 

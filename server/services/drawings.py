@@ -24,7 +24,7 @@ import multiprocessing
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
 from server.protocol import errors
@@ -75,18 +75,45 @@ class DrawingRenderer:
     """
 
     def __init__(self, processes: int = 1) -> None:
-        self._pool: Executor
-        if processes > 0:
-            self._pool = ProcessPoolExecutor(
-                max_workers=processes, mp_context=multiprocessing.get_context("forkserver"))
-        else:
-            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drawings")
+        self._processes = processes
+        self._lock = threading.Lock()
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> Executor:
+        if self._processes > 0:
+            return ProcessPoolExecutor(max_workers=self._processes,
+                                       mp_context=multiprocessing.get_context("forkserver"))
+        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="drawings")
 
     def render_all(self, drawings: Sequence[WireDrawing]) -> list[Rendered | Refused]:
-        """Render each drawing on the pool; a refused one gives its Refused in place."""
-        outcomes: list[Rendered | Refused] = []
+        """Render each drawing on the pool; a refused one gives its Refused in place.
+
+        A worker process that dies (killed for memory, say) breaks the pool: it is made
+        again and the drawings rendered once more; if that breaks too, rendering moves
+        to a thread of this process for good, logged: slower for others, never stuck."""
         wires = [drawing.model_dump() for drawing in drawings]
-        for sha256, result in self._pool.map(_render_in_worker, wires):
+        if not wires:
+            return []
+        for attempt in range(2):
+            pool = self._pool
+            try:
+                answers = list(pool.map(_render_in_worker, wires))
+                break
+            except BrokenExecutor:
+                with self._lock:
+                    if self._pool is pool:
+                        if attempt == 1:
+                            log.error("drawing render processes keep failing; rendering "
+                                      "on a thread of the server from now on")
+                            self._processes = 0
+                        else:
+                            log.warning("a drawing render process died; starting another")
+                        self._pool = self._new_pool()
+                        pool.shutdown(wait=False, cancel_futures=True)
+        else:
+            answers = list(self._pool.map(_render_in_worker, wires))
+        outcomes: list[Rendered | Refused] = []
+        for sha256, result in answers:
             if sha256 is None:
                 outcomes.append(Refused(errors.INVALID_PAYLOAD, str(result)))
             else:

@@ -6,6 +6,7 @@ in the server's log.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 
@@ -119,3 +120,24 @@ def test_every_answer_carries_the_protocol_header(
                httpx.get(f"{server.url}/v1/pull"), terminal.get("/v1/pull"),
                terminal.post("/v1/push", content=b"{", headers={"Content-Type": "x"})]
     assert [a.headers.get("x-kiosk-protocol") for a in answers] == ["1"] * len(answers)
+
+
+def test_a_lone_surrogate_escape_is_rejected_alone_not_the_whole_batch(
+        terminal: Terminal, world: World) -> None:
+    message = text_message(world.alice, (world.bob,), body="SURROGATE")
+    body = json.dumps({"items": [message, punch(world.alice)]}).replace(
+        '"SURROGATE"', '"pallet \\ud800"')
+    response = terminal.post("/v1/push", content=body.encode(),
+                             headers={"Content-Type": "application/json"})
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == ["rejected", "accepted"]
+    assert results[0]["error"]["code"] == "invalid_payload"
+
+
+def test_a_truncated_body_is_malformed_json(terminal: Terminal, world: World) -> None:
+    body = json.dumps({"items": [punch(world.alice)]}).encode()[:-7]
+    response = terminal.post("/v1/push", content=body, headers={"Content-Type":
+                                                                 "application/json"})
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "malformed_json"
