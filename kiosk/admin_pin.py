@@ -13,7 +13,7 @@ import getpass
 import sys
 from typing import TextIO
 
-from kiosk.pin import MAX_DIGITS, MIN_DIGITS, PinError, check_format, hash_pin
+from contract.pin import MAX_DIGITS, MIN_DIGITS, PinError, check_format, hash_pin
 
 EXIT_OK, EXIT_FAILURE = 0, 1
 

@@ -8,7 +8,6 @@ module does not import Kivy: the commands that open a window import the
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import re
 import subprocess
@@ -121,7 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run_ui(config: Config, **kwargs: Any) -> int:
-    launch = importlib.import_module("ui.launch")  # Kivy only from here on
+    from ui import launch  # Kivy only from here on: the only imports of ui are these
+
     return int(launch.run_app(config, **kwargs))
 
 
@@ -157,7 +157,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def _cmd_selftest(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     width, height = args.size or (config["display.width"], config["display.height"])
-    selftest = importlib.import_module("ui.selftest")  # Kivy only from here on
+    from ui import selftest  # Kivy only from here on
+
     return int(selftest.run_selftest(config, width, height, args.hold))
 
 

@@ -15,7 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-LANGUAGES = ("fr", "en")
+from contract.languages import LANGUAGES
+from contract.site_settings import RULES, config_check
+
+__all__ = ["LANGUAGES", "Config", "ConfigError", "load_config", "render_example"]
+
 READER_PROTOCOLS = ("em4100", "em4100-id12", "line-hex", "line-dec", "wedge", "virtual")
 BADGE_FORMATS = ("hex", "dec32", "facility-card")
 BAUD_RATES = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)
@@ -78,9 +82,13 @@ def _is_badge_list(v: Any) -> bool:
 
 
 def _is_pin_hash_or_empty(v: Any) -> bool:
-    from kiosk.pin import is_pin_hash  # hashlib only; kept out of the config's import
+    return v == "" or config_check("admin_pin_hash")(v)
 
-    return isinstance(v, str) and (v == "" or is_pin_hash(v))
+
+def _site_setting(section: str, key: str, rule: str, default: Any, doc: str) -> Field:
+    """A key the server's site settings may override: what it allows is the rule's
+    (``contract.site_settings``), so the config and the server can never disagree."""
+    return Field(section, key, default, RULES[rule].allowed, doc, config_check(rule))
 
 
 FIELDS: tuple[Field, ...] = (
@@ -90,17 +98,14 @@ FIELDS: tuple[Field, ...] = (
           "Site name shown on the idle screen.", _is_text(64)),
     Field("terminal", "data_dir", "var", "a folder path (relative paths start at this file)",
           "Where the SQLite database and the terminal's state live.", _is_text(4096)),
-    Field("terminal", "language", "fr", " or ".join(LANGUAGES),
-          "Language of the idle screen; each worker then sees their own.",
-          _is_one_of(LANGUAGES)),
-    Field("terminal", "session_timeout_s", 30, "a whole number of seconds from 5 to 600",
-          "A worker's session ends after this long without a touch.", _is_int_in(5, 600)),
-    Field("terminal", "punch_undo_s", 8, "a whole number of seconds from 0 to 60",
-          "How long the worker may switch IN/OUT or undo a punch just recorded.",
-          _is_int_in(0, 60)),
-    Field("terminal", "notice_s", 4, "a whole number of seconds from 1 to 30",
-          "How long a notice (unknown badge, reader fault) stays on screen.",
-          _is_int_in(1, 30)),
+    _site_setting("terminal", "language", "idle_language", "fr",
+                  "Language of the idle screen; each worker then sees their own."),
+    _site_setting("terminal", "session_timeout_s", "session_timeout_s", 30,
+                  "A worker's session ends after this long without a touch."),
+    _site_setting("terminal", "punch_undo_s", "punch_undo_s", 8,
+                  "How long the worker may switch IN/OUT or undo a punch just recorded."),
+    _site_setting("terminal", "notice_s", "notice_s", 4,
+                  "How long a notice (unknown badge, reader fault) stays on screen."),
     Field("reader", "protocol", "em4100", ", ".join(READER_PROTOCOLS),
           "Reader family; see docs/readers.md. 'virtual' makes a pseudo-terminal reader "
           "for demos and tests.", _is_one_of(READER_PROTOCOLS)),

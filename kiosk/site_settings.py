@@ -11,17 +11,17 @@ values), the core (session timeouts, punch mode, admin badges) and the screens
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from enum import StrEnum
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from contract.site_settings import RULES, PunchMode, SettingError, check
 from kiosk.i18n import quick_replies, supported
 
+log = logging.getLogger(__name__)
 
-class PunchMode(StrEnum):
-    AUTO = "auto"  # a badge records IN or OUT, chosen from the worker's last punch
-    MESSAGES_ONLY = "messages_only"  # a badge opens the worker's messages, records no punch
+__all__ = ["PunchMode", "SiteSettings"]
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class SiteSettings:
     quick_replies: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Canonical badge ids that open the admin screen (not in repr: ids stay out of logs).
     admin_badges: frozenset[str] = field(default=frozenset(), repr=False)
-    admin_pin_hash: str = field(default="", repr=False)  # kiosk.pin format; "" = no PIN set
+    admin_pin_hash: str = field(default="", repr=False)  # contract.pin format; "" = no PIN set
 
     @classmethod
     def from_config(cls, config: Any) -> SiteSettings:
@@ -50,13 +50,41 @@ class SiteSettings:
         )
 
     def with_server(self, stored: Mapping[str, Any] | None) -> SiteSettings:
-        """These (config) values with the server's stored ones laid over them; a server
-        value the terminal cannot use is logged by key and skipped (kiosk.site_values)."""
-        from kiosk.site_values import merge  # the rules module imports this one
+        """These (config) values with every usable server value laid over them.
 
-        return merge(self, stored)
+        A value the terminal cannot use (``contract.site_settings`` rules) is logged by
+        key (never its value: it may be a badge id or a PIN hash) and ignored; the config
+        keeps that setting.
+        """
+        if not stored:
+            return self
+        values: dict[str, Any] = {}
+        for key, rule in RULES.items():
+            raw = stored.get(key)
+            if raw is None:
+                continue
+            try:
+                wire = check(key, raw)
+            except SettingError:
+                log.warning("site setting %s from the server ignored: not %s", key,
+                            rule.allowed)
+                continue
+            values[rule.field] = _to_field(key, wire)
+        if "quick_replies" in values:  # per language: the config's other languages stay
+            values["quick_replies"] = {**self.quick_replies, **values["quick_replies"]}
+        return replace(self, **values)
 
     def replies_for(self, lang: str) -> list[str]:
         """The quick replies for a worker reading ``lang``: the site's, else the built-in."""
         site = self.quick_replies.get(supported(lang))
         return list(site) if site is not None else quick_replies(lang)
+
+
+def _to_field(key: str, wire: Any) -> Any:
+    if key == "punch_mode":
+        return PunchMode(wire)
+    if key == "quick_replies":
+        return {lang: tuple(texts) for lang, texts in wire.items()}
+    if key == "admin_badges":
+        return frozenset(wire)
+    return wire

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from contract.pin import check_pin
 from kiosk.admin import PinCheck
 from kiosk.attachments import AttachmentStore
 from kiosk.directory import Directory
@@ -28,7 +29,6 @@ from kiosk.models import (
     SentMessage,
     StagedAttachment,
 )
-from kiosk.pin import check_pin
 from kiosk.punches import PunchBook
 from kiosk.retention import PruneResult, prune_expired
 from kiosk.site_settings import PunchMode, SiteSettings

@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
+from contract import error_codes as errors
 from server.db import Database
 from server.errors import ApiError
-from server.protocol import errors
 from server.protocol.common import (
     PROTOCOL_HEADER,
     PROTOCOL_HEADER_PATTERN,

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from server.protocol import errors
+from contract import error_codes as errors
 from server.protocol.common import error_body
 from server.repo import Refused
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from server.protocol import errors
+from contract import error_codes as errors
 from server.protocol.common import error_body
 
 DRAIN_CAP = 64 * 1024 * 1024

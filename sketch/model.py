@@ -14,7 +14,7 @@ Contract (the wire format of ``server/protocol/push.py``, field for field):
 Anything else raises ``DrawingError`` (a ``ValueError``) naming the culprit, e.g.
 ``strokes[3].points[17]: x is nan; coordinates are finite numbers within +-100000``.
 Validation runs in ``__post_init__``, so an existing ``Drawing`` is always sendable.
-``DrawingEditor`` is in ``sketch.editor`` (also importable from here).
+``DrawingEditor`` is in ``sketch.editor``, which builds on this module.
 """
 
 from __future__ import annotations
@@ -22,26 +22,17 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from sketch.editor import DrawingEditor
-
-# The wire limits, copied from server/protocol (push.py, common.py) rather than imported:
-# the terminal does not install pydantic. tests/sketch fail if the two drift apart.
-MAX_CANVAS_SIZE = 4096
-MAX_STROKES = 500
-MAX_STROKE_POINTS = 5000
-MAX_STROKE_WIDTH = 100.0
-COORD_LIMIT = 100_000.0
-# Not a wire limit: the editor's budget (``DrawingEditor``), so that whatever a worker
-# can draw can be sent. The terminal refuses a drawing whose JSON is over 1.5 MB
-# (kiosk.message_attachments.MAX_DRAWING_WIRE_BYTES, within the server's 2 MiB push
-# batch). Worst case, coordinates rounded to 0.01 as the editor does: a point is at
-# most "[-99999.99, -99999.99], " (24 bytes), a stroke adds at most 70 bytes (the
-# longest width repr), the drawing 46: 60,000 x 24 + 500 x 70 + 46 < 1,476,000
-# (tests/kiosk/test_message_attachments.py builds that drawing).
-MAX_DRAWING_POINTS = 60_000
+# The limits the terminal and the server agree on (also the server's wire model's).
+from contract.drawing import (
+    COORD_LIMIT,
+    MAX_CANVAS_SIZE,
+    MAX_DRAWING_POINTS,
+    MAX_STROKE_POINTS,
+    MAX_STROKE_WIDTH,
+    MAX_STROKES,
+)
 
 Point = tuple[float, float]
 
@@ -247,17 +238,8 @@ def _check_keys(data: Mapping[str, Any], expected: frozenset[str]) -> None:
         raise DrawingError(unknown[0], "is not a field of the wire format")
 
 
-def __getattr__(name: str) -> Any:
-    # ``from sketch.model import DrawingEditor`` works without a circular import: the
-    # editor builds on this module, so it is loaded on first use only.
-    if name == "DrawingEditor":
-        from sketch.editor import DrawingEditor
-        return DrawingEditor
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 __all__ = [
     "COORD_LIMIT", "MAX_CANVAS_SIZE", "MAX_DRAWING_POINTS", "MAX_STROKES", "MAX_STROKE_POINTS",
-    "MAX_STROKE_WIDTH", "Drawing", "DrawingEditor", "DrawingError", "Point", "Stroke",
+    "MAX_STROKE_WIDTH", "Drawing", "DrawingError", "Point", "Stroke",
     "check_color", "check_point", "check_width",
 ]

@@ -1,9 +1,8 @@
 """What the terminal knows of protocol version 1: the header, the codes, and whom to trust.
 
-The terminal never imports ``server`` (imports run one way: the server may know the
-terminal's helpers, not the reverse), so the codes our server sends are copied here;
-``tests/sync/test_protocol_codes.py`` fails when they drift from
-``server.protocol.errors``.
+The version, the header and the codes are the ones the server uses too
+(``contract.protocol``, ``contract.error_codes``); this module groups the codes by what
+the terminal does about them.
 
 Whom to trust (docs/sync-protocol.md, "Trust"): a refusal is final only when it is our
 server's, that is an answer carrying the ``X-Kiosk-Protocol`` header whose body is
@@ -20,43 +19,27 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-PROTOCOL_VERSION = 1
-PROTOCOL_HEADER = "X-Kiosk-Protocol"
+from contract import error_codes
+from contract.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
 
-# Request-level codes: the whole request was refused, nothing stored.
-PROTOCOL_VERSION_CODE = "protocol_version"
-AUTH_REQUIRED = "auth_required"
-INVALID_TOKEN = "invalid_token"
-TOKEN_EXPIRED = "token_expired"
-TERMINAL_REVOKED = "terminal_revoked"
-MALFORMED_JSON = "malformed_json"
-INVALID_REQUEST = "invalid_request"
-PAYLOAD_TOO_LARGE = "payload_too_large"
-UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
-SHA256_MISMATCH = "sha256_mismatch"
-CONTENT_MISMATCH = "content_mismatch"
-INVALID_IMAGE = "invalid_image"
-UPLOAD_QUOTA_EXCEEDED = "upload_quota_exceeded"
-INVALID_CURSOR = "invalid_cursor"
-NOT_FOUND = "not_found"
-INTERNAL_ERROR = "internal_error"
-# Not now (a whole request, or an item "deferred"): send again after the wait given.
-RATE_LIMITED = "rate_limited"
+__all__ = ["PROTOCOL_HEADER", "PROTOCOL_VERSION"]
 
-REQUEST_CODES = frozenset({
-    PROTOCOL_VERSION_CODE, AUTH_REQUIRED, INVALID_TOKEN, TERMINAL_REVOKED,
-    "enrollment_code_invalid", "enrollment_code_used", "enrollment_code_expired",
-    MALFORMED_JSON, INVALID_REQUEST, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE,
-    SHA256_MISMATCH, CONTENT_MISMATCH, INVALID_CURSOR, NOT_FOUND, "method_not_allowed",
-    INTERNAL_ERROR, TOKEN_EXPIRED, INVALID_IMAGE, UPLOAD_QUOTA_EXCEEDED, RATE_LIMITED,
-})
-ITEM_CODES = frozenset({
-    "invalid_payload", "unknown_kind", "unknown_employee", "employee_inactive",
-    "unknown_group", "not_in_contact_list", "group_post_not_allowed", "no_recipients",
-    "not_allowed", "unknown_attachment", "unknown_message", "not_a_recipient",
-    "ack_not_required", "unknown_punch", "punch_already_voided", "reply_not_allowed",
-    "not_on_this_site", RATE_LIMITED,
-})
+PROTOCOL_VERSION_CODE = error_codes.PROTOCOL_VERSION
+AUTH_REQUIRED = error_codes.AUTH_REQUIRED
+INVALID_TOKEN = error_codes.INVALID_TOKEN
+TOKEN_EXPIRED = error_codes.TOKEN_EXPIRED
+TERMINAL_REVOKED = error_codes.TERMINAL_REVOKED
+MALFORMED_JSON = error_codes.MALFORMED_JSON
+INVALID_REQUEST = error_codes.INVALID_REQUEST
+PAYLOAD_TOO_LARGE = error_codes.PAYLOAD_TOO_LARGE
+UNSUPPORTED_MEDIA_TYPE = error_codes.UNSUPPORTED_MEDIA_TYPE
+SHA256_MISMATCH = error_codes.SHA256_MISMATCH
+CONTENT_MISMATCH = error_codes.CONTENT_MISMATCH
+INVALID_IMAGE = error_codes.INVALID_IMAGE
+UPLOAD_QUOTA_EXCEEDED = error_codes.UPLOAD_QUOTA_EXCEEDED
+INTERNAL_ERROR = error_codes.INTERNAL_ERROR
+RATE_LIMITED = error_codes.RATE_LIMITED
+REQUEST_CODES, ITEM_CODES = error_codes.REQUEST_CODES, error_codes.ITEM_CODES
 PROTOCOL_CODES = REQUEST_CODES | ITEM_CODES
 
 # Codes of our server that still mean "try later": a fault of the moment (internal

@@ -16,10 +16,9 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from kiosk.config import LANGUAGES
-from kiosk.pin import PinError, check_format, hash_pin
-from kiosk.site_settings import PunchMode
-from kiosk.site_values import RULES, SettingError, check
+from contract.languages import LANGUAGES
+from contract.pin import PinError, check_format, hash_pin
+from contract.site_settings import RULES, PunchMode, SettingError, check
 from server.cli.common import Result, add_command
 from server.db import Database
 from server.repo import Refused, directory

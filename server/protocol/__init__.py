@@ -4,7 +4,7 @@ Pure pydantic: importable without FastAPI or SQLAlchemy, so the terminal's tests
 can validate the payloads the terminal produces (``validate_item``).
 """
 
-from server.protocol import errors
+from contract import error_codes as errors
 from server.protocol.attachments import AttachmentInfo
 from server.protocol.common import (
     ATTACHMENT_CONTENT_TYPES,

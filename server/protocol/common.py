@@ -8,9 +8,12 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-PROTOCOL_VERSION = 1
+from contract.drawing import MAX_DRAWING_POINTS, MAX_STROKE_POINTS, MAX_STROKES
+from contract.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
+
+__all__ = ["MAX_DRAWING_POINTS", "MAX_STROKE_POINTS", "PROTOCOL_HEADER", "PROTOCOL_VERSION"]
+
 SUPPORTED_VERSIONS: tuple[int, ...] = (1,)
-PROTOCOL_HEADER = "X-Kiosk-Protocol"
 # What a header value may be before it is parsed at all: ASCII digits, short.
 PROTOCOL_HEADER_PATTERN = re.compile(r"[0-9]{1,4}")
 # A bearer token as the server makes them (secrets.token_urlsafe), with room to spare.
@@ -23,10 +26,7 @@ MAX_REASON_CHARS = 500
 MAX_RECIPIENT_EMPLOYEES = 200
 MAX_RECIPIENT_GROUPS = 50
 MAX_WAIT_SECONDS = 25
-MAX_DRAWING_STROKES = 500
-MAX_STROKE_POINTS = 5000
-# Ink: the points of a drawing. A terminal's drawing budget (sketch.model) is 60,000.
-MAX_DRAWING_POINTS = 60_000
+MAX_DRAWING_STROKES = MAX_STROKES
 
 # Pictures a terminal uploads or shows: photos are about 1600 px, drawings at most 4096.
 MAX_PICTURE_SIDE = 4096

@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import Table, insert, select
 from sqlalchemy.engine import Connection, Row
 
+from contract import error_codes as errors
 from server.db import schema
 from server.db.schema import (
     attachments,
@@ -44,7 +45,6 @@ from server.db.schema import (
     terminals,
 )
 from server.db.types import utcnow
-from server.protocol import errors
 from server.repo import NotFound, Refused, changes
 
 # Parents before children (messages.reply_to points into messages: row order does it).

@@ -15,9 +15,9 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 
+from contract import error_codes as errors
 from server.db.schema import badges, employee_sites, employees, sites
 from server.db.types import utcnow
-from server.protocol import errors
 from server.repo import NotFound, Refused, changes
 
 ROLES = ("worker", "manager", "hr")

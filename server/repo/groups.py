@@ -8,6 +8,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 
+from contract import error_codes as errors
 from server.db.schema import (
     contact_employees,
     contact_groups,
@@ -16,7 +17,6 @@ from server.db.schema import (
     staff_groups,
 )
 from server.db.types import utcnow
-from server.protocol import errors
 from server.repo import NotFound, Refused, changes
 from server.repo.directory import get_employee, sites_of
 

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection, Row
 
+from contract import error_codes as errors
 from server.db.schema import employee_sites, employees, message_recipients, messages, terminals
 from server.db.types import utcnow
-from server.protocol import errors
 from server.repo import NotFound, Refused, changes
 
 TIME_FIELDS = ("delivered_at", "read_at", "acked_at")

@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, Row
 
+from contract import error_codes as errors
 from server.db.schema import punches, terminals
 from server.db.types import utcnow
-from server.protocol import errors
 from server.protocol.push import PunchPayload
 from server.repo import Refused
 

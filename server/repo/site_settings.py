@@ -1,6 +1,6 @@
 """Site settings: what HR or site IT set once for every terminal of a site.
 
-Values are checked with the terminals' own rules (``kiosk.site_values``), keyed
+Values are checked with the rules the terminals use too (``contract.site_settings``), keyed
 by their wire names (the pull's ``site_settings`` change).  ``None`` is "not set
 here": each terminal keeps its config value.  Every update records one change for
 the site, so its terminals pull the new settings within a long-poll.
@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
-from kiosk.site_values import RULES, SettingError, check
+from contract.site_settings import RULES, SettingError, check
 from server.db.schema import site_settings
 from server.db.types import utcnow
 from server.repo import Refused, changes, directory

@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection, Row
 
+from contract import error_codes as errors
 from server.db.schema import enrollment_codes, terminals
 from server.db.types import utcnow
-from server.protocol import errors
 from server.repo import NotFound, Refused, changes
 from server.repo.directory import get_site
 

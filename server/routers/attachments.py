@@ -14,10 +14,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request, Response
 from sqlalchemy.engine import Connection
 
+from contract import error_codes as errors
 from server.auth import DB, AuthedTerminal, Terminal
 from server.db import Database
 from server.errors import ApiError
-from server.protocol import errors
 from server.protocol.attachments import AttachmentInfo
 from server.protocol.common import ATTACHMENT_CONTENT_TYPES, SHA256_PATTERN, ErrorBody
 from server.repo import attachments

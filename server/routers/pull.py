@@ -14,10 +14,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
+from contract import error_codes as errors
 from server.auth import DB, AuthedTerminal
 from server.db import Database
 from server.errors import ApiError
-from server.protocol import errors
 from server.protocol.common import MAX_WAIT_SECONDS, ErrorBody
 from server.protocol.pull import PullResponse
 from server.repo import terminals

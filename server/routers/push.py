@@ -18,10 +18,10 @@ from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
+from contract import error_codes as errors
 from server.auth import DB, AuthedTerminal, Terminal
 from server.db import Database
 from server.errors import ApiError
-from server.protocol import errors
 from server.protocol.common import ErrorBody
 from server.protocol.push import PushRequest, PushResponse
 from server.services import push as push_service

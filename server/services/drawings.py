@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
-from server.protocol import errors
+from contract import error_codes as errors
 from server.protocol.push import Drawing as WireDrawing
 from server.repo import Refused
 from sketch import Drawing, DrawingError, render_png

@@ -15,7 +15,7 @@ import threading
 
 from PIL import Image
 
-from server.protocol import errors
+from contract import error_codes as errors
 from server.protocol.common import MAX_PICTURE_PIXELS, MAX_PICTURE_SIDE
 from server.repo import Refused
 

@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection, Row
 
+from contract import error_codes as errors
 from server.db import schema
 from server.db.schema import employees
-from server.protocol import errors
 from server.protocol.push import Drawing as WireDrawing
 from server.protocol.push import MessagePayload
 from server.repo import Refused, attachments, changes, groups, messages

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from contract import error_codes as errors
 from server.db.schema import (
     badges,
     employee_sites,
@@ -21,7 +22,6 @@ from server.db.schema import (
     staff_groups,
 )
 from server.db.types import utcnow
-from server.protocol import errors
 from server.protocol.common import MAX_INT64
 from server.repo import Refused, attachments, changes, groups
 from server.repo import messages as message_repo

@@ -22,8 +22,8 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.engine import Row
 
+from contract import error_codes as errors
 from server.db import Database, schema
-from server.protocol import errors
 from server.protocol.common import MAX_INT32, MAX_RECIPIENT_EMPLOYEES
 from server.protocol.push import (
     AckPayload,

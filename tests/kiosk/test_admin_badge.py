@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from badge_reader.control import send_present
+from contract.pin import check_pin, hash_pin
 from kiosk.admin import LOCKOUT_S, MAX_WRONG_PINS, AdminGate, AdminPinState
 from kiosk.admin_pin import admin_pin_command
 from kiosk.config import ConfigError, parse_config
@@ -26,7 +27,6 @@ from kiosk.demo import (
 )
 from kiosk.headless import run_headless
 from kiosk.models import OutcomeKind
-from kiosk.pin import check_pin, hash_pin
 from kiosk.session import SessionPolicy
 from kiosk.site_settings import SiteSettings
 from kiosk.station import Station

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.pin import MAX_ITERATIONS, PinError, check_pin, hash_pin, is_pin_hash
+from contract.pin import MAX_ITERATIONS, PinError, check_pin, hash_pin, is_pin_hash
 
 
 def test_a_pin_matches_its_own_hash_only():

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
+from contract.pin import hash_pin
 from kiosk.config import parse_config
 from kiosk.demo_run import demo_config
 from kiosk.models import OutcomeKind
-from kiosk.pin import hash_pin
 from kiosk.runtime import StorageStatus, TerminalRuntime
 from kiosk.session import SessionPolicy
 from kiosk.site_settings import PunchMode, SiteSettings
@@ -72,7 +72,7 @@ def test_server_values_replace_the_configs_ones() -> None:
 ])
 def test_an_invalid_server_value_is_ignored_and_logged_by_key_only(
         key: str, value: Any, caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING, "kiosk.site_values"):
+    with caplog.at_level(logging.WARNING, "kiosk.site_settings"):
         assert CONFIG.with_server({key: value}) == CONFIG
     assert f"site setting {key} from the server ignored" in caplog.text
     assert "SECRET" not in caplog.text and "1234" not in caplog.text

@@ -11,7 +11,7 @@ import pytest
 from server_testkit import Terminal, World, of_type, run_cli
 from sqlalchemy import select
 
-from kiosk.pin import check_pin
+from contract.pin import check_pin
 from server.cli import main
 from server.db import Database, url_from_path
 from server.db.migrations import LATEST_VERSION, current_version

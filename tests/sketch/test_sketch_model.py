@@ -191,11 +191,11 @@ def test_drawing_built_directly_is_validated_too():
         Drawing(10, 10, ({"color": "#000000"},))  # type: ignore[arg-type]
 
 
-def test_editor_is_importable_from_the_model_module():
-    from sketch.editor import DrawingEditor
-    from sketch.model import DrawingEditor as FromModel
+def test_the_editor_is_importable_from_the_package():
+    from sketch import DrawingEditor
+    from sketch.editor import DrawingEditor as FromEditor
 
-    assert FromModel is DrawingEditor
+    assert DrawingEditor is FromEditor
 
 
 def test_sketch_imports_neither_kivy_nor_pydantic():

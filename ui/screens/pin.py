@@ -16,8 +16,8 @@ from kivy.graphics import Color, Ellipse, Line
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.widget import Widget
 
+from contract.pin import MAX_DIGITS, MIN_DIGITS
 from kiosk.admin import AdminPinState
-from kiosk.pin import MAX_DIGITS, MIN_DIGITS
 from ui.i18n import tr
 from ui.screens.base import KioskScreen
 from ui.theme import theme

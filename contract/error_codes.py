@@ -1,4 +1,5 @@
-"""Stable error codes. Terminals switch on these; the message is for people."""
+"""The protocol's stable error codes: the server sends them, terminals switch on them
+(docs/sync-protocol.md says which are final). The message beside a code is for people."""
 
 from __future__ import annotations
 

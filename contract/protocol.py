@@ -1,0 +1,8 @@
+"""The sync protocol's version and the header that carries it, both ways: a terminal
+sends it on every call, the server stamps it on every answer (how a terminal tells the
+server's refusals from a proxy's: docs/sync-protocol.md, "Trust")."""
+
+from __future__ import annotations
+
+PROTOCOL_VERSION = 1
+PROTOCOL_HEADER = "X-Kiosk-Protocol"
