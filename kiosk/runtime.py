@@ -182,7 +182,12 @@ class TerminalRuntime:
                 conn.close()
         except sqlite3.Error as exc:  # could not read it at all: a storage fault
             self._pages_checking = False  # the next check_storage tries again
-            self._storage(StorageStatus(False, f"cannot read the database {path} ({exc})"))
+            fault = StorageError(f"cannot read the database {path} ({exc})")
+
+            def report(_terminal: Terminal) -> None:  # through the worker: back on the UI
+                raise fault                           # thread like every other verdict
+
+            self.worker.submit(report, None, lambda exc: self._storage(_storage_status(exc)))
             return
 
         def reported(found: str | None) -> None:

@@ -20,10 +20,11 @@ from server.protocol.push import PAYLOAD_MODELS, PushRequest
 from server.protocol_stamp import ProtocolStamp
 from server.pull_cache import PullCache
 from server.routers import attachments, enroll, pull, push, token
+from server.routers.attachments import UploadsInFlight
 from server.routers.push import HeavyGate
-from server.services.drawings import DrawingRenderer, InkBudget
+from server.services.drawings import DrawingRenderer, MinuteBudget
 from server.services.expiry import prune_periodically
-from server.services.push import DrawingLimits
+from server.services.push import PushLimits
 
 DESCRIPTION = """Sync API of the time-clock messaging terminals.
 Every error body is `{"error": {"code", "message", ...}}`. The sync rules are in
@@ -61,9 +62,10 @@ def create_app(db_url: str, settings: ServerSettings | None = None) -> FastAPI:
     app.state.pull_cache = PullCache(notifier)
     app.state.settings = settings
     app.state.heavy_gate = HeavyGate()
-    app.state.drawing_limits = DrawingLimits(
-        renderer, InkBudget(settings.drawing_points_per_minute),
-        settings.drawing_points_per_request)
+    app.state.uploads_in_flight = UploadsInFlight()
+    app.state.push_limits = PushLimits(
+        renderer, MinuteBudget(settings.drawing_points_per_minute),
+        settings.drawing_points_per_request, MinuteBudget(settings.push_rows_per_minute))
 
     def body_limit(path: str) -> int:
         if path.startswith("/v1/attachments/"):

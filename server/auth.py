@@ -28,6 +28,7 @@ class Terminal:
     site_id: int
     name: str
     token: str = "current"  # or "previous": the one before the last rotation
+    token_hash: str = ""  # of the token the request came with (never the token)
 
 
 # Dependencies that do no I/O are ``async def``: FastAPI runs a plain ``def`` one on
@@ -79,8 +80,9 @@ def current_terminal(  # plain def: queries the database, so runs on the thread 
                        "is over; enroll the terminal again")
     if terminals.needs_touch(row, which):
         with db.write() as conn:
-            terminals.touch(conn, row.id, which)
-    return Terminal(id=row.id, site_id=row.site_id, name=row.name, token=which)
+            terminals.touch(conn, row, which)
+    return Terminal(id=row.id, site_id=row.site_id, name=row.name, token=which,
+                    token_hash=terminals.hash_secret(token))
 
 
 AuthedTerminal = Annotated[Terminal, Depends(current_terminal)]

@@ -29,3 +29,8 @@ class ServerSettings:
     # items past either budget are deferred (sent again later), not refused.
     drawing_points_per_minute: int = 600_000
     drawing_points_per_request: int = 300_000
+    # Rows a terminal's pushes may write per minute (an item's row, and a recipient row
+    # per person a message reaches): past it, items are deferred. A week offline at a
+    # busy site (~15,000 punches and receipts) drains in under two minutes; a terminal
+    # fanning messages out to big groups cannot hold the writer everyone waits for.
+    push_rows_per_minute: int = 10_000

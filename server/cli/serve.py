@@ -33,6 +33,7 @@ def _serve(_db: Database | None, args: argparse.Namespace) -> Result:
         max_unreferenced_upload_bytes=args.upload_quota_mib * 1024 * 1024,
         token_grace=timedelta(hours=args.token_grace_hours),
         drawing_points_per_minute=args.drawing_points_per_minute,
+        push_rows_per_minute=args.push_rows_per_minute,
         drawing_render_processes=args.render_processes))
     notifier = app.state.notifier
 
@@ -98,6 +99,11 @@ def register(sub: Any) -> None:
                        default=defaults.drawing_points_per_minute,
                        help="ink a terminal may have rendered per minute; more is deferred "
                             f"(default {defaults.drawing_points_per_minute})")
+    serve.add_argument("--push-rows-per-minute", type=_positive, metavar="N",
+                       default=defaults.push_rows_per_minute,
+                       help="rows a terminal's pushes may write per minute (items, and a "
+                            "recipient row per person a message reaches); more is deferred "
+                            f"(default {defaults.push_rows_per_minute})")
     serve.add_argument("--render-processes", type=int, choices=range(0, 9), metavar="N",
                        default=defaults.drawing_render_processes,
                        help="worker processes rendering drawings, 0 to 8 (0: a thread of "

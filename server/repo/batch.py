@@ -46,6 +46,7 @@ from server.db.schema import (
 )
 from server.db.types import utcnow
 from server.repo import NotFound, Refused, changes
+from server.repo import attachments as attachments_repo
 
 # Parents before children (messages.reply_to points into messages: row order does it).
 FLUSH_ORDER: tuple[Table, ...] = (attachments, messages, message_recipients, punches,
@@ -189,6 +190,17 @@ class Batch:
                 select(attachments.c.sha256).where(attachments.c.sha256 == sha256)
             ).first() is not None
         return self._attachments[sha256]
+
+    def attachment_usable(self, sha256: str, terminal_id: int, site_id: int) -> bool:
+        """May this terminal name these bytes in a message? Only bytes it may read
+        (``attachments.visible_to``): its own uploads, or a picture its site was sent.
+        Anything else answers as unknown bytes do, so a message cannot be used to learn
+        whether the server holds a photo, nor to get another site's photo."""
+        key = f"{terminal_id}:{sha256}"
+        if key not in self._attachments:
+            self._attachments[key] = attachments_repo.visible_to(
+                self.connection(), sha256, terminal_id, site_id)
+        return self._attachments[key]
 
     def terminal_site(self, terminal_id: int) -> int:
         if terminal_id not in self._terminal_sites:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 
@@ -108,6 +108,14 @@ def contacts(conn: Connection, owner_id: int) -> tuple[list[int], list[int]]:
                         .where(contact_groups.c.owner_id == owner_id)
                         .order_by(contact_groups.c.group_id)).scalars().all()
     return list(emps), list(grps)
+
+
+def member_counts(conn: Connection, group_ids: set[int]) -> dict[int, int]:
+    """Group id -> number of members (groups with none are left out)."""
+    query = (select(group_members.c.group_id, func.count())
+             .where(group_members.c.group_id.in_(sorted(group_ids)))
+             .group_by(group_members.c.group_id))
+    return {group_id: count for group_id, count in conn.execute(query)}
 
 
 def member_details(conn: Connection, group_id: int) -> list[Row[Any]]:

@@ -52,6 +52,16 @@ def insert_message(conn: Connection, values: dict[str, Any], recipients: dict[in
     changes.record(conn, "message", values["id"], sites)
 
 
+def existing_ids(conn: Connection, message_ids: list[str]) -> set[str]:
+    """Those of these ids that are messages already."""
+    found: set[str] = set()
+    for start in range(0, len(message_ids), 500):
+        chunk = message_ids[start:start + 500]
+        found.update(conn.execute(select(messages.c.id).where(messages.c.id.in_(chunk)))
+                     .scalars())
+    return found
+
+
 def get(conn: Connection, message_id: str) -> Row[Any]:
     row = conn.execute(select(messages).where(messages.c.id == message_id)).first()
     if row is None:

@@ -101,24 +101,48 @@ def needs_touch(terminal: Row[Any], which: str = CURRENT) -> bool:
     return any(t is None or now - t > TOUCH_EVERY for t in (last, terminal.last_seen_at))
 
 
-def touch(conn: Connection, terminal_id: int, which: str = CURRENT) -> None:
+# Once a rotated token's successor has been used, the old one works this much longer
+# only: the terminal's other thread may have a request on the way with it.
+SUCCESSOR_OVERLAP = timedelta(minutes=2)
+
+
+def touch(conn: Connection, terminal: Row[Any], which: str = CURRENT) -> None:
+    """Note the token's use. The first use of a token that replaced another ends the old
+    one's grace period (``SUCCESSOR_OVERLAP`` from now): the terminal has the new token,
+    so only a copy of the old one could still want it."""
     now = utcnow()
     used = "token_last_used_at" if which == CURRENT else "previous_token_last_used_at"
-    conn.execute(update(terminals).where(terminals.c.id == terminal_id)
-                 .values(last_seen_at=now, **{used: now}))
+    values: dict[str, Any] = {"last_seen_at": now, used: now}
+    expires = terminal.previous_token_expires_at
+    if which == CURRENT and terminal.token_last_used_at is None and expires is not None:
+        values["previous_token_expires_at"] = min(expires, now + SUCCESSOR_OVERLAP)
+    conn.execute(update(terminals).where(terminals.c.id == terminal.id).values(**values))
 
 
-def rotate_token(conn: Connection, terminal_id: int, which: str,
+def rotate_token(conn: Connection, terminal_id: int, presented: str,
                  grace: timedelta) -> tuple[str, datetime, datetime | None]:
-    """A fresh token for the terminal; returns (token, issued_at, previous_expires_at).
+    """A fresh token for the terminal holding ``presented`` (a token's hash); returns
+    (token, issued_at, previous_expires_at). Which token it is, is read here, in the
+    write transaction: two rotations racing with one token cannot both pass.
 
     Rotating with the current token makes it the previous one, valid for ``grace``
-    more. Rotating with the previous one (the terminal lost the answer of its last
-    rotation) replaces the current token, never answered to anyone who kept it, and
-    keeps the previous token's expiry: a token's life is never extended.
+    more (cut short once the new one is used, see ``touch``). Rotating with the previous
+    one is for a terminal that lost the answer of its last rotation: allowed only while
+    the current token was never used (else the terminal has it, and the caller holds a
+    copy of the old one), it replaces the current token and keeps the previous token's
+    expiry: a token's life is never extended.
     """
     row = conn.execute(select(terminals).where(terminals.c.id == terminal_id)).one()
     token, now = new_token(), utcnow()
+    if presented == row.token_hash:
+        which = CURRENT
+    elif presented == row.previous_token_hash:
+        which = PREVIOUS
+        if previous_token_expired(row) or row.token_last_used_at is not None:
+            raise Refused(errors.TOKEN_EXPIRED, "this token was replaced; its successor is "
+                          "in use", terminal_id=terminal_id)
+    else:
+        raise Refused(errors.INVALID_TOKEN, "the token was rotated meanwhile")
     values: dict[str, Any] = {"token_hash": hash_secret(token), "token_issued_at": now,
                               "token_last_used_at": None}
     if which == CURRENT:

@@ -8,7 +8,9 @@ tell whether the server has a given photo.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
@@ -21,7 +23,7 @@ from server.errors import ApiError
 from server.protocol.attachments import AttachmentInfo
 from server.protocol.common import ATTACHMENT_CONTENT_TYPES, SHA256_PATTERN, ErrorBody
 from server.repo import attachments
-from server.services.images import check_picture
+from server.services.images import check_picture_async
 
 router = APIRouter(tags=["attachments"])
 Sha = Annotated[str, Path(pattern=SHA256_PATTERN, description="lowercase hex sha256")]
@@ -45,15 +47,47 @@ def _check_quota(conn: Connection, terminal_id: int, size: int, settings: Any) -
                        "names yet; send the messages first", retry_after_s=QUOTA_RETRY_S)
 
 
+def _precheck_quota(db: Database, terminal: Terminal, sha256: str, size: int,
+                    settings: Any) -> None:
+    with db.read() as conn:
+        if not attachments.uploaded_by(conn, sha256, terminal.id):
+            _check_quota(conn, terminal.id, size, settings)
+
+
+class UploadsInFlight:
+    """At most ``PER_TERMINAL`` uploads of one terminal at once (its sync worker sends
+    one at a time): more are refused at once with 429, before any decoding."""
+
+    PER_TERMINAL = 2
+
+    def __init__(self) -> None:
+        self._counts: dict[int, int] = {}
+
+    @contextlib.contextmanager
+    def enter(self, terminal_id: int) -> Iterator[None]:
+        if self._counts.get(terminal_id, 0) >= self.PER_TERMINAL:  # event loop only
+            raise ApiError(errors.RATE_LIMITED, "this terminal is already uploading; "
+                           "send one picture at a time", retry_after_s=5)
+        self._counts[terminal_id] = self._counts.get(terminal_id, 0) + 1
+        try:
+            yield
+        finally:
+            self._counts[terminal_id] -= 1
+            if not self._counts[terminal_id]:
+                del self._counts[terminal_id]
+
+
 def _store(db: Database, terminal: Terminal, sha256: str, content_type: str, content: bytes,
            settings: Any) -> bool:
     with db.write() as conn:
         if attachments.uploaded_by(conn, sha256, terminal.id):
             return False
         _check_quota(conn, terminal.id, len(content), settings)
-        created = attachments.put(conn, sha256, content_type, content, terminal.id)
+        attachments.put(conn, sha256, content_type, content, terminal.id)
         attachments.record_upload(conn, sha256, terminal.id)
-        return created
+        # "Created" for this terminal: whether another terminal had sent the same bytes
+        # is none of its business (it would tell that the server holds a given photo).
+        return True
 
 
 @router.put("/attachments/{sha256}", response_model=AttachmentInfo, openapi_extra=BINARY_BODY,
@@ -62,7 +96,8 @@ def _store(db: Database, terminal: Terminal, sha256: str, content_type: str, con
                        429: {"model": ErrorBody}})
 async def put_attachment(sha256: Sha, request: Request, terminal: AuthedTerminal, db: DB,
                          response: Response) -> AttachmentInfo:
-    """Upload bytes under their sha256. Idempotent: 201 the first time, then 200.
+    """Upload bytes under their sha256. Idempotent: 201 the first time this terminal
+    sends them, then 200.
 
     The picture is decoded (format, size, pixel data); a terminal may hold a limited
     number of uploads that no message names yet (429 ``upload_quota_exceeded``)."""
@@ -78,9 +113,13 @@ async def put_attachment(sha256: Sha, request: Request, terminal: AuthedTerminal
                        computed=computed)
     if not content.startswith(MAGIC[content_type]):
         raise ApiError(errors.CONTENT_MISMATCH, f"the bytes are not {content_type}")
-    await asyncio.to_thread(check_picture, content, content_type)
-    created = await asyncio.to_thread(_store, db, terminal, sha256, content_type, content,
-                                      request.app.state.settings)
+    settings = request.app.state.settings
+    with request.app.state.uploads_in_flight.enter(terminal.id):
+        # The quota first: decoding costs CPU, a terminal over its quota spends none.
+        await asyncio.to_thread(_precheck_quota, db, terminal, sha256, len(content), settings)
+        await check_picture_async(content, content_type)
+        created = await asyncio.to_thread(_store, db, terminal, sha256, content_type, content,
+                                          settings)
     response.status_code = 201 if created else 200
     return AttachmentInfo(sha256=sha256, content_type=content_type, size=len(content),
                           created=created)
@@ -89,11 +128,12 @@ async def put_attachment(sha256: Sha, request: Request, terminal: AuthedTerminal
 @router.head("/attachments/{sha256}", responses={404: {"model": ErrorBody}})
 def head_attachment(sha256: Sha, terminal: AuthedTerminal, db: DB) -> Response:
     """Does this terminal have these bytes on the server? (200 with size and type, or 404)"""
-    with db.read() as conn:
-        row = attachments.info(conn, sha256)
-        if row is None or not attachments.visible_to(conn, sha256, terminal.id,
-                                                     terminal.site_id):
+    with db.read() as conn:  # visibility first: an invisible photo costs what a missing one does
+        if not attachments.visible_to(conn, sha256, terminal.id, terminal.site_id):
             raise _not_found(sha256)
+        row = attachments.info(conn, sha256)
+    if row is None:
+        raise _not_found(sha256)
     return Response(headers={"Content-Type": row.content_type,
                              "Content-Length": str(row.size)})
 

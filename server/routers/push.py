@@ -25,7 +25,7 @@ from server.errors import ApiError
 from server.protocol.common import ErrorBody
 from server.protocol.push import PushRequest, PushResponse
 from server.services import push as push_service
-from server.services.push import DrawingLimits
+from server.services.push import PushLimits
 
 router = APIRouter(tags=["sync"])
 
@@ -62,7 +62,7 @@ def _parse(body: bytes) -> PushRequest:
         # item by item (RequestModel) instead of blocking a terminal's whole outbox.
         try:
             data = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested thousands deep
             pass
         else:
             try:
@@ -74,7 +74,7 @@ def _parse(body: bytes) -> PushRequest:
 
 
 def _parse_and_push(body: bytes, terminal: Terminal, db: Database,
-                    limits: DrawingLimits) -> PushResponse:
+                    limits: PushLimits) -> PushResponse:
     request = _parse(body)
     return PushResponse(results=push_service.push(db, terminal, request.items, limits))
 
@@ -88,10 +88,11 @@ async def push(request: Request, terminal: AuthedTerminal, db: DB) -> PushRespon
     """Apply a batch; each item is accepted, a duplicate, rejected with an error, or
     deferred (send it again after ``error.retry_after_s``)."""
     body = await request.body()
-    limits: DrawingLimits = request.app.state.drawing_limits
-    if len(body) > LARGE_BODY_BYTES and (wait := limits.budget.wait_before_large_push(
-            terminal.id)):
-        raise ApiError(errors.RATE_LIMITED, "this terminal sent many drawings lately; "
+    limits: PushLimits = request.app.state.push_limits
+    wait = max(limits.ink.wait_before_large_push(terminal.id),
+               limits.rows.wait_before_large_push(terminal.id))
+    if len(body) > LARGE_BODY_BYTES and wait:
+        raise ApiError(errors.RATE_LIMITED, "this terminal sent a lot lately; "
                        "send this again later", retry_after_s=max(1, math.ceil(wait)))
     async with request.app.state.heavy_gate.enter(len(body)):
         return await asyncio.to_thread(_parse_and_push, body, terminal, db, limits)

@@ -23,7 +23,7 @@ def rotate(request: Request, terminal: AuthedTerminal, db: DB) -> TokenResponse:
     grace = request.app.state.settings.token_grace
     with db.write() as conn:
         token, issued_at, previous_expires_at = terminals.rotate_token(
-            conn, terminal.id, terminal.token, grace)
+            conn, terminal.id, terminal.token_hash, grace)
     log.info("terminal %s rotated its token", terminal.id)
     return TokenResponse(token=token, issued_at=issued_at,
                          previous_expires_at=previous_expires_at)

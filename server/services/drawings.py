@@ -11,7 +11,7 @@ Python (a disc per point for the round joins), so it runs neither inside a write
 transaction (which would hold every other terminal's punch) nor in the server's own
 process, where it would hold the interpreter lock that every request needs:
 ``DrawingRenderer`` is a pool of worker processes, ``processes`` at most. A push
-renders its drawings there first, then opens its transaction. ``InkBudget`` bounds
+renders its drawings there first, then opens its transaction. ``MinuteBudget`` bounds
 how much a terminal may have rendered per minute; the items past it are deferred,
 not refused.
 """
@@ -124,8 +124,9 @@ class DrawingRenderer:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-class InkBudget:
-    """Per terminal, a bucket of ``per_minute`` points refilled continuously.
+class MinuteBudget:
+    """Per terminal, a bucket of ``per_minute`` units (points of ink, rows written)
+    refilled continuously.
 
     In memory, per server process: a restart or a second process gives a terminal a
     fresh minute, which bounds the cost well enough (this is about load, not secrecy).
@@ -142,8 +143,8 @@ class InkBudget:
         return min(self.per_minute, points + (now - at) * self.per_minute / 60)
 
     def wait_before_large_push(self, terminal_id: int) -> float:
-        """0 while the terminal has a tenth of its minute's ink left; else the seconds
-        until it has. A large push from a terminal that has drawn its fill is refused
+        """0 while the terminal has a tenth of its minute left; else the seconds until it
+        has. A large push from a terminal that has used its fill is refused
         before its body is even parsed (a hostile terminal resending at once costs
         little); a terminal that honours Retry-After loses nothing."""
         with self._lock:

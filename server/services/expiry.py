@@ -65,6 +65,9 @@ def prune_expired(conn: Connection, now: datetime | None = None) -> PruneResult:
         changes.insert(conn, new_changes)
         pruned += len(ids)
     used = exists().where(messages.c.attachment_sha256 == attachments.c.sha256)
+    # "Freed" bytes were named by a message of a terminal that could read them (its own
+    # upload, or a picture its site was sent: services.messaging), so no other
+    # terminal's fresh upload of them is pending here.
     removable = or_(attachments.c.sha256.in_(sorted(freed)),
                     attachments.c.created_at < now - ATTACHMENT_GRACE)
     going = select(attachments.c.sha256).where(removable).where(~used)

@@ -85,7 +85,8 @@ def add_from_terminal(batch: Batch, message_id: str, terminal: Row[Any],
     if parent is not None and not parent.reply_allowed and parent.sender_id != sender.id:
         raise Refused(errors.REPLY_NOT_ALLOWED, f"message {parent.id} takes no replies",
                       message_id=parent.id)
-    if p.attachment_sha256 and not batch.attachment_known(p.attachment_sha256):
+    if p.attachment_sha256 and not batch.attachment_usable(
+            p.attachment_sha256, terminal.id, terminal.site_id):
         raise Refused(errors.UNKNOWN_ATTACHMENT, "upload the attachment before the message",
                       sha256=p.attachment_sha256)
     allowed_employees, allowed_groups = batch.contacts(sender.id)

@@ -34,10 +34,11 @@ from server.protocol.push import (
     ReceiptPayload,
     parse_payload,
 )
-from server.repo import Refused, punches, push_log, terminals
+from server.repo import Refused, groups, punches, push_log, terminals
+from server.repo import messages as message_repo
 from server.repo.batch import Batch
 from server.services import drawings, messaging
-from server.services.drawings import DrawingRenderer, InkBudget, Rendered
+from server.services.drawings import DrawingRenderer, MinuteBudget, Rendered
 
 log = logging.getLogger("server.push")
 
@@ -49,12 +50,15 @@ def validation_details(exc: ValidationError) -> list[dict[str, Any]]:
 
 
 @dataclass(frozen=True)
-class DrawingLimits:
-    """The server-wide render pool and the per-terminal ink budgets (see drawings)."""
+class PushLimits:
+    """The server-wide render pool and the per-terminal budgets: ink (drawing points,
+    see ``services.drawings``) and rows (each item's row, and each recipient's: what a
+    push costs the single writer every other terminal's punch waits for)."""
 
     renderer: DrawingRenderer
-    budget: InkBudget
-    per_request: int
+    ink: MinuteBudget
+    ink_per_request: int
+    rows: MinuteBudget
 
 
 # Kinds applied with cached reads and deferred inserts: no write before every check
@@ -140,15 +144,31 @@ class Prepared:
     retry_after_s: float = 0.0
 
 
+def _group_sizes(db: Database, parsed: dict[str, Any]) -> dict[int, int]:
+    """Members of every group the request's messages are addressed to (one query)."""
+    group_ids = {g for p in parsed.values() if isinstance(p, MessagePayload) for g in p.to_groups}
+    if not group_ids:
+        return {}
+    with db.read() as conn:
+        return groups.member_counts(conn, group_ids)
+
+
+def _rows(p: Any, group_sizes: dict[int, int]) -> int:
+    """What an item writes: its row, and a recipient row per person it reaches."""
+    if not isinstance(p, MessagePayload):
+        return 1
+    return 1 + len(p.to_employees) + sum(group_sizes.get(g, 0) for g in p.to_groups)
+
+
 def _prepare(db: Database, terminal: Row[Any], items: list[PushItem],
-             limits: DrawingLimits) -> Prepared:
-    """Parse every new item, and render the drawings within the terminal's ink budgets,
-    outside any transaction: a big drawing then holds nobody's punch."""
+             limits: PushLimits) -> Prepared:
+    """Parse every new item, budget it, and render the drawings, outside any transaction:
+    a big drawing or a large fan-out then holds nobody's punch. The first item past a
+    budget is deferred, with every new item after it."""
     prepared = Prepared()
     with db.read() as conn:
         known = push_log.get_many(conn, (str(i.id) for i in items))
-    drawings_to_render: list[tuple[str, Any]] = []
-    request_ink = 0
+    fresh: list[tuple[int, str, Any]] = []
     for index, item in enumerate(items):
         client_id = str(item.id)
         if client_id in known:
@@ -157,18 +177,26 @@ def _prepare(db: Database, terminal: Row[Any], items: list[PushItem],
             p = _parse(item.kind, item.payload)
         except Refused as refused:
             prepared.refused[client_id] = refused
-            continue
-        prepared.parsed[client_id] = p
-        if not isinstance(p, MessagePayload) or p.drawing is None:
-            continue
-        points = drawings.ink(p.drawing)
-        wait = 1.0 if request_ink + points > limits.per_request else \
-            limits.budget.take(terminal.id, points)
+            p = None
+        else:
+            prepared.parsed[client_id] = p
+        fresh.append((index, client_id, p))
+    group_sizes = _group_sizes(db, prepared.parsed)
+    drawings_to_render: list[tuple[str, Any]] = []
+    request_ink = 0
+    for index, client_id, p in fresh:
+        wait = limits.rows.take(terminal.id, _rows(p, group_sizes))
+        drawing = p.drawing if isinstance(p, MessagePayload) else None
+        if not wait and drawing is not None:
+            points = drawings.ink(drawing)
+            wait = 1.0 if request_ink + points > limits.ink_per_request else \
+                limits.ink.take(terminal.id, points)
+            request_ink += points
         if wait:
             prepared.deferred_from, prepared.retry_after_s = index, max(1.0, wait)
             break
-        request_ink += points
-        drawings_to_render.append((client_id, p.drawing))
+        if drawing is not None:
+            drawings_to_render.append((client_id, drawing))
     outcomes = limits.renderer.render_all([d for _, d in drawings_to_render])
     for (client_id, _), outcome in zip(drawings_to_render, outcomes, strict=True):
         if isinstance(outcome, Refused):
@@ -179,11 +207,12 @@ def _prepare(db: Database, terminal: Row[Any], items: list[PushItem],
 
 
 def push(db: Database, terminal: Row[Any], items: list[PushItem],
-         limits: DrawingLimits) -> list[dict[str, Any]]:
+         limits: PushLimits) -> list[dict[str, Any]]:
     """Apply every item in one transaction; return one result per item, in request order.
 
-    An item past the terminal's drawing budgets is ``deferred``, with every new item
-    after it: nothing of them is stored, and the terminal sends them again later.
+    An item past one of the terminal's budgets (ink, rows) is ``deferred``, with every
+    new item after it: nothing of them is stored, and the terminal sends them again
+    later.
     """
     prepared = _prepare(db, terminal, items, limits)
     results: list[dict[str, Any]] = []
@@ -195,6 +224,10 @@ def push(db: Database, terminal: Row[Any], items: list[PushItem],
         seen = {client_id: (row.status, push_log.error_of(row))
                 for client_id, row in push_log.get_many(conn, (str(i.id) for i in items)).items()}
         batch.prefetch_employees(_employee_ids(items))
+        # Ids of messages made elsewhere (an admin's broadcast a terminal pulled): a new
+        # message item may not take one; it is refused, not a crash of the whole push.
+        taken = message_repo.existing_ids(conn, [str(i.id) for i in items
+                                                 if i.kind == "message" and str(i.id) not in seen])
         for index, item in enumerate(items):
             client_id = str(item.id)
             if client_id in seen:
@@ -207,6 +240,9 @@ def push(db: Database, terminal: Row[Any], items: list[PushItem],
                     "message": "too many drawings at once; send this again later"}))
                 continue
             try:
+                if client_id in taken:
+                    raise Refused(errors.INVALID_PAYLOAD, "this id is a message's already; "
+                                  "make a new one")
                 if client_id in prepared.refused:
                     raise prepared.refused[client_id]
                 p = prepared.parsed.get(client_id) or _parse(item.kind, item.payload)

@@ -79,12 +79,36 @@ def test_a_photo_of_a_message_announced_elsewhere_stays_hidden(
     assert plant_b.get(f"/v1/attachments/{_sha(PHOTO)}").status_code == 404
 
 
-def test_a_second_terminal_uploading_the_same_bytes_may_read_them(
+def test_a_second_terminal_uploading_the_same_bytes_is_answered_as_for_new_bytes(
         terminal: Terminal, plant_b: Terminal) -> None:
     _put(terminal, PHOTO)
     again = _put(plant_b, PHOTO)
-    assert (again.status_code, again.json()["created"]) == (200, False)
+    assert (again.status_code, again.json()["created"]) == (201, True)
     assert plant_b.get(f"/v1/attachments/{_sha(PHOTO)}").status_code == 200
+
+
+def test_a_message_cannot_name_a_photo_its_terminal_may_not_read(
+        terminal: Terminal, plant_b: Terminal, world: World) -> None:
+    _put(terminal, PHOTO)
+    [result] = plant_b.push(_photo_message(world.carol, world.alice))
+    assert result["error"]["code"] == "unknown_attachment"
+    assert plant_b.get(f"/v1/attachments/{_sha(PHOTO)}").status_code == 404
+
+
+def test_naming_a_photo_the_server_holds_answers_as_naming_one_it_does_not(
+        terminal: Terminal, plant_b: Terminal, world: World) -> None:
+    _put(terminal, PHOTO)
+    held = plant_b.push(_photo_message(world.carol, world.alice))[0]["error"]
+    absent = plant_b.push(_photo_message(world.carol, world.alice, b"never sent"))[0]["error"]
+    assert held["code"] == absent["code"] == "unknown_attachment"
+
+
+def test_a_jpeg_of_thousands_of_scans_is_refused_before_decoding(terminal: Terminal) -> None:
+    base = jpeg_bytes(16, 16)
+    many_scans = base[:-2] + b"\xff\xda\x00\x08\x01\x01\x00\x00\x3f\x00" * 500 + b"\xff\xd9"
+    response = _put(terminal, many_scans)
+    assert response.status_code == 422
+    assert "scans" in response.json()["error"]["message"]
 
 
 # -- what may be stored -----------------------------------------------------------------

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from server.config import ServerSettings
 from server.db import Database
 from server.db.schema import messages, push_log
-from server.services.drawings import InkBudget
+from server.services.drawings import MinuteBudget
 
 
 @pytest.fixture
@@ -72,7 +72,7 @@ def test_a_drawing_with_more_ink_than_a_terminal_allows_is_rejected(
 
 def test_the_ink_budget_refills_over_a_minute() -> None:
     now = [0.0]
-    budget = InkBudget(per_minute=6000, clock=lambda: now[0])
+    budget = MinuteBudget(per_minute=6000, clock=lambda: now[0])
     assert budget.take(1, 6000) == 0
     assert budget.take(1, 600) == pytest.approx(6.0)
     assert budget.take(2, 600) == 0  # another terminal's budget

@@ -141,3 +141,24 @@ def test_a_truncated_body_is_malformed_json(terminal: Terminal, world: World) ->
                                                                  "application/json"})
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "malformed_json"
+
+
+def test_a_body_nested_thousands_deep_is_malformed_json(terminal: Terminal) -> None:
+    body = b'{"items":[{"id":"6f1e4b43-5d7c-4c55-9d5c-111111111111","seq":1,"kind":"punch",' \
+        b'"payload":' + b"[" * 5000 + b"]" * 5000 + b"}]}"
+    response = terminal.post("/v1/push", content=body, headers={"Content-Type":
+                                                                 "application/json"})
+    assert response.status_code in (400, 422)
+
+
+def test_a_message_item_reusing_a_broadcasts_id_is_refused_alone(
+        terminal: Terminal, db, world: World) -> None:
+    from server.services import messaging
+
+    with db.write() as conn:
+        broadcast_id = messaging.broadcast(conn, world.hr, "Canteen closed", site_id=world.site)
+    reused = text_message(world.alice, (world.bob,))
+    reused["id"] = broadcast_id
+    results = terminal.push(reused, punch(world.alice))
+    assert [r["status"] for r in results] == ["rejected", "accepted"]
+    assert results[0]["error"]["code"] == "invalid_payload"

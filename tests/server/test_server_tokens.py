@@ -7,7 +7,7 @@ import time
 
 import httpx
 from server_testkit import Terminal, World, run_cli
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from server.db import Database
 from server.db.schema import terminals
@@ -57,6 +57,50 @@ def test_rotating_again_with_the_old_token_replaces_a_new_token_that_was_lost(
     assert second["previous_expires_at"] == lost["previous_expires_at"]  # never extended
     assert _as(server, lost["token"]).get("/v1/pull").status_code == 401
     assert _as(server, second["token"]).get("/v1/pull").status_code == 200
+
+
+def test_a_copy_of_the_old_token_cannot_rotate_once_the_new_one_is_in_use(
+        server: EmbeddedServer, terminal: Terminal) -> None:
+    old = _as(server, _token_of(terminal))
+    fresh = _as(server, _rotate(terminal)["token"])
+    assert fresh.get("/v1/pull").status_code == 200  # the terminal uses its new token
+    stolen = old.post("/v1/token")
+    assert stolen.status_code == 401
+    assert stolen.json()["error"]["code"] == "token_expired"
+    assert fresh.get("/v1/pull").status_code == 200
+
+
+def test_the_old_token_stops_two_minutes_after_the_new_one_is_first_used(
+        server: EmbeddedServer, terminal: Terminal, db: Database) -> None:
+    answer = _rotate(terminal)
+    _as(server, answer["token"]).get("/v1/pull")
+    with db.read() as conn:
+        expires = conn.execute(select(terminals.c.previous_token_expires_at)).scalar_one()
+    assert expires <= utcnow() + terminal_repo.SUCCESSOR_OVERLAP
+
+
+def test_rotations_racing_with_one_token_leave_one_new_token_and_the_old_in_its_grace(
+        server: EmbeddedServer, terminal: Terminal) -> None:
+    """As a terminal retrying a rotation whose answers it lost: each later one replaces
+    the token the earlier one made; the token it rotates with keeps its grace period."""
+    token = _token_of(terminal)
+    start = threading.Barrier(4)
+    answers: list[httpx.Response] = []
+
+    def rotate() -> None:
+        client = _as(server, token)
+        start.wait()
+        answers.append(client.post("/v1/token"))
+
+    racers = [threading.Thread(target=rotate) for _ in range(4)]
+    for racer in racers:
+        racer.start()
+    for racer in racers:
+        racer.join(10)
+    issued = [a.json()["token"] for a in answers if a.status_code == 200]
+    working = [t for t in issued if _as(server, t).get("/v1/pull").status_code == 200]
+    assert len(working) == 1
+    assert _as(server, token).get("/v1/pull").status_code == 200
 
 
 def test_a_token_two_rotations_old_no_longer_works(
