@@ -6,7 +6,15 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
 from contract.drawing import MAX_DRAWING_POINTS, MAX_STROKE_POINTS, MAX_STROKES
 from contract.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
@@ -52,8 +60,17 @@ def _representable_in_utc(value: datetime) -> datetime:
     return value
 
 
-# Every time a terminal sends: ISO 8601 with an offset, and convertible to UTC.
-Instant = Annotated[AwareDatetime, AfterValidator(_representable_in_utc)]
+def _iso_text(value: Any) -> Any:
+    """A time on the wire is ISO 8601 text: pydantic alone would also take a number as
+    seconds since 1970, which no terminal sends."""
+    if not isinstance(value, str):
+        raise ValueError("a time is ISO 8601 text with an offset")
+    return value
+
+
+# Every time a terminal sends: ISO 8601 text with an offset, convertible to UTC.
+Instant = Annotated[AwareDatetime, BeforeValidator(_iso_text),
+                    AfterValidator(_representable_in_utc)]
 
 
 class WireModel(BaseModel):

@@ -162,3 +162,10 @@ def test_a_message_item_reusing_a_broadcasts_id_is_refused_alone(
     results = terminal.push(reused, punch(world.alice))
     assert [r["status"] for r in results] == ["rejected", "accepted"]
     assert results[0]["error"]["code"] == "invalid_payload"
+
+
+@pytest.mark.parametrize("wall_time", [1e10, -1, 0, True])
+def test_a_time_sent_as_a_number_is_rejected_alone(
+        terminal: Terminal, world: World, wall_time: object) -> None:
+    results = terminal.push(punch(world.alice, wall_time=wall_time), punch(world.alice))
+    assert [r["status"] for r in results] == ["rejected", "accepted"]
