@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,6 +13,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 
 CHANGED_SITES = "kiosk_changed_sites"
+BUSY_TIMEOUT_MS = 30_000
 # Called after a write transaction commits, with the site ids it changed
 # (None stands for "every site").
 CommitHook = Callable[[set[int | None]], None]
@@ -22,6 +25,21 @@ def url_from_path(db: str | Path) -> str:
     if "://" in text:
         return text
     return f"sqlite:///{Path(text).expanduser().resolve()}"
+
+
+def _journal_mode_wal(cursor: Any) -> None:
+    """Switch to WAL, waiting out other connections doing the same. SQLite answers
+    "database is locked" at once, without its busy handler, when two connections switch
+    a new file's journal mode together (two servers or commands opening it at once)."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _tune_sqlite(engine: Engine) -> None:
@@ -37,8 +55,9 @@ def _tune_sqlite(engine: Engine) -> None:
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
-        for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=30000",
-                       "synchronous=FULL"):
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        _journal_mode_wal(cursor)
+        for pragma in ("foreign_keys=ON", "synchronous=FULL"):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
@@ -59,7 +78,8 @@ class Database:
         self.on_commit = on_commit
         if url.startswith("sqlite"):
             self.engine = create_engine(
-                url, connect_args={"check_same_thread": False, "timeout": 30},
+                url, connect_args={"check_same_thread": False,
+                                   "timeout": BUSY_TIMEOUT_MS / 1000},
                 hide_parameters=True)
             _tune_sqlite(self.engine)
         else:
@@ -83,7 +103,8 @@ class Database:
         with self.engine.connect() as conn, conn.begin():
             yield conn
 
-    def migrate(self) -> int:
+    def migrate(self) -> str:
+        """Bring the schema to the newest Alembic revision; return that revision's id."""
         from server.db.migrations import migrate
 
         return migrate(self.engine)

@@ -1,115 +1,132 @@
-"""Numbered schema migrations, recorded in a ``schema_version`` table.
+"""Schema migrations: the Alembic revisions in ``server/db/alembic/versions``.
 
-Each migration runs in its own transaction and is applied once. Migration 1
-creates the version-1 tables; a later schema change is a new function below
-(ALTER TABLE / CREATE TABLE written for it, portable SQL only) plus the matching
-edit in ``schema.py``. ``tests/server/test_schema.py`` checks the two agree.
+``migrate()`` brings a database to the newest revision in one transaction that holds
+the database's write lock. Alembic is configured from here (no alembic.ini); its
+``env.py`` runs on the connection given in ``config.attributes["connection"]``.
+
+Databases made before Alembic carry the retired migrator's ``schema_version`` table
+(versions 1 to 4, each the same step as revisions 0001 to 0004): ``migrate()`` stamps the
+matching revision and drops that table, in the same transaction as the upgrade.
 """
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Column, Integer, MetaData, Table, insert, inspect, select
+from alembic import command
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 
-from server.db import schema
-from server.db.types import UtcDateTime, utcnow
-
-_version_meta = MetaData()
-schema_version = Table(
-    "schema_version", _version_meta,
-    Column("version", Integer, primary_key=True),
-    Column("applied_at", UtcDateTime, nullable=False),
-)
-
-V1_TABLES = (
-    "server_meta", "sites", "employees", "badges", "staff_groups", "group_members",
-    "contact_employees", "contact_groups", "terminals", "enrollment_codes", "attachments",
-    "messages", "message_recipients", "punches", "push_log", "changes",
-)
+SCRIPT_LOCATION = Path(__file__).with_name("alembic")
+# schema_version of the retired numbered migrator -> the revision that did the same step.
+OLD_VERSION_REVISIONS = {1: "0001", 2: "0002", 3: "0003", 4: "0004"}
+# pg_advisory_xact_lock key serialising migrations on PostgreSQL (b"kioskmig").
+_PG_LOCK_KEY = int.from_bytes(b"kioskmig", "big")
 
 
-def _m001_initial(conn: Connection) -> None:
-    tables = [schema.metadata.tables[name] for name in V1_TABLES]
-    schema.metadata.create_all(conn, tables=tables)
-    conn.execute(insert(schema.server_meta).values(key="epoch", value=secrets.token_hex(8)))
+def comparison_options() -> dict[str, Any]:
+    """How autogenerate compares a database with ``schema.py`` (env.py and the tests).
 
-
-def _m002_reply_allowed(conn: Connection) -> None:
-    # Migration 1 builds its tables from today's schema module, so on a new database
-    # the column is there already; only a database made before it needs the ALTER.
-    if "reply_allowed" in {c["name"] for c in inspect(conn).get_columns("messages")}:
-        return
-    conn.exec_driver_sql(
-        "ALTER TABLE messages ADD COLUMN reply_allowed BOOLEAN NOT NULL DEFAULT TRUE")
-
-
-def _m003_site_settings(conn: Connection) -> None:
-    schema.metadata.create_all(conn, tables=[schema.site_settings])
-
-
-def _m004_trust_boundary(conn: Connection) -> None:
-    """Token rotation columns, employees on several sites, who uploaded what, the
-    site setting for staff authority on terminals, and two lookup indexes.
-
-    Migration 1 builds its tables from today's schema module: on a new database all of
-    this exists already, so each step adds only what is missing.
+    Types and server defaults are compared. UtcDateTime needs no rule of its own: Alembic
+    compares a TypeDecorator by its ``impl``, DateTime(timezone=True), which PostgreSQL
+    reflects as TIMESTAMP WITH TIME ZONE. SQLite has no time zone type (UtcDateTime stores
+    naive UTC there) and reflects DATETIME either way, so a timezone mismatch can only
+    show on PostgreSQL: the schema test runs there too.
     """
-    added = {
-        "terminals": ("token_issued_at", "token_last_used_at", "previous_token_hash",
-                      "previous_token_expires_at", "previous_token_last_used_at"),
-        "site_settings": ("terminal_staff_authority",),
-    }
-    for table_name, column_names in added.items():
-        table = schema.metadata.tables[table_name]
-        present = {c["name"] for c in inspect(conn).get_columns(table_name)}
-        for name in column_names:
-            if name not in present:
-                column_type = table.c[name].type.compile(dialect=conn.dialect)
-                conn.exec_driver_sql(f"ALTER TABLE {table_name} ADD COLUMN {name} {column_type}")
-    schema.metadata.create_all(conn, tables=[schema.employee_sites, schema.attachment_uploads])
-    for table, index_name in ((schema.terminals, "ux_terminals_previous_token"),
-                              (schema.messages, "ix_messages_attachment"),
-                              (schema.changes, "ix_changes_entity")):
-        index = next(i for i in table.indexes if i.name == index_name)
-        index.create(conn, checkfirst=True)
-    uploads = schema.attachment_uploads
-    already = select(uploads.c.sha256).where(uploads.c.sha256 == schema.attachments.c.sha256)
-    conn.execute(insert(uploads).from_select(
-        ["sha256", "terminal_id", "created_at"],
-        select(schema.attachments.c.sha256, schema.attachments.c.terminal_id,
-               schema.attachments.c.created_at)
-        .where(schema.attachments.c.terminal_id.is_not(None)).where(~already.exists())))
+    return {"compare_type": True, "compare_server_default": True}
 
 
-MIGRATIONS: tuple[tuple[int, Callable[[Connection], None]], ...] = (
-    (1, _m001_initial),
-    (2, _m002_reply_allowed),
-    (3, _m003_site_settings),
-    (4, _m004_trust_boundary),
-)
-LATEST_VERSION = MIGRATIONS[-1][0]
+def alembic_config(connection: Connection) -> Config:
+    """Alembic's configuration for this package, running on ``connection``."""
+    config = Config()
+    # ConfigParser interpolates "%": a path may contain one.
+    config.set_main_option("script_location", str(SCRIPT_LOCATION).replace("%", "%%"))
+    config.attributes["connection"] = connection
+    return config
 
 
-def current_version(conn: Connection) -> int:
-    """Highest applied migration, 0 for an empty database."""
-    _version_meta.create_all(conn)
-    versions = conn.execute(select(schema_version.c.version)).scalars().all()
-    return max(versions, default=0)
+def head_revision() -> str:
+    """The newest revision in ``versions/``."""
+    head = ScriptDirectory(str(SCRIPT_LOCATION)).get_current_head()
+    assert head is not None, "no revisions in server/db/alembic/versions"
+    return head
 
 
-def migrate(engine: Engine) -> int:
-    """Apply every pending migration; return the resulting version."""
-    with engine.begin() as conn:
-        _version_meta.create_all(conn)
-    for version, step in MIGRATIONS:
-        with engine.connect() as conn:
+def current_revision(conn: Connection) -> str | None:
+    """The revision the database is at; None before the first one."""
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def _sqlite_pragma(conn: Connection, pragma: str) -> None:
+    # Straight to the driver: through SQLAlchemy the statement would open a transaction,
+    # and SQLite ignores PRAGMA foreign_keys inside one.
+    driver_connection = conn.connection.driver_connection
+    assert driver_connection is not None
+    driver_connection.execute(f"PRAGMA {pragma}")
+
+
+@contextmanager
+def migration_connection(engine: Engine) -> Iterator[Connection]:
+    """One transaction holding the database's write lock for a whole migration run.
+
+    Two processes opening a new database at once: the second waits for the first one's
+    commit (SQLite BEGIN IMMEDIATE, a PostgreSQL advisory lock), then finds it up to date.
+    """
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as conn:
+        if sqlite:
             conn.execution_options(kiosk_write=True)
+            # A batch revision rebuilds a table (copy, drop, rename), and with foreign keys
+            # enforced SQLite refuses to drop a table other rows point at. SQLite's own
+            # procedure for this: checks off outside the transaction, one check at the end.
+            _sqlite_pragma(conn, "foreign_keys=OFF")
+        try:
             with conn.begin():
-                if version <= current_version(conn):
-                    continue
-                step(conn)
-                conn.execute(insert(schema_version).values(version=version, applied_at=utcnow()))
-    return LATEST_VERSION
+                if engine.dialect.name == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                                 {"key": _PG_LOCK_KEY})
+                yield conn
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"migration left broken foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                _sqlite_pragma(conn, "foreign_keys=ON")
+
+
+def _adopt_old_migrator(conn: Connection, config: Config) -> None:
+    """A database of the numbered migrator: stamp its revision, drop ``schema_version``.
+
+    The table is dropped here rather than by a revision: it belongs to the old migrator,
+    not to the schema's history, and a new database never has one, so a revision would
+    have to check whether it exists. Dropped in the transaction that stamps, there is never
+    a database carrying two version records.
+    """
+    tables = set(inspect(conn).get_table_names())
+    if "schema_version" not in tables or "alembic_version" in tables:
+        return
+    old = conn.exec_driver_sql("SELECT MAX(version) FROM schema_version").scalar()
+    # None: the old migrator's first migration never committed, the database is empty.
+    if old is not None:
+        if old not in OLD_VERSION_REVISIONS:
+            raise RuntimeError(f"schema_version {old} is newer than any this server knows")
+        command.stamp(config, OLD_VERSION_REVISIONS[old])
+    conn.exec_driver_sql("DROP TABLE schema_version")
+
+
+def migrate(engine: Engine) -> str:
+    """Apply every pending revision; return the revision the database is now at."""
+    with migration_connection(engine) as conn:
+        config = alembic_config(conn)
+        _adopt_old_migrator(conn, config)
+        command.upgrade(config, "head")
+        revision = current_revision(conn)
+    assert revision is not None
+    return revision

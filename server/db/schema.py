@@ -2,7 +2,8 @@
 
 Ids of records made by terminals (punches, messages, push items) are the client's
 UUIDs as text; records made by admins use integer ids.
-Changing a table here needs a new numbered migration in ``migrations.py``.
+Changing a table here needs a new Alembic revision in ``alembic/versions/`` (see
+server/README.md, "Schema migrations"); "migration N" below is revision 000N.
 """
 
 from __future__ import annotations
@@ -234,7 +235,7 @@ changes = Table(
 
 # What HR or site IT set for every terminal of a site (migration 3). A NULL column is
 # "not set here": each terminal keeps its own config value. Lists are JSON text; the
-# admin PIN only ever as a kiosk.pin hash.
+# admin PIN only ever as a contract.pin hash.
 site_settings = Table(
     "site_settings", metadata,
     Column("site_id", Integer, ForeignKey("sites.id"), primary_key=True),

@@ -1,10 +1,16 @@
-"""Fixtures: a real server (uvicorn on 127.0.0.1, free port) on a SQLite file in tmp_path."""
+"""Fixtures: a real server (uvicorn on 127.0.0.1, free port) on a SQLite file in tmp_path;
+PostgreSQL databases for the tests that need one."""
 
 from __future__ import annotations
 
 import os
+import shutil
+import socket
+import subprocess
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -20,20 +26,71 @@ from server.repo import directory, groups, site_settings
 PG_ADMIN_URL = os.environ.get("KIOSK_TEST_PG_URL")  # e.g. postgresql+psycopg://u@/postgres
 
 
+@contextmanager
+def fresh_pg_database(admin_url: str) -> Iterator[str]:
+    """An empty PostgreSQL database on ``admin_url``'s server, dropped afterwards: its URL."""
+    name = f"kiosk_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE {name}")
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE {name} WITH (FORCE)")
+        admin.dispose()
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Iterator[Path | str]:
     """The server's database: a SQLite file, or with KIOSK_TEST_PG_URL a fresh PostgreSQL db."""
     if not PG_ADMIN_URL:
         yield tmp_path / "kiosk.db"
         return
-    name = f"kiosk_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"CREATE DATABASE {name}")
-    yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"DROP DATABASE {name} WITH (FORCE)")
-    admin.dispose()
+    with fresh_pg_database(PG_ADMIN_URL) as url:
+        yield url
+
+
+def _as_postgres_user(args: list[str]) -> list[str]:
+    """initdb refuses to run as root: run the cluster as 'nobody' then."""
+    return ["runuser", "-u", "nobody", "--", *args] if os.geteuid() == 0 else args
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url() -> Iterator[str]:
+    """A PostgreSQL server's maintenance database: KIOSK_TEST_PG_URL's, else a throwaway
+    cluster started for the session. Skips where psycopg or PostgreSQL is missing."""
+    pytest.importorskip("psycopg")
+    if PG_ADMIN_URL:
+        yield PG_ADMIN_URL
+        return
+    if not (shutil.which("initdb") and shutil.which("pg_ctl")):
+        pytest.skip("PostgreSQL server binaries not installed")
+    # not under pytest's tmp dir: 'nobody' could not reach it
+    root = Path(tempfile.mkdtemp(prefix="kiosk-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(root, "nobody")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    data = root / "data"
+    subprocess.run(_as_postgres_user(["initdb", "-D", str(data), "-U", "kiosk", "--auth=trust",
+                                      "-E", "UTF8"]), check=True, capture_output=True)
+    options = f"-k {root} -p {port} -c listen_addresses='' -c fsync=off"
+    subprocess.run(_as_postgres_user(["pg_ctl", "-D", str(data), "-o", options, "-l",
+                                      str(root / "log"), "-w", "start"]),
+                   check=True, capture_output=True)
+    yield f"postgresql+psycopg://kiosk@/postgres?host={root}&port={port}"
+    subprocess.run(_as_postgres_user(["pg_ctl", "-D", str(data), "-m", "fast", "stop"]),
+                   check=False, capture_output=True)
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_url(pg_admin_url: str) -> Iterator[str]:
+    """An empty PostgreSQL database (skipped where PostgreSQL or psycopg is missing)."""
+    with fresh_pg_database(pg_admin_url) as url:
+        yield url
 
 
 @pytest.fixture

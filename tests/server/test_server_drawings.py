@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 
 from server_testkit import Terminal, World, item, of_type, run_cli, text_message
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
-from server.db import Database, url_from_path
-from server.db.schema import attachments, messages
+from server.db import Database
+from server.db.schema import attachments
 from server.services import expiry, messaging
 from sketch import Drawing, render_png
 
@@ -117,30 +117,6 @@ def test_cli_broadcast_no_reply_sends_an_announcement_without_replies(
                    "Canteen closed", "--to-employee", str(world.alice), "--no-reply", "--json")
     message_id = json.loads(done.stdout)["id"]
     assert _message_change(terminal, message_id)["reply_allowed"] is False
-
-
-def test_migration_2_gives_existing_messages_replies(tmp_path: Path) -> None:
-    """A database made before ``reply_allowed``: its messages keep taking replies."""
-    from server.repo import directory
-
-    db = Database(url_from_path(tmp_path / "old.db"))
-    db.migrate()
-    with db.write() as conn:
-        site = directory.create_site(conn, "Plant A", "Europe/Paris", "fr")
-        hr = directory.create_employee(conn, "Hana HR", site, role="hr")
-        alice = directory.create_employee(conn, "Alice", site)
-        message_id = messaging.broadcast(conn, hr, "Hello", to_employees=[alice])
-        # Back to the schema of version 1, as shipped before the column existed.
-        conn.execute(text("ALTER TABLE messages DROP COLUMN reply_allowed"))
-        conn.execute(text("DELETE FROM schema_version WHERE version >= 2"))
-    db.dispose()
-    db = Database(url_from_path(tmp_path / "old.db"))
-    db.migrate()
-    with db.read() as conn:
-        row = conn.execute(select(messages.c.reply_allowed)
-                           .where(messages.c.id == message_id)).one()
-    db.dispose()
-    assert row.reply_allowed is True
 
 
 # Pictures in broadcasts ----------------------------------------------------------------------

@@ -1,62 +1,22 @@
 """The same server on PostgreSQL (skipped where PostgreSQL or psycopg is missing).
 
+``pg_url`` (conftest.py) is a fresh database on a throwaway cluster, or on
+KIOSK_TEST_PG_URL's server when that is set.
+
 The whole suite can also run on PostgreSQL: KIOSK_TEST_PG_URL=postgresql+psycopg://...
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import tempfile
-from collections.abc import Iterator
-from pathlib import Path
-
 import httpx
 import pytest
 from server_testkit import Terminal, enrollment_code, of_type, punch, text_message
-from sqlalchemy import create_engine
 
 from server.db import Database
 from server.embedded import start_embedded_server
 from server.repo import directory, groups, messages
 
 pytest.importorskip("psycopg")
-
-
-def _as_postgres_user(args: list[str]) -> list[str]:
-    """initdb refuses to run as root: run the cluster as 'nobody' then."""
-    return ["runuser", "-u", "nobody", "--", *args] if os.geteuid() == 0 else args
-
-
-@pytest.fixture(scope="module")
-def pg_url() -> Iterator[str]:
-    if not (shutil.which("initdb") and shutil.which("pg_ctl")):
-        pytest.skip("PostgreSQL server binaries not installed")
-    # not under pytest's tmp dir: 'nobody' could not reach it
-    root = Path(tempfile.mkdtemp(prefix="kiosk-pg-"))
-    if os.geteuid() == 0:
-        shutil.chown(root, "nobody")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    data = root / "data"
-    subprocess.run(_as_postgres_user(["initdb", "-D", str(data), "-U", "kiosk", "--auth=trust",
-                                      "-E", "UTF8"]), check=True, capture_output=True)
-    options = f"-k {root} -p {port} -c listen_addresses='' -c fsync=off"
-    subprocess.run(_as_postgres_user(["pg_ctl", "-D", str(data), "-o", options, "-l",
-                                      str(root / "log"), "-w", "start"]),
-                   check=True, capture_output=True)
-    admin = create_engine(f"postgresql+psycopg://kiosk@/postgres?host={root}&port={port}",
-                          isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql("CREATE DATABASE kiosk")
-    admin.dispose()
-    yield f"postgresql+psycopg://kiosk@/kiosk?host={root}&port={port}"
-    subprocess.run(_as_postgres_user(["pg_ctl", "-D", str(data), "-m", "fast", "stop"]),
-                   check=False, capture_output=True)
-    shutil.rmtree(root, ignore_errors=True)
 
 
 def test_sync_round_trip_works_on_postgresql(pg_url: str) -> None:

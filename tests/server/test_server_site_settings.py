@@ -13,8 +13,7 @@ from sqlalchemy import select
 
 from contract.pin import check_pin
 from server.cli import main
-from server.db import Database, url_from_path
-from server.db.migrations import LATEST_VERSION, current_version
+from server.db import Database
 from server.db.schema import site_settings
 from server.repo import Refused
 from server.repo import site_settings as repo
@@ -183,16 +182,3 @@ def test_a_change_does_not_reach_other_sites(
     _, cursor = other.pull_all()
     settings(db_path, capsys, "set", "--site", str(world.site), "--notice", "9")
     assert other.get("/v1/pull", params={"cursor": cursor}).json()["changes"] == []
-
-
-def test_an_older_database_gains_the_settings_table(tmp_path: Path) -> None:
-    db = Database(url_from_path(tmp_path / "old.db"))
-    db.migrate()
-    with db.write() as conn:  # as the database was before migration 3
-        conn.exec_driver_sql("DROP TABLE site_settings")
-        conn.exec_driver_sql("DELETE FROM schema_version WHERE version >= 3")
-    assert db.migrate() == LATEST_VERSION
-    with db.read() as conn:
-        assert current_version(conn) == LATEST_VERSION
-        assert conn.execute(select(site_settings)).all() == []
-    db.dispose()
