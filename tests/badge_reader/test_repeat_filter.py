@@ -5,14 +5,7 @@ from __future__ import annotations
 import pytest
 
 from badge_reader.repeat import RepeatFilter
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.clocks_and_loops import FakeClock
 
 
 @pytest.fixture

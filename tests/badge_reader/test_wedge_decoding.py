@@ -12,6 +12,7 @@ from badge_reader.protocols.wedge import (
     decode_keys,
     key_to_character,
 )
+from tests.support.clocks_and_loops import FakeClock
 
 # Linux key codes (linux/input-event-codes.h)
 DIGITS = {"1": 2, "2": 3, "3": 4, "4": 5, "5": 6, "6": 7, "7": 8, "8": 9, "9": 10, "0": 11}
@@ -20,19 +21,12 @@ KEYPAD = {"0": 82, "1": 79, "2": 80, "3": 81, "4": 75, "5": 76, "6": 77, "7": 71
 KEY_ENTER, KEY_KPENTER, KEY_LEFTSHIFT, KEY_SPACE = 28, 96, 42, 57
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
 
 class Keyboard:
     """Types into a WedgeProtocol like a reader does: press and release each key."""
 
     def __init__(self, **options: object) -> None:
-        self.clock = FakeClock()
+        self.clock = FakeClock(0.0)
         self.reads: list[str] = []
         self.rejects: list[tuple[str, bytes]] = []
         self.protocol = WedgeProtocol(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import queue
 import shutil
 import tempfile
 import threading
@@ -32,6 +31,7 @@ from kiosk.site_settings import SiteSettings
 from kiosk.station import Station
 from kiosk.terminal import Terminal
 from kiosk.worker import CoreWorker
+from tests.support.clocks_and_loops import FakeClock, MainLoop
 
 ADMIN_BADGE = "0A00AD0001"
 WORKER_BADGE = "0F00123456"  # Camille Martin in the demo company
@@ -67,23 +67,6 @@ class AdminView:
         self.shown.append(("admin",))
 
 
-class MainLoop:
-    def __init__(self) -> None:
-        self.calls: queue.SimpleQueue = queue.SimpleQueue()
-
-    def deliver(self, fn):
-        self.calls.put(fn)
-
-    def run_one(self, timeout: float = 5.0) -> None:
-        self.calls.get(timeout=timeout)()
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

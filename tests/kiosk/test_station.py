@@ -12,6 +12,7 @@ from kiosk.session import SessionPolicy
 from kiosk.station import Station
 from kiosk.terminal import Terminal
 from kiosk.worker import CoreWorker
+from tests.support.clocks_and_loops import FakeClock, MainLoop
 
 
 class RecordingView:
@@ -33,25 +34,6 @@ class RecordingView:
         self.shown.append(("punch", session.punch.direction, session.punch_undone))
 
 
-class MainLoop:
-    """Plays the UI thread: callbacks from the worker wait here until run."""
-
-    def __init__(self) -> None:
-        self.calls: queue.SimpleQueue = queue.SimpleQueue()
-
-    def deliver(self, fn):
-        self.calls.put(fn)
-
-    def run_one(self, timeout: float = 5.0) -> None:
-        self.calls.get(timeout=timeout)()
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
