@@ -6,18 +6,19 @@ seconds on a Raspberry Pi.  On the core worker, a badge read would wait behind i
 here the core stays free and only the quick transaction goes there afterwards.
 
 Like ``CoreWorker``: calls run one at a time, in order, and each result or error goes
-back through ``deliver`` (the UI thread).  The thread starts with the first call (most
-sessions send no picture) and is a daemon: ``stop()`` lets a call finish, if it can.
+back through ``deliver`` (the UI thread). It is a one-thread ``ThreadPoolExecutor`` with
+a done-callback; the thread starts with the first call (most sessions send no picture),
+and ``stop()`` drops what has not started and lets a running call finish, if it can.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from functools import partial
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from kiosk.models import SendRefused
 from kiosk.worker import Deliver
@@ -25,15 +26,17 @@ from kiosk.worker import Deliver
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-_STOP = object()
 
 
 class MediaWorker:
+    """A ``ThreadPoolExecutor`` of one thread, whose results go back through ``deliver``
+    from a done-callback (as ``ui.pictures`` does)."""
+
     def __init__(self, deliver: Deliver, name: str = "media-worker") -> None:
         self._deliver = deliver
         self._name = name
-        self._calls: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
+        self._executor: ThreadPoolExecutor | None = None
+        self._last: Future[object] | None = None  # the latest call, for stop()
         self._lock = threading.Lock()
 
     def submit(
@@ -44,35 +47,37 @@ class MediaWorker:
     ) -> None:
         """Run ``call()`` on the media thread; its result or error comes back via ``deliver``."""
         with self._lock:
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name=self._name,
-                                                daemon=True)
-                self._thread.start()
-        self._calls.put((call, on_result, on_error))
+            if self._executor is None:  # the thread starts with the first call
+                self._executor = ThreadPoolExecutor(max_workers=1,
+                                                    thread_name_prefix=self._name)
+            future = self._executor.submit(call)
+            self._last = future
+        future.add_done_callback(partial(self._done, on_result, on_error))
 
     def stop(self, timeout: float = 5.0) -> None:
+        """Drop the calls not started, and give the running one ``timeout`` seconds to
+        finish (its thread is left to end on its own after that)."""
         with self._lock:
-            thread, self._thread = self._thread, None
-        if thread is not None:
-            self._calls.put(_STOP)
-            thread.join(timeout)
+            executor, self._executor = self._executor, None
+            last, self._last = self._last, None
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
+        if last is not None:
+            wait([last], timeout)
 
-    def _run(self) -> None:
-        while True:
-            item = self._calls.get()
-            if item is _STOP:
-                break
-            call, on_result, on_error = item
-            try:
-                result = call()
-            except Exception as exc:  # noqa: BLE001 - every failure goes back to the caller
-                if isinstance(exc, SendRefused):  # a rule, not a fault: no traceback
-                    log.info("attachment refused: %s", exc.code)
-                else:  # a broken frame or picture: the caller says so; keep working
-                    log.warning("%s: call failed (%s)", self._name, type(exc).__name__,
-                                exc_info=True)
-                if on_error is not None:
-                    self._deliver(partial(on_error, exc))
-                continue
+    def _done(self, on_result: Callable[[T], None] | None,
+              on_error: Callable[[Exception], None] | None, future: Future[T]) -> None:
+        if future.cancelled():
+            return
+        exc = future.exception()
+        if exc is None:
             if on_result is not None:
-                self._deliver(partial(on_result, result))
+                self._deliver(partial(on_result, future.result()))
+            return
+        if isinstance(exc, SendRefused):  # a rule, not a fault: no traceback
+            log.info("attachment refused: %s", exc.code)
+        else:  # a broken frame or picture: the caller says so; keep working
+            log.warning("%s: call failed (%s)", self._name, type(exc).__name__,
+                        exc_info=exc)
+        if on_error is not None and isinstance(exc, Exception):
+            self._deliver(partial(on_error, exc))

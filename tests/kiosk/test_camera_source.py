@@ -199,7 +199,7 @@ def test_the_photo_worker_develops_off_the_caller_and_delivers_through_deliver()
         delivered.get(timeout=10)()  # the "UI thread" runs what the worker hands back
     finally:
         worker.stop()
-    assert handed_from == ["photo-worker"] and results[0].width == 320
+    assert handed_from == ["photo-worker_0"] and results[0].width == 320
 
 
 def test_the_photo_worker_reports_a_broken_frame_and_keeps_working():
