@@ -41,18 +41,25 @@ def utc_now_iso() -> str:
 
 
 # No server to compare with: the terminal's own clock is all there is.
-_NO_SERVER = frozenset({SyncState.DISABLED, SyncState.NOT_ENROLLED})
+_NO_SERVER = frozenset({SyncState.DISABLED})
 
 
 def server_offset(status: SyncStatus | None, clock_warning_s: float) -> float | None:
     """Seconds to add to this terminal's clock to get the server's time, when that can
     be trusted; None when it cannot: the sync has not reported or not measured yet, or
     measured an offset beyond ``clock_warning_s`` (the clock warning is on: a clock that
-    far off may jump again). A terminal without a server counts on its own clock (0)."""
+    far off may jump again), or the wall clock moved by more than that against the
+    monotonic clock since the measure (set a year ahead while offline: the old offset no
+    longer holds). An offline-only terminal counts on its own clock (0); one that is not
+    enrolled (any more) waits to be."""
     if status is None:
         return None
     if status.clock_offset_s is None:
         return 0.0 if status.state in _NO_SERVER else None
     if status.clock_warning(clock_warning_s):
         return None
+    if status.clock_measured_at is not None:
+        wall, mono = status.clock_measured_at
+        if abs((time.time() - wall) - (time.monotonic() - mono)) > clock_warning_s:
+            return None
     return status.clock_offset_s

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from contract.protocol import MAX_PUSH_BYTES
+
 
 @dataclass(frozen=True)
 class ServerSettings:
-    max_json_bytes: int = 2 * 1024 * 1024
+    max_json_bytes: int = MAX_PUSH_BYTES  # what the protocol promises terminals
     max_attachment_bytes: int = 8 * 1024 * 1024
     # How often the server looks for changes committed by other processes (the
     # admin CLI) to wake long-polls; changes made through the server wake them at once.

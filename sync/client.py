@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -51,6 +52,7 @@ READ_TIMEOUT_S = 15.0
 # A download's cap: photos are at most 8 MiB (the server's upload cap); a drawing the
 # server rendered may be a little bigger.
 MAX_DOWNLOAD_BYTES = 16 * 1024 * 1024
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,200}")
 # Enough of an error body to read our server's JSON; a proxy's page is not read further.
 ERROR_BODY_BYTES = 64 * 1024
 _MAGIC = {"image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n"}
@@ -76,7 +78,7 @@ def error_for(status: int, headers: Mapping[str, str], body: bytes) -> SyncError
     ours = server_error(headers, body)
     if ours is None:
         return ForeignAnswer(describe_foreign(status, headers), wait, status=status)
-    code, message = ours
+    code, message, detail = ours
     if code == TERMINAL_REVOKED:
         return TerminalRevoked(message)
     if code in NOT_ENROLLED_CODES:
@@ -86,7 +88,7 @@ def error_for(status: int, headers: Mapping[str, str], body: bytes) -> SyncError
     if status == 429 or status >= 500 or code in LATER_CODES or status < 400:
         return ServerUnavailable(f"server answered {status} {code}", wait, status=status,
                                  code=code)
-    return RequestRefused(code, message, status)
+    return RequestRefused(code, message, status, detail)
 
 
 def _foreign_shape(response: requests.Response, what: str) -> ForeignAnswer:
@@ -124,8 +126,11 @@ class ServerClient:
             kwargs["headers"] = {**kwargs.get("headers", {}),
                                  "Authorization": f"Bearer {self._token()}"}
         try:
+            # No redirects: a captive portal's 307 would have the body (message texts,
+            # employee ids) sent again to its host. A 3xx is "try later" (error_for).
             return self._session.request(
-                method, self.base_url + path, timeout=(CONNECT_TIMEOUT_S, read_timeout), **kwargs
+                method, self.base_url + path, timeout=(CONNECT_TIMEOUT_S, read_timeout),
+                allow_redirects=False, **kwargs
             )
         except requests.RequestException as exc:
             raise ServerUnavailable(f"server unreachable: {type(exc).__name__}") from exc
@@ -152,8 +157,11 @@ class ServerClient:
         with keeps working for the server's grace period."""
         response = self._call("POST", "/v1/token")
         token = _json_object(response, "the token answer").get("token")
-        if not isinstance(token, str) or not token:
-            raise _foreign_shape(response, "the token answer has no token")
+        # It replaces the only token that works: only our server's, and only one of the
+        # shape it makes (secrets.token_urlsafe), is saved.
+        if not stamped(response.headers) or not isinstance(token, str) \
+                or not TOKEN_SHAPE.fullmatch(token):
+            raise _foreign_shape(response, "the token answer has no token of ours")
         return token
 
     def info(self) -> dict[str, Any]:

@@ -37,7 +37,16 @@ def save_enrollment(data_dir: Path, enrollment: Enrollment) -> Path:
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
+    _fsync_folder(path.parent)  # the rename itself must survive a power cut
     return path
+
+
+def _fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def load_enrollment(data_dir: Path) -> Enrollment | None:

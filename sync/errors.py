@@ -7,6 +7,8 @@ and a known code); everything else is ``ServerUnavailable``: try later.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class SyncError(Exception):
     """Base of sync failures."""
@@ -46,10 +48,12 @@ class RequestRefused(SyncError):
     """Our server refused a whole request with a protocol code (a 4xx): final for
     these bytes, not a network problem."""
 
-    def __init__(self, code: str, message: str, status: int) -> None:
+    def __init__(self, code: str, message: str, status: int,
+                 detail: dict[str, Any] | None = None) -> None:
         super().__init__(f"{status} {code}: {message}")
         self.code = code
         self.status = status
+        self.detail = detail or {}  # the whole error object (limit, details...)
 
 
 class AttachmentInvalid(SyncError):

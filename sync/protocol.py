@@ -12,6 +12,7 @@ portals answer with their own pages and statuses; any such answer means "try lat
 
 from __future__ import annotations
 
+import datetime
 import email.utils
 import json
 import math
@@ -20,7 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from contract import error_codes
-from contract.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
+from contract.protocol import MAX_PUSH_BYTES, PROTOCOL_HEADER, PROTOCOL_VERSION
 
 __all__ = ["PROTOCOL_HEADER", "PROTOCOL_VERSION"]
 
@@ -75,18 +76,42 @@ def stamped(headers: Mapping[str, str]) -> bool:
     return header(headers, PROTOCOL_HEADER) is not None
 
 
-def server_error(headers: Mapping[str, str], body: bytes) -> tuple[str, str] | None:
-    """(code, message) when this error answer is our server's, else None."""
+def server_error(headers: Mapping[str, str],
+                 body: bytes) -> tuple[str, str, dict[str, Any]] | None:
+    """(code, message, the whole error object) when this error answer is our server's,
+    else None."""
     if not stamped(headers):
         return None
     try:
         error = json.loads(body)["error"]
         code, message = error["code"], error.get("message", "")
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None
     if not isinstance(code, str) or code not in PROTOCOL_CODES:
         return None
-    return code, str(message)
+    return code, str(message), error
+
+
+def blames_the_item(code: str, detail: Mapping[str, Any], item_bytes: int) -> bool:
+    """Whether our server's refusal of a push of ONE item is that item's fault (then it
+    is final for it), or the server's state (a body limit set too low, a check changed):
+    then every item would be refused alike, and none may be marked.
+
+    A 413 blames the item when the item alone is over the ``limit`` the server names and
+    that limit is at least what the protocol promises (``MAX_PUSH_BYTES``): below it, the
+    server is misconfigured. A 422 blames it when one of its ``details`` points into the
+    item (``body.items.0...``)."""
+    if code == PAYLOAD_TOO_LARGE:
+        limit = number(detail.get("limit"))
+        return limit is not None and limit >= MAX_PUSH_BYTES and item_bytes > limit
+    if code == INVALID_REQUEST:
+        details = detail.get("details")
+        if not isinstance(details, list):
+            return False
+        return any(isinstance(d, dict) and isinstance(d.get("loc"), list)
+                   and [str(part) for part in d["loc"][:3]] == ["body", "items", "0"]
+                   for d in details)
+    return False
 
 
 def retry_after_s(value: str | None, now: float | None = None) -> float | None:
@@ -104,6 +129,8 @@ def retry_after_s(value: str | None, now: float | None = None) -> float | None:
             return None
         if moment is None:
             return None
+        if moment.tzinfo is None:  # asctime and "-0000" dates: HTTP dates are in GMT
+            moment = moment.replace(tzinfo=datetime.UTC)
         seconds = moment.timestamp() - (time.time() if now is None else now)
     if not math.isfinite(seconds):
         return None
@@ -120,5 +147,9 @@ def describe_foreign(status: int, headers: Mapping[str, str]) -> str:
 def number(value: Any) -> float | None:
     """A JSON number as a float, None for anything else (bools included)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        value = float(value)
+    except OverflowError:  # an integer beyond any float: not a number we can use
         return None
     return float(value) if math.isfinite(value) else None

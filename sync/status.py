@@ -24,6 +24,9 @@ class SyncStatus:
     rejected: int = 0
     last_rejection: str = ""
     clock_offset_s: float | None = None  # server minus terminal
+    # When the offset was measured: (time.time(), time.monotonic()) then. A wall clock
+    # set forward or back since then shows as the two having moved apart.
+    clock_measured_at: tuple[float, float] | None = None
 
     def clock_warning(self, threshold_s: float) -> bool:
         return self.clock_offset_s is not None and abs(self.clock_offset_s) > threshold_s

@@ -14,6 +14,7 @@ pusher waits (backoff, Retry-After) before trying again.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
@@ -39,7 +40,7 @@ from sync.errors import (
     TerminalRevoked,
 )
 from sync.outbox import Outbox, OutboxItem
-from sync.protocol import SPLIT_CODES, UPLOAD_FINAL_CODES
+from sync.protocol import SPLIT_CODES, UPLOAD_FINAL_CODES, blames_the_item
 from sync.status import SyncState, SyncStatus
 from sync.tokens import TokenKeeper
 from sync.verdicts import Verdicts, judge
@@ -49,6 +50,7 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 500
 LONG_POLL_S = 20
 IDLE_CHECK_S = 1.0
+RESTART_MIN_S, RESTART_MAX_S = 5.0, 300.0  # after a sync loop failed
 # Errors that a later try cannot fix: stop and say so, keep the outbox.
 _TERMINAL_STATES = {TerminalRevoked: SyncState.REVOKED, NotEnrolled: SyncState.NOT_ENROLLED}
 
@@ -116,22 +118,38 @@ class SyncWorker:
         self._on_status(status)
 
     def _guard(self, loop: Callable[[sqlite_utils.Database, ServerClient], None]) -> None:
-        db = client = None
-        while not self._stop.is_set():
-            try:
-                db = db or open_database(self._database_path)
-                client = client or self._client_factory()
-                loop(db, client)
-                return
-            except tuple(_TERMINAL_STATES) as exc:
-                self._publish(state=_TERMINAL_STATES[type(exc)], message=str(exc))
-                log.warning("sync stopped: %s", type(exc).__name__)
-                return
-            except Exception:  # noqa: BLE001 - a sync bug must not kill syncing for good
-                log.exception("sync loop failed; restarting in 5 s")
-                self._stop.wait(5)
-        if client is not None:
-            client.close()
+        """Run ``loop`` until stopped. A failure restarts it after a pause that doubles up
+        to ``RESTART_MAX_S`` (a lasting fault, a damaged database say, must not write a
+        traceback every few seconds onto a card that may be failing: each kind of failure
+        is logged in full once), on a fresh database connection."""
+        db: sqlite_utils.Database | None = None
+        client: ServerClient | None = None
+        pause, logged = RESTART_MIN_S, set()
+        try:
+            while not self._stop.is_set():
+                try:
+                    db = db or open_database(self._database_path)
+                    client = client or self._client_factory()
+                    loop(db, client)
+                    return
+                except tuple(_TERMINAL_STATES) as exc:
+                    self._publish(state=_TERMINAL_STATES[type(exc)], message=str(exc))
+                    log.warning("sync stopped: %s", type(exc).__name__)
+                    return
+                except Exception as exc:  # noqa: BLE001 - a sync bug must not stop syncing
+                    kind = type(exc).__name__
+                    log.error("sync loop failed (%s); restarting in %.0f s", kind, pause,
+                              exc_info=kind not in logged)
+                    logged.add(kind)
+                    if db is not None:  # a connection left mid-transaction is not reused
+                        with contextlib.suppress(Exception):
+                            db.conn.close()
+                        db = None
+                    self._stop.wait(pause)
+                    pause = min(RESTART_MAX_S, pause * 2)
+        finally:
+            if client is not None:
+                client.close()
 
     def _wait_after_failure(self, backoff: Backoff, exc: SyncError) -> None:
         if isinstance(exc, IncompatibleServer):
@@ -172,6 +190,15 @@ class SyncWorker:
                 if len(ready) > 1:  # find the item the server cannot take
                     batch_size = max(1, len(ready) // 2)
                     continue
+                alone = len(json.dumps({"items": [_wire(ready[0])]}).encode())
+                if not blames_the_item(exc.code, exc.detail, alone):
+                    # Even one item is refused for something that is not the item's
+                    # (a body limit set too low, a check changed): every item would be;
+                    # none is marked, the server is asked again later.
+                    batch_size = BATCH_SIZE
+                    self._wait_after_failure(backoff, ServerUnavailable(
+                        str(exc), status=exc.status, code=exc.code))
+                    continue
                 results = [{"id": ready[0].id, "status": "rejected",
                             "error": {"code": exc.code, "message": str(exc)}}]
             except (ServerUnavailable, IncompatibleServer) as exc:
@@ -207,12 +234,13 @@ class SyncWorker:
             try:
                 result = client.pull(cursor, wait_s=0 if more else LONG_POLL_S)
             except (ServerUnavailable, IncompatibleServer, RequestRefused) as exc:
-                if isinstance(exc, RequestRefused) and exc.code == "invalid_cursor":
+                if (isinstance(exc, RequestRefused) and exc.code == "invalid_cursor"
+                        and cursor is not None):
                     cursor = None  # the server asks for a full resend
                     continue
                 self._wait_after_failure(backoff, exc)  # type: ignore[arg-type]
                 continue
-            received = time.time()
+            received, received_mono = time.time(), time.monotonic()
             if self._stop.is_set():
                 return
             backoff.success()
@@ -223,7 +251,8 @@ class SyncWorker:
                 save_cursor(conn, result.cursor)
             cursor, more = result.cursor, result.more
             offset = datetime.fromisoformat(result.server_time).timestamp() - received
-            self._publish(state=SyncState.ONLINE, message="", clock_offset_s=offset)
+            self._publish(state=SyncState.ONLINE, message="", clock_offset_s=offset,
+                          clock_measured_at=(received, received_mono))
             if result.changes:
                 self._on_changes(len(result.changes))
             if not more:  # a full resend first rebuilds the directory, then fetches files

@@ -132,10 +132,20 @@ def test_nothing_is_pruned_before_the_sync_measured_the_clock(runtime):
     (SyncStatus(SyncState.OFFLINE, clock_offset_s=120.0), None),
     (SyncStatus(SyncState.ONLINE, clock_offset_s=-30.0), -30.0),
     (SyncStatus(SyncState.DISABLED), 0.0),
-    (SyncStatus(SyncState.NOT_ENROLLED), 0.0),
+    (SyncStatus(SyncState.NOT_ENROLLED), None),  # enrolled before, maybe: wait
 ])
 def test_the_offset_to_prune_by(status, offset):
     assert server_offset(status, clock_warning_s=60) == offset
+
+
+def test_a_clock_set_a_year_ahead_after_the_offset_was_measured_prunes_nothing(runtime):
+    """Offline since: the offset measured before the jump no longer holds."""
+    rt = runtime()
+    a_year_of_clock_drift(rt)
+    measured_before_the_jump = (time.time() - YEAR.total_seconds(), time.monotonic())
+    prune(rt, SyncStatus(SyncState.OFFLINE, clock_offset_s=0.5,
+                         clock_measured_at=measured_before_the_jump))
+    assert kept(rt) == {"photo": True, "notice": False}
 
 
 def test_a_held_prune_is_tried_again_within_a_minute(runtime):

@@ -20,13 +20,15 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from contract.protocol import MAX_PUSH_BYTES
 from kiosk.models import PhotoAttachment
 from kiosk.photos import prepare_photo
-from kiosk.storage import open_database
+from kiosk.storage import open_database, transaction
 from kiosk.terminal import Terminal
 from server.config import ServerSettings
 from server.embedded import EmbeddedServer, start_embedded_server
 from server.services import messaging
+from sync.outbox import Outbox
 from sync.status import SyncState
 from tests.support.fault_proxy import FaultProxy
 from tests.support.sync_checks import (
@@ -221,16 +223,40 @@ def test_our_servers_413_splits_the_batch_and_every_item_gets_through(
 
 
 def test_an_item_our_server_finds_too_large_alone_is_kept_marked_and_counted(
-    server_db, site, terminal_path, make_rig, capped_server
+    server_db, site, terminal_path, make_rig, server
 ):
-    capped = capped_server(4000)
-    queue_messages(terminal_path, make_rig, capped.url, site.alice, site.bob, ["x" * 3900])
+    """Over the 2 MiB the protocol promises, alone: that item's fault, and final."""
+    term = Terminal.open(terminal_path)
+    try:
+        with transaction(term.db) as conn:
+            Outbox(term.db).enqueue(conn, "message", {
+                "sender_id": site.alice, "to_employees": [site.bob], "kind": "text",
+                "body": "x" * (MAX_PUSH_BYTES + 10)})
+    finally:
+        term.close()
     punch_offline(terminal_path, site.alice, 1)
-    rig = make_rig(capped.url)
+    rig = make_rig(server.url)
     status = rig.wait_for(lambda s: drained(s) and s.rejected == 1, timeout=30)
     assert "payload_too_large" in status.last_rejection
     assert outbox_states(terminal_path) == {"rejected": 1, "sent": 1}
     assert server_punches(server_db) == 1
+
+
+def test_a_body_limit_too_low_for_any_item_marks_nothing_rejected(
+    server_db, site, terminal_path, make_rig, capped_server
+):
+    """A server misconfigured so that even one punch is too large: that is not the
+    punch's fault, and no punch may be marked rejected (they would never be sent)."""
+    capped = capped_server(100)  # a punch is ~200 bytes: the limit is the fault here
+    punch_offline(terminal_path, site.alice, 5)
+    rig = make_rig(capped.url)
+    rig.wait_for(lambda s: s.state is SyncState.OFFLINE and "payload_too_large" in s.message,
+                 timeout=15)
+    assert outbox_states(terminal_path) == {"queued": 5}
+    rig.worker.stop()
+    healed = make_rig(capped_server(2 * 1024 * 1024).url)
+    healed.wait_for(drained, timeout=30)
+    assert server_punches(server_db) == 5
 
 
 # Uploads a proxy refuses: the message waits, in its place ------------------------------
