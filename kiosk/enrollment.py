@@ -84,9 +84,13 @@ def enroll_terminal(data_dir: Path, server_url: str, code: str, terminal_name: s
     previous = _previous(data_dir, force)
     _check_writable(data_dir)
     answer = _redeem(server_url, code, terminal_name)
-    enrollment = Enrollment(server_url, str(answer["token"]), int(answer["terminal_id"]),
-                            dict(answer["site"]),
-                            token_issued_at=datetime.now(UTC).isoformat(timespec="seconds"))
+    try:
+        enrollment = Enrollment(server_url, str(answer["token"]), int(answer["terminal_id"]),
+                                dict(answer["site"]),
+                                token_issued_at=datetime.now(UTC).isoformat(timespec="seconds"))
+    except (TypeError, ValueError):  # the right keys, but not the values a server gives
+        raise _not_a_kiosk_server(server_url, "the enrollment with values of another shape") \
+            from None
     try:
         path = save_enrollment(data_dir, enrollment)
         os.chmod(path, 0o600)
