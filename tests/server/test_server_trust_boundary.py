@@ -131,24 +131,19 @@ def test_a_site_setting_gives_hr_its_authority_on_that_sites_terminals_only(
     assert (_code(here), there["status"]) == ("not_in_contact_list", "accepted")
 
 
-def test_a_receipt_for_an_employee_of_another_site_is_refused(
-        terminal: Terminal, db: Database, world: World) -> None:
-    message_id = _hr_broadcast(db, world, to=world.carol)
-    [result] = terminal.push(item("receipt", {"message_id": message_id,
-                                              "employee_id": world.carol, "read_at": READ_AT}))
+@pytest.mark.parametrize(("kind", "time_field", "column"), [
+    ("receipt", "read_at", message_recipients.c.read_at),
+    ("ack", "acked_at", message_recipients.c.acked_at),
+], ids=["receipt", "acknowledgement"])
+def test_a_receipt_or_an_acknowledgement_for_an_employee_of_another_site_is_refused(
+        terminal: Terminal, db: Database, world: World, kind: str, time_field: str,
+        column) -> None:
+    message_id = _hr_broadcast(db, world, to=world.carol, ack_required=kind == "ack")
+    [result] = terminal.push(item(kind, {"message_id": message_id, "employee_id": world.carol,
+                                         time_field: READ_AT}))
     assert _code(result) == "not_on_this_site"
     with db.read() as conn:
-        assert conn.execute(select(message_recipients.c.read_at)).scalar_one() is None
-
-
-def test_an_acknowledgement_for_an_employee_of_another_site_is_refused(
-        terminal: Terminal, db: Database, world: World) -> None:
-    message_id = _hr_broadcast(db, world, to=world.carol, ack_required=True)
-    [result] = terminal.push(item("ack", {"message_id": message_id, "employee_id": world.carol,
-                                          "acked_at": READ_AT}))
-    assert _code(result) == "not_on_this_site"
-    with db.read() as conn:
-        assert conn.execute(select(message_recipients.c.acked_at)).scalar_one() is None
+        assert conn.execute(select(column)).scalar_one() is None
 
 
 def test_the_recipients_own_site_may_acknowledge(
