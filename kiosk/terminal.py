@@ -61,10 +61,7 @@ class Terminal:
         it found, or None. Finding damage changes nothing on disk: the outbox in the file
         may hold punches, and only site IT may decide what to do (``DAMAGED_FIX``)."""
         if not self._integrity_checked:
-            self.integrity_problem = integrity_problem(self.db.conn)
-            self._integrity_checked = True
-            if self.integrity_problem:
-                log.error("the database is damaged (PRAGMA quick_check); see kiosk doctor")
+            self.note_integrity(integrity_problem(self.db.conn))
         return self.integrity_problem
 
     def note_integrity(self, problem: str | None) -> str | None:

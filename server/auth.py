@@ -27,7 +27,6 @@ class Terminal:
     id: int
     site_id: int
     name: str
-    token: str = "current"  # or "previous": the one before the last rotation
     token_hash: str = ""  # of the token the request came with (never the token)
 
 
@@ -81,7 +80,7 @@ def current_terminal(  # plain def: queries the database, so runs on the thread 
     if terminals.needs_touch(row, which):
         with db.write() as conn:
             terminals.touch(conn, row, which)
-    return Terminal(id=row.id, site_id=row.site_id, name=row.name, token=which,
+    return Terminal(id=row.id, site_id=row.site_id, name=row.name,
                     token_hash=terminals.hash_secret(token))
 
 

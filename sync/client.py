@@ -19,6 +19,7 @@ from typing import Any
 
 import requests
 
+from contract import error_codes as codes
 from sync.errors import (
     AttachmentInvalid,
     ForeignAnswer,
@@ -34,8 +35,6 @@ from sync.protocol import (
     NOT_ENROLLED_CODES,
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
-    PROTOCOL_VERSION_CODE,
-    TERMINAL_REVOKED,
     describe_foreign,
     header,
     retry_after_s,
@@ -79,11 +78,11 @@ def error_for(status: int, headers: Mapping[str, str], body: bytes) -> SyncError
     if ours is None:
         return ForeignAnswer(describe_foreign(status, headers), wait, status=status)
     code, message, detail = ours
-    if code == TERMINAL_REVOKED:
+    if code == codes.TERMINAL_REVOKED:
         return TerminalRevoked(message)
     if code in NOT_ENROLLED_CODES:
         return NotEnrolled(message)
-    if code == PROTOCOL_VERSION_CODE:
+    if code == codes.PROTOCOL_VERSION:
         return IncompatibleServer(message)
     if status == 429 or status >= 500 or code in LATER_CODES or status < 400:
         return ServerUnavailable(f"server answered {status} {code}", wait, status=status,

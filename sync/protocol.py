@@ -20,41 +20,27 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from contract import error_codes
+from contract import error_codes as codes
 from contract.protocol import MAX_PUSH_BYTES, PROTOCOL_HEADER, PROTOCOL_VERSION
 
 __all__ = ["PROTOCOL_HEADER", "PROTOCOL_VERSION"]
 
-PROTOCOL_VERSION_CODE = error_codes.PROTOCOL_VERSION
-AUTH_REQUIRED = error_codes.AUTH_REQUIRED
-INVALID_TOKEN = error_codes.INVALID_TOKEN
-TOKEN_EXPIRED = error_codes.TOKEN_EXPIRED
-TERMINAL_REVOKED = error_codes.TERMINAL_REVOKED
-MALFORMED_JSON = error_codes.MALFORMED_JSON
-INVALID_REQUEST = error_codes.INVALID_REQUEST
-PAYLOAD_TOO_LARGE = error_codes.PAYLOAD_TOO_LARGE
-UNSUPPORTED_MEDIA_TYPE = error_codes.UNSUPPORTED_MEDIA_TYPE
-SHA256_MISMATCH = error_codes.SHA256_MISMATCH
-CONTENT_MISMATCH = error_codes.CONTENT_MISMATCH
-INVALID_IMAGE = error_codes.INVALID_IMAGE
-UPLOAD_QUOTA_EXCEEDED = error_codes.UPLOAD_QUOTA_EXCEEDED
-INTERNAL_ERROR = error_codes.INTERNAL_ERROR
-RATE_LIMITED = error_codes.RATE_LIMITED
-REQUEST_CODES, ITEM_CODES = error_codes.REQUEST_CODES, error_codes.ITEM_CODES
-PROTOCOL_CODES = REQUEST_CODES | ITEM_CODES
+PROTOCOL_CODES = codes.REQUEST_CODES | codes.ITEM_CODES
 
 # Codes of our server that still mean "try later": a fault of the moment (internal
 # error), a limit that passes (rate, upload quota), or bytes damaged on the way
 # (malformed JSON: the terminal's own JSON is always well formed).
-LATER_CODES = frozenset({INTERNAL_ERROR, RATE_LIMITED, UPLOAD_QUOTA_EXCEEDED, MALFORMED_JSON})
+LATER_CODES = frozenset({codes.INTERNAL_ERROR, codes.RATE_LIMITED, codes.UPLOAD_QUOTA_EXCEEDED,
+                         codes.MALFORMED_JSON})
 # Our server's refusals of a whole push that a smaller batch may get past: too big,
 # or an envelope it cannot read (splitting is the only way to find which one).
-SPLIT_CODES = frozenset({PAYLOAD_TOO_LARGE, INVALID_REQUEST})
+SPLIT_CODES = frozenset({codes.PAYLOAD_TOO_LARGE, codes.INVALID_REQUEST})
 # Our server's final refusals of an upload: the bytes are wrong and will stay wrong;
 # the server's verdict on the message that names them settles it.
-UPLOAD_FINAL_CODES = frozenset({INVALID_IMAGE, CONTENT_MISMATCH, SHA256_MISMATCH,
-                                PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE})
-NOT_ENROLLED_CODES = frozenset({AUTH_REQUIRED, INVALID_TOKEN, TOKEN_EXPIRED})
+UPLOAD_FINAL_CODES = frozenset({codes.INVALID_IMAGE, codes.CONTENT_MISMATCH,
+                                codes.SHA256_MISMATCH, codes.PAYLOAD_TOO_LARGE,
+                                codes.UNSUPPORTED_MEDIA_TYPE})
+NOT_ENROLLED_CODES = frozenset({codes.AUTH_REQUIRED, codes.INVALID_TOKEN, codes.TOKEN_EXPIRED})
 
 # Longest a server's Retry-After (or a deferred item's retry_after_s) is obeyed: a
 # wrong value (or a date read against a wrong clock) must not park the outbox for days.
@@ -101,10 +87,10 @@ def blames_the_item(code: str, detail: Mapping[str, Any], item_bytes: int) -> bo
     that limit is at least what the protocol promises (``MAX_PUSH_BYTES``): below it, the
     server is misconfigured. A 422 blames it when one of its ``details`` points into the
     item (``body.items.0...``)."""
-    if code == PAYLOAD_TOO_LARGE:
+    if code == codes.PAYLOAD_TOO_LARGE:
         limit = number(detail.get("limit"))
         return limit is not None and limit >= MAX_PUSH_BYTES and item_bytes > limit
-    if code == INVALID_REQUEST:
+    if code == codes.INVALID_REQUEST:
         details = detail.get("details")
         if not isinstance(details, list):
             return False

@@ -45,16 +45,15 @@ def ink(drawing: WireDrawing) -> int:
 
 
 def render(drawing: WireDrawing) -> Rendered:
-    """(sha256, PNG bytes) of a validated wire drawing; Refused(invalid_payload) if the
-    renderer's stricter model refuses it."""
+    """(sha256, PNG bytes) of a validated wire drawing, on this thread; Refused
+    (invalid_payload) if the renderer's stricter model refuses it."""
     started = time.perf_counter()
-    try:
-        png = render_png(Drawing.from_wire(drawing.model_dump()))
-    except (DrawingError, ValueError) as error:
-        raise Refused(errors.INVALID_PAYLOAD, f"drawing: {error}") from None
+    sha256, result = _render_in_worker(drawing.model_dump())
+    if sha256 is None:
+        raise Refused(errors.INVALID_PAYLOAD, str(result))
     log.debug("rendered a %dx%d drawing, %d strokes, in %.1f ms", drawing.width,
               drawing.height, len(drawing.strokes), (time.perf_counter() - started) * 1000)
-    return hashlib.sha256(png).hexdigest(), png
+    return sha256, bytes(result)
 
 
 def _render_in_worker(wire: dict[str, Any]) -> Rendered | tuple[None, str]:

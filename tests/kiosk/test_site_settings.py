@@ -25,6 +25,7 @@ from kiosk.site_settings import PunchMode, SiteSettings
 from kiosk.storage import open_database, transaction
 from kiosk.terminal import Terminal
 from sync.apply import apply_changes
+from tests.support.runtime_rig import RecordingView
 
 CONFIG = SiteSettings.from_config(parse_config({}, Path(".")))  # fr, 30 s, 8 s, 4 s
 ALICE_BADGE, ALICE = "0F00123456", 1  # of the demo company
@@ -149,31 +150,12 @@ def test_in_auto_mode_a_badge_records_the_punch(terminal) -> None:
 
 # The running terminal ------------------------------------------------------------------------
 
-class View:
-    """A front end that writes down what the station asked it to show."""
-
-    def __init__(self) -> None:
-        self.shown: list[tuple[str, Any]] = []
-
-    def show_idle(self) -> None:
-        self.shown.append(("idle", None))
-
-    def show_welcome(self, session: Any, outcome: Any) -> None:
-        self.shown.append(("welcome", outcome))
-
-    def show_notice(self, outcome: Any) -> None:
-        self.shown.append(("notice", outcome))
-
-    def show_punch_changed(self, session: Any) -> None:
-        self.shown.append(("punch_changed", session))
-
-
 class Rig:
     """A started TerminalRuntime; ``run_until`` plays the front end's thread."""
 
     def __init__(self, data_dir: Path) -> None:
         self.calls: queue.Queue[Callable[[], None]] = queue.Queue()
-        self.view, self.storage, self.applied = View(), [], []
+        self.view, self.storage, self.applied = RecordingView(), [], []
         self.runtime = TerminalRuntime(demo_config(data_dir), self.view, self.calls.put,
                                        on_storage_status=self.storage.append,
                                        on_settings=self.applied.append)

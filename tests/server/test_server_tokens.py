@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 import httpx
 from server_testkit import Terminal, World, run_cli
@@ -131,27 +132,33 @@ def test_terminals_list_shows_each_tokens_age_and_last_use_but_never_a_token(
 
 # -- revocation -------------------------------------------------------------------------
 
-def _long_poll(client: Terminal, cursor: str, into: list) -> threading.Thread:
-    def run() -> None:
-        started = time.monotonic()
-        response = client.get("/v1/pull", params={"cursor": cursor, "wait": 20})
-        into.append((response, time.monotonic() - started))
+def _revoked_during_a_long_poll(terminal: Terminal, db: Database,
+                                then: Callable[[], None] = lambda: None,
+                                ) -> tuple[httpx.Response, float]:
+    """Hold a long-poll, revoke the terminal (then run ``then``); the poll's answer and
+    how long it took."""
+    _, cursor = terminal.pull_all()
+    answers: list[tuple[httpx.Response, float]] = []
 
-    thread = threading.Thread(target=run, daemon=True)
+    def poll() -> None:
+        started = time.monotonic()
+        response = terminal.get("/v1/pull", params={"cursor": cursor, "wait": 20})
+        answers.append((response, time.monotonic() - started))
+
+    thread = threading.Thread(target=poll, daemon=True)
     thread.start()
     time.sleep(0.5)  # the server holds it now
-    return thread
+    with db.write() as conn:
+        terminal_repo.revoke(conn, terminal.terminal_id)
+    then()
+    thread.join(10)
+    [answer] = answers
+    return answer
 
 
 def test_revocation_ends_a_held_long_poll_at_once(
         terminal: Terminal, db: Database, world: World) -> None:
-    _, cursor = terminal.pull_all()
-    answers: list = []
-    thread = _long_poll(terminal, cursor, answers)
-    with db.write() as conn:
-        terminal_repo.revoke(conn, terminal.terminal_id)
-    thread.join(10)
-    [(response, took)] = answers
+    response, took = _revoked_during_a_long_poll(terminal, db)
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "terminal_revoked"
     assert took < 5  # the change watcher's second, not the poll's 20
@@ -159,15 +166,10 @@ def test_revocation_ends_a_held_long_poll_at_once(
 
 def test_a_pull_held_before_revocation_delivers_nothing_committed_after_it(
         terminal: Terminal, db: Database, world: World) -> None:
-    _, cursor = terminal.pull_all()
-    answers: list = []
-    thread = _long_poll(terminal, cursor, answers)
-    with db.write() as conn:
-        terminal_repo.revoke(conn, terminal.terminal_id)
-    with db.write() as conn:
-        directory.create_employee(conn, "Hired after the theft", world.site)
-    thread.join(10)
-    [(response, _)] = answers
+    def hire() -> None:
+        with db.write() as conn:
+            directory.create_employee(conn, "Hired after the theft", world.site)
+
+    response, _ = _revoked_during_a_long_poll(terminal, db, then=hire)
     assert response.status_code == 403
     assert "Hired after the theft" not in response.text
-
