@@ -19,7 +19,6 @@ from typing import Any, ClassVar
 
 import serial
 
-from badge_reader.backoff import Backoff
 from badge_reader.frames import ACCEPTED, REJECTED, REPEAT, FrameLog
 from badge_reader.protocols import create_protocol, get_protocol
 from badge_reader.protocols.base import BadgeProtocol
@@ -31,6 +30,7 @@ from badge_reader.status import (
     describe_open_error,
     describe_read_error,
 )
+from contract.backoff import Backoff
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ class BaseReaderThread(threading.Thread):
         )
         self._make_protocol()  # invalid options fail here, in the caller, not on the thread
         self._repeats = RepeatFilter(repeat_window, clock)
-        self._backoff = Backoff(backoff_initial, backoff_max)
+        self._backoff = Backoff(backoff_initial, backoff_max, jitter=False)
         self._stop_event = threading.Event()
         self._status: ReaderStatus | None = None
         self._counts_lock = threading.Lock()
@@ -144,7 +144,7 @@ class BaseReaderThread(threading.Thread):
         protocol = self._make_protocol()
         failure: Exception | None = None
         try:
-            self._backoff.reset()
+            self._backoff.success()
             self._set_status(ReaderState.CONNECTED, f"Reader connected on {self.source}")
             self._pump(device, protocol)
         except Exception as exc:
@@ -158,7 +158,7 @@ class BaseReaderThread(threading.Thread):
 
     def _wait_backoff(self) -> None:
         # Event.wait, not sleep: stop() interrupts the wait at once.
-        self._stop_event.wait(self._backoff.next_delay())
+        self._stop_event.wait(self._backoff.failure())
 
     def _close_quietly(self, device: Any) -> None:
         try:

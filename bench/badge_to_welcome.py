@@ -22,9 +22,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.sync_site import percentile  # noqa: E402
-from kiosk.demo import DEMO_WORKERS  # noqa: E402
-from kiosk.demo_run import demo_config  # noqa: E402
-from ui.boot import configure_kivy  # noqa: E402
+from kiosk.demo.company import DEMO_WORKERS  # noqa: E402
+from kiosk.demo.prepare import demo_config  # noqa: E402
+from kiosk.ui.wiring.boot import configure_kivy  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,8 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     from kivy.core.window import Window
     from kivy.graphics.opengl import glFinish
 
-    from ui.app import KioskApp
-    from ui.harness import Harness
+    from kiosk.ui.tooling.harness import Harness
+    from kiosk.ui.wiring.app import KioskApp
 
     config = demo_config(Path(tempfile.mkdtemp(prefix="kiosk-bench-")))
     harness = Harness(KioskApp(config))

@@ -36,7 +36,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.sync_site import percentile  # noqa: E402
-from ui.boot import configure_kivy  # noqa: E402
+from kiosk.ui.wiring.boot import configure_kivy  # noqa: E402
 
 TARGET_FPS = 55.0
 SIZES = ("800x480", "1280x800")
@@ -69,10 +69,10 @@ def measure(args: argparse.Namespace) -> int:
     from kivy.core.window import Window
     from kivy.graphics.opengl import glFinish
 
-    from kiosk.demo import DEMO_WORKERS
-    from kiosk.demo_run import demo_config
-    from ui.app import KioskApp
-    from ui.harness import Harness
+    from kiosk.demo.company import DEMO_WORKERS
+    from kiosk.demo.prepare import demo_config
+    from kiosk.ui.tooling.harness import Harness
+    from kiosk.ui.wiring.app import KioskApp
 
     config = demo_config(Path(tempfile.mkdtemp(prefix="kiosk-bench-")), session_timeout_s=600)
     harness = Harness(KioskApp(config))

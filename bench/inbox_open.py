@@ -28,11 +28,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.sync_site import percentile  # noqa: E402
-from kiosk.demo import DEMO_WORKERS  # noqa: E402
-from kiosk.demo_run import demo_config  # noqa: E402
-from kiosk.messages import IncomingMessage, MessageStore  # noqa: E402
+from kiosk.demo.company import DEMO_WORKERS  # noqa: E402
+from kiosk.demo.prepare import demo_config  # noqa: E402
+from kiosk.domain.messages import IncomingMessage, MessageStore  # noqa: E402
 from kiosk.storage import open_database, transaction  # noqa: E402
-from ui.boot import configure_kivy  # noqa: E402
+from kiosk.ui.wiring.boot import configure_kivy  # noqa: E402
 
 _FR = (
     "Rappel : la visite médicale annuelle a lieu jeudi de 9 h à 12 h en salle B.",
@@ -86,7 +86,7 @@ def seed_inbox(db_path: Path, employee_id: int, count: int, seed: int = 4) -> No
 
 
 def time_query(db_path: Path, employee_id: int, runs: int = 50) -> list[float]:
-    from kiosk.terminal import Terminal
+    from kiosk.domain.terminal import Terminal
 
     terminal = Terminal.open(db_path)
     try:
@@ -115,8 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     from kivy.graphics.opengl import glFinish
     from kivy.tests.common import UnitTestTouch
 
-    from ui.app import KioskApp
-    from ui.harness import Harness
+    from kiosk.ui.tooling.harness import Harness
+    from kiosk.ui.wiring.app import KioskApp
 
     worker = DEMO_WORKERS[0]
     employee_id = worker.employee.id

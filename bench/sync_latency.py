@@ -20,12 +20,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.sync_site import percentile, start_site  # noqa: E402
+from kiosk.domain.terminal import Terminal  # noqa: E402
 from kiosk.storage import open_database, transaction  # noqa: E402
-from kiosk.terminal import Terminal  # noqa: E402
-from sync.client import ServerClient  # noqa: E402
-from sync.outbox import Outbox  # noqa: E402
-from sync.status import SyncState  # noqa: E402
-from sync.worker import SyncWorker  # noqa: E402
+from kiosk.storage.outbox import Outbox  # noqa: E402
+from kiosk.sync.client import ServerClient  # noqa: E402
+from kiosk.sync.status import SyncState  # noqa: E402
+from kiosk.sync.worker import SyncWorker  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,10 +24,10 @@ from typing import IO, Literal, Protocol
 
 import httpx
 
+from kiosk.sync.client import ServerClient
 from server.db import Database, url_from_path
 from server.embedded import start_embedded_server
 from server.repo import directory, groups, terminals
-from sync.client import ServerClient
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ServerMode = Literal["thread", "process"]

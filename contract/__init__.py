@@ -1,8 +1,8 @@
 """What the terminal and the server must agree on, written once.
 
 A package of plain values and pure functions that imports nothing of the project
-(and nothing outside the standard library): the terminal (``kiosk``, ``sync``,
-``ui``), the server and the drawing model (``sketch``) all read it, and the import
+(and nothing outside the standard library): the terminal (``kiosk``, ``badge_reader``),
+the server and the drawing model (``sketch``) all read it, and the import
 contracts in pyproject.toml keep it at the bottom.
 
 - ``contract.protocol``: the sync protocol's version, header and error codes.
@@ -11,4 +11,5 @@ contracts in pyproject.toml keep it at the bottom.
   admin's value with them; the terminal checks its config and the pulled values).
 - ``contract.pin``: the admin PIN's hash format.
 - ``contract.drawing``: the limits of a finger drawing.
+- ``contract.backoff``: how long every retry waits (sync, reader reconnects, downloads).
 """

@@ -4,7 +4,7 @@ a site: which keys, and which values each allows, written once.
 The server checks an admin's value with ``check`` before storing it (and names the
 option in its error); the terminal checks its own TOML config with the same rules
 (``config_check``: "5 to 600" is written here only) and checks the pulled values again
-when it applies them (``kiosk.site_settings``): a newer or misconfigured server must
+when it applies them (``kiosk.settings.site_settings``): a newer or misconfigured server must
 never stop a terminal.
 
 Wire keys are those of the pull's ``site_settings`` change. ``None`` (or a missing key)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk import __version__
-from kiosk.config import LANGUAGES, Config, ConfigError, load_config, render_example
+from kiosk.settings.config import LANGUAGES, Config, ConfigError, load_config, render_example
 from kiosk.storage import StorageError
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -120,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run_ui(config: Config, **kwargs: Any) -> int:
-    from ui import launch  # Kivy only from here on: the only imports of ui are these
+    from kiosk.ui.wiring import launch  # Kivy only from here on: the only imports of ui are these
 
     return int(launch.run_app(config, **kwargs))
 
@@ -128,14 +128,14 @@ def _run_ui(config: Config, **kwargs: Any) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     if args.headless:
-        from kiosk.headless import run_headless
+        from kiosk.app.headless import run_headless
 
         return run_headless(config)
     return _run_ui(config, touch_devices=True)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from kiosk.demo_run import prepare_demo
+    from kiosk.demo.prepare import prepare_demo
 
     if args.join and not args.code:
         print("kiosk demo: --join needs --code (printed by the first demo)", file=sys.stderr)
@@ -157,27 +157,27 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def _cmd_selftest(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     width, height = args.size or (config["display.width"], config["display.height"])
-    from ui import selftest  # Kivy only from here on
+    from kiosk.ui.wiring import selftest  # Kivy only from here on
 
     return int(selftest.run_selftest(config, width, height, args.hold))
 
 
 def _cmd_doctor(args: argparse.Namespace) -> int:
-    from kiosk.doctor import doctor_command
+    from kiosk.doctor.checkup import doctor_command
 
     return doctor_command(args.config, lang=args.lang, listen_s=args.listen)
 
 
 def _cmd_enroll(args: argparse.Namespace) -> int:
-    from kiosk.doctor import DEFAULT_CONFIG_PATH
-    from kiosk.enrollment import enroll_command
+    from kiosk.doctor.checkup import DEFAULT_CONFIG_PATH
+    from kiosk.sync.enrollment import enroll_command
 
     path = args.config or (DEFAULT_CONFIG_PATH if DEFAULT_CONFIG_PATH.exists() else None)
     return enroll_command(load_config(path), args.server, args.code, force=args.force)
 
 
 def _cmd_admin_pin(_: argparse.Namespace) -> int:
-    from kiosk.admin_pin import admin_pin_command
+    from kiosk.settings.admin_pin import admin_pin_command
 
     return admin_pin_command()
 
@@ -192,7 +192,7 @@ def _cmd_tour(args: argparse.Namespace) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     status = EXIT_OK
     for width, height in sizes:  # one process per size: Kivy sizes its window once
-        command = [sys.executable, "-m", "ui.tour", "--out", str(args.out),
+        command = [sys.executable, "-m", "kiosk.ui.tooling.tour", "--out", str(args.out),
                    "--size", f"{width}x{height}"] + (["--check"] if args.check else [])
         result = subprocess.run(command, check=False)
         if result.returncode == 3:

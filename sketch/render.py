@@ -227,7 +227,7 @@ def _load_base(data: bytes, size: tuple[int, int], background: RGB) -> Image.Ima
 def fit_inside(inner: tuple[int, int], outer: tuple[int, int]) -> tuple[int, int]:
     """``inner`` scaled to fit inside ``outer``, aspect kept, rounded to whole pixels (at
     least 1): where ``render_image`` places a base photo, so callers that crop or map
-    onto it (``kiosk.message_attachments``) land on the same pixels."""
+    onto it (``kiosk.domain.message_attachments``) land on the same pixels."""
     ratio = min(outer[0] / inner[0], outer[1] / inner[1])
     return max(1, round(inner[0] * ratio)), max(1, round(inner[1] * ratio))
 

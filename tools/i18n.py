@@ -1,6 +1,6 @@
 """Extract, update, compile and check the gettext catalogs of the screens (needs babel).
 
-    python tools/i18n.py update    # extract ui/ strings to locale/kiosk.pot, merge into each .po
+    python tools/i18n.py update    # extract kiosk/ui/ strings to locale/kiosk.pot, merge in .po
     python tools/i18n.py compile   # write each locale/<lang>/LC_MESSAGES/kiosk.mo from its .po
     python tools/i18n.py check     # exit 1 if a .mo is stale or a French translation is missing
 
@@ -28,7 +28,7 @@ LOCALE = ROOT / "locale"
 DOMAIN = "kiosk"
 LANGUAGES = ("fr", "en")
 MUST_TRANSLATE = ("fr",)
-SOURCES = ("ui/**/*.py", "ui/**/*.kv", "kiosk/i18n.py")
+SOURCES = ("kiosk/ui/**/*.py", "kiosk/ui/**/*.kv", "kiosk/i18n.py")
 
 
 def _extract_kv(fileobj: Any, keywords: Any, comment_tags: Any, options: Any) -> Iterator[Any]:

@@ -146,7 +146,7 @@ def _m004_thread_index(db: sqlite_utils.Database) -> None:
 def _m005_pull_quarantine(db: sqlite_utils.Database) -> None:
     # Pulled changes this terminal could not apply (a shape it does not understand),
     # kept as received so that they can be looked at, instead of blocking every pull
-    # after them (sync.apply). ``error`` is the exception type and a short message.
+    # after them (kiosk.sync.apply). ``error`` is the exception type and a short message.
     db.execute(
         """CREATE TABLE pull_quarantine (
             id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -123,8 +123,8 @@ def test_bundle_builds_one_folder(build: Build) -> None:
 
 def test_bundle_holds_the_kv_rules_and_catalogs(build: Build) -> None:
     internal = bundle(build).internal
-    kv_files = sorted(p.relative_to(REPO) for p in (REPO / "ui").rglob("*.kv"))
-    assert kv_files, "no .kv files in ui/"
+    kv_files = sorted(p.relative_to(REPO) for p in (REPO / "kiosk/ui").rglob("*.kv"))
+    assert kv_files, "no .kv files in kiosk/ui/"
     for name in kv_files:
         assert (internal / name).is_file(), f"{name} is missing from the bundle"
     for catalog in sorted(REPO.glob("locale/*/LC_MESSAGES/*.mo")):
@@ -140,11 +140,13 @@ def test_bundle_leaves_out_the_server_and_unused_providers(build: Build) -> None
     from PyInstaller.archive.readers import pkg_archive_contents
 
     modules = set(pkg_archive_contents(str(bundle(build).executable)))
-    for needed in ("kiosk.cli", "ui.launch", "ui.selftest", "ui.shell", "badge_reader.virtual",
-                   "sync.client", "kivy.core.window.window_sdl2", "kivy.core.image.img_sdl2"):
+    for needed in ("kiosk.cli", "kiosk.ui.wiring.launch", "kiosk.ui.wiring.selftest",
+                   "kiosk.ui.wiring.shell", "badge_reader.virtual",
+                   "kiosk.sync.client", "kivy.core.window.window_sdl2", "kivy.core.image.img_sdl2"):
         assert needed in modules, f"{needed} is missing from the bundle"
-    for left_out in ("server", "fastapi", "uvicorn", "sqlalchemy", "pydantic", "tkinter",
-                     "kivy.core.video", "kivy.core.audio", "kivy.core.camera", "pytest"):
+    for left_out in ("kiosk.ui.tooling", "kiosk.demo.server", "server", "fastapi", "uvicorn",
+                     "sqlalchemy", "pydantic", "tkinter", "kivy.core.video", "kivy.core.audio",
+                     "kivy.core.camera", "pytest"):
         assert not {m for m in modules if m == left_out or m.startswith(left_out + ".")}, (
             f"{left_out} should not be in the bundle")
 

@@ -100,7 +100,8 @@ def test_install_script_passes_shellcheck() -> None:
 
 
 def test_deployment_modules_import_neither_kivy_nor_ui() -> None:
-    code = ("import sys, kiosk.doctor, kiosk.enrollment, kiosk.input_section, kiosk.watchdog; "
+    code = ("import sys, kiosk.doctor.checkup, kiosk.sync.enrollment, "
+            "kiosk.settings.input_section, kiosk.app.watchdog; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('kivy', 'ui')))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             cwd=DEPLOY.parent, timeout=60)

@@ -123,7 +123,7 @@ def test_cli_broadcast_no_reply_sends_an_announcement_without_replies(
 
 def test_a_broadcast_photo_reaches_terminals_as_an_attachment(
         terminal: Terminal, db: Database, world: World) -> None:
-    from kiosk.demo_media import demo_photo
+    from kiosk.demo.media import demo_photo
 
     with db.write() as conn:
         message_id = messaging.broadcast(conn, world.hr, "Rack 3", to_employees=[world.alice],

@@ -7,9 +7,9 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+from kiosk.domain.terminal import Terminal
 from kiosk.storage import transaction
-from kiosk.terminal import Terminal
-from sync.outbox import Outbox
+from kiosk.storage.outbox import Outbox
 
 
 def fill_outbox(path: Path, employee_id: int = 1, punches: int = 5, filler: int = 3000) -> None:

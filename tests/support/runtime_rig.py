@@ -1,8 +1,8 @@
 """The running terminal without Kivy, for tests: a recording view and a front-end loop.
 
 ``TerminalRuntime`` needs a ``StationView`` and a ``deliver`` that runs calls on the
-front end's thread; here the view writes down what it was asked to show, and ``Loop``
-is that thread (the test's own, running what was delivered until a condition holds).
+front end's thread; here the view is the recording one (``tests.support.station_view``),
+and ``Loop`` is that thread (the test's own, running what was delivered until a condition holds).
 """
 
 from __future__ import annotations
@@ -12,28 +12,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from kiosk.models import BadgeOutcome
-from kiosk.runtime import TerminalRuntime
-from kiosk.session import Session
-
-
-class RecordingView:
-    """A front end that writes down what the station asked it to show (a real StationView)."""
-
-    def __init__(self) -> None:
-        self.shown: list[tuple[str, Any]] = []
-
-    def show_idle(self) -> None:
-        self.shown.append(("idle", None))
-
-    def show_welcome(self, session: Session, outcome: BadgeOutcome) -> None:
-        self.shown.append(("welcome", outcome))
-
-    def show_notice(self, outcome: BadgeOutcome) -> None:
-        self.shown.append(("notice", outcome))
-
-    def show_punch_changed(self, session: Session) -> None:
-        self.shown.append(("punch_changed", session))
+from kiosk.app.runtime import TerminalRuntime
+from tests.support.station_view import RecordingView
 
 
 class Loop:

@@ -1,7 +1,7 @@
 """What sync tests look at: the server's punches, the terminal's outbox, and waiting for them.
 
 Shared by the sync test modules (the rig itself, server and sync worker, is in
-tests/sync/conftest.py).
+tests/kiosk/sync/conftest.py).
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 
+from kiosk.domain.terminal import Terminal
 from kiosk.storage import open_database
-from kiosk.terminal import Terminal
+from kiosk.sync.status import SyncState, SyncStatus
 from server.db import schema
-from sync.status import SyncState, SyncStatus
 
 T = TypeVar("T")
 

@@ -1,0 +1,59 @@
+"""Connect the running terminal to its central server, when it has one.
+
+No server configured: the terminal is offline-only and says so.  A server but
+no enrollment: it says how to enroll.  Otherwise a ``SyncWorker`` runs beside
+the core worker, woken after every core call so that what a worker just did
+leaves at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from kiosk.app.worker import CoreWorker
+from kiosk.settings.config import Config
+from kiosk.sync.credentials import load_enrollment
+from kiosk.sync.status import SyncState, SyncStatus
+
+if TYPE_CHECKING:
+    from kiosk.sync.worker import SyncWorker
+
+log = logging.getLogger(__name__)
+
+
+def start_sync(
+    config: Config,
+    worker: CoreWorker,
+    on_status: Callable[[SyncStatus], None],
+    on_changes: Callable[[int], None] = lambda count: None,
+) -> SyncWorker | None:
+    """Start syncing if this terminal is enrolled; report the state either way."""
+    try:
+        enrollment = load_enrollment(config.data_dir)
+    except (ValueError, OSError) as exc:  # damaged, or unreadable (owned by root after sudo)
+        on_status(SyncStatus(SyncState.NOT_ENROLLED, f"enrollment file unusable: {exc}"))
+        return None
+    if enrollment is None:
+        if config["server.url"]:
+            on_status(SyncStatus(
+                SyncState.NOT_ENROLLED,
+                f"not enrolled with {config['server.url']}: run kiosk enroll",
+            ))
+        else:
+            on_status(SyncStatus(SyncState.DISABLED, "offline-only terminal"))
+        return None
+    # The HTTP stack is loaded only by terminals that have a server to talk to.
+    from kiosk.sync.client import ServerClient
+    from kiosk.sync.tokens import TokenKeeper
+    from kiosk.sync.worker import SyncWorker
+
+    url = config["server.url"] or enrollment.server_url
+    tokens = TokenKeeper(config.data_dir, enrollment)
+    sync = SyncWorker(config.database_path, lambda: ServerClient(url, tokens.token), on_status,
+                      on_changes, tokens=tokens)
+    worker.after_call = sync.wake
+    sync.start()
+    log.info("syncing with the central server")
+    return sync

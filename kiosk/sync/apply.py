@@ -1,0 +1,224 @@
+"""Apply the changes a pull brought to the terminal's cache, inside the pull's transaction.
+
+The cursor is saved in the same transaction (``save_cursor``), so a crash between
+the two cannot skip or replay a change half-applied.
+
+Each change is applied inside its own SAVEPOINT.  A change this terminal cannot apply
+(a missing key, a wrong type, a bad date: a "poison" change) is rolled back alone and
+set aside in ``pull_quarantine`` with its raw JSON and the error; the others of the
+page are applied and the cursor moves on.  Without that, one such change would fail
+every pull after it, for ever.  A storage fault (disk full, I/O error) is not the
+change's fault: it rolls back the whole pull, tried again later.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from kiosk.domain.directory import Directory
+from kiosk.domain.messages import IncomingMessage, MessageStore
+from kiosk.domain.models import Employee
+
+log = logging.getLogger(__name__)
+
+Change = dict[str, Any]
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """'Jean-Pierre De La Tour' -> ('Jean-Pierre', 'De La Tour'): the greeting uses the first."""
+    first, _, last = name.strip().partition(" ")
+    return first, last.strip()
+
+
+def _employee(conn: sqlite3.Connection, c: Change) -> None:
+    first, last = split_name(c["name"])
+    Directory.put_employee(
+        conn, Employee(c["id"], first, last, c["language"], c["role"], bool(c["active"]))
+    )
+
+
+def _badge(conn: sqlite3.Connection, c: Change) -> None:
+    # A badge id re-issued to another employee replaces the old row.
+    conn.execute("DELETE FROM badges WHERE server_id = ? AND badge != ?", (c["id"], c["uid"]))
+    Directory.put_badge(conn, c["uid"], c["employee_id"], bool(c["active"]))
+    conn.execute("UPDATE badges SET server_id = ? WHERE badge = ?", (c["id"], c["uid"]))
+
+
+def _group(conn: sqlite3.Connection, c: Change) -> None:
+    members = [(m["employee_id"], bool(m["can_post"])) for m in c["members"]]
+    Directory.put_group(conn, c["id"], c["name"], members)
+
+
+def _contact_list(conn: sqlite3.Connection, c: Change) -> None:
+    Directory.put_contacts(conn, c["employee_id"], c["employees"], c["groups"])
+
+
+def _sender_name(conn: sqlite3.Connection, sender_id: int) -> str:
+    row = conn.execute(
+        "SELECT first_name || ' ' || last_name FROM employees WHERE id = ?", (sender_id,)
+    ).fetchone()
+    return row[0].strip() if row else ""
+
+
+def _message(conn: sqlite3.Connection, c: Change) -> None:
+    expires = c.get("expires_at")
+    # The photo, or the PNG the server rendered of a drawing; the pull loop downloads
+    # the bytes after this transaction (kiosk.sync.worker), the message shows meanwhile.
+    sha256 = (c.get("attachment") or {}).get("sha256")
+    reply_allowed = bool(c.get("reply_allowed", True))
+    MessageStore.put(conn, [IncomingMessage(
+        id=c["id"], sender_id=c["sender_id"], sender_name=_sender_name(conn, c["sender_id"]),
+        body=c["body"], created_at=datetime.fromisoformat(c["created_at"]),
+        recipients=tuple(c["recipients"]), kind=c["kind"], ack_required=c["ack_required"],
+        reply_allowed=reply_allowed, group_id=(c["to_groups"] or [None])[0],
+        expires_at=datetime.fromisoformat(expires) if expires else None,
+        attachment_sha256=sha256,
+    )])
+    # A message this terminal wrote keeps its own attachment (the drawing it rendered,
+    # the same bytes as the server's render with the same Pillow, but here already).
+    conn.execute(
+        "UPDATE messages SET status = ?, reject_reason = ?, thread_id = ?, reply_allowed = ?, "
+        "attachment_sha256 = coalesce(attachment_sha256, ?) WHERE id = ?",
+        (c["status"], c.get("rejection_reason"), c.get("thread_id") or c["id"],
+         int(reply_allowed), sha256, c["id"]),
+    )
+
+
+def _message_status(conn: sqlite3.Connection, c: Change) -> None:
+    # Read on another terminal counts here too; a local read stays as it was.
+    conn.execute(
+        "UPDATE message_recipients SET read_at = coalesce(read_at, ?), "
+        "acked_at = coalesce(acked_at, ?) WHERE message_id = ? AND employee_id = ?",
+        (c.get("read_at"), c.get("acked_at"), c["message_id"], c["employee_id"]),
+    )
+
+
+def _moderation(conn: sqlite3.Connection, c: Change) -> None:
+    conn.execute(
+        "UPDATE messages SET status = ?, reject_reason = ? WHERE id = ?",
+        (c["status"], c.get("reason"), c["message_id"]),
+    )
+
+
+def _site_settings(conn: sqlite3.Connection, c: Change) -> None:
+    conn.execute(
+        "INSERT INTO sync_state (key, value) VALUES ('site_settings', ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (json.dumps(c, sort_keys=True),),
+    )
+
+
+def _delete(conn: sqlite3.Connection, c: Change) -> None:
+    entity, ident = c["entity"], c["id"]
+    if entity == "employee":
+        for sql in ("DELETE FROM badges WHERE employee_id = ?",
+                    "DELETE FROM contacts WHERE employee_id = ?",
+                    "DELETE FROM group_members WHERE employee_id = ?",
+                    "DELETE FROM employees WHERE id = ?"):
+            conn.execute(sql, (ident,))
+    elif entity == "badge":
+        conn.execute("DELETE FROM badges WHERE server_id = ?", (ident,))
+    elif entity == "group":
+        conn.execute("DELETE FROM group_members WHERE group_id = ?", (ident,))
+        conn.execute("DELETE FROM contacts WHERE contact_kind = 'group' AND contact_id = ?",
+                     (ident,))
+        conn.execute("DELETE FROM groups WHERE id = ?", (ident,))
+    elif entity == "contact_list":
+        conn.execute("DELETE FROM contacts WHERE employee_id = ?", (ident,))
+    elif entity == "message":
+        conn.execute("DELETE FROM message_recipients WHERE message_id = ?", (str(ident),))
+        conn.execute("DELETE FROM messages WHERE id = ?", (str(ident),))
+
+
+_APPLIERS: dict[str, Callable[[sqlite3.Connection, Change], None]] = {
+    "employee": _employee, "badge": _badge, "group": _group, "contact_list": _contact_list,
+    "message": _message, "message_status": _message_status, "moderation": _moderation,
+    "site_settings": _site_settings, "delete": _delete,
+}
+
+
+def drop_directory(conn: sqlite3.Connection) -> None:
+    """Before a full resend of the site's state: forget the cached directory."""
+    for table in ("contacts", "group_members", "groups", "badges"):
+        conn.execute(f"DELETE FROM {table}")
+    conn.execute("UPDATE employees SET active = 0")  # rows stay: punches and messages name them
+
+
+# What a change's own data can raise: missing keys, wrong types, bad dates, values SQLite
+# refuses (NOT NULL, CHECK, a list where a number goes). Not OperationalError (disk full,
+# I/O, locked) nor DatabaseError (a damaged file): those are the terminal's, not the change's.
+_POISON = (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError,
+           sqlite3.IntegrityError, sqlite3.InterfaceError, sqlite3.ProgrammingError,
+           sqlite3.DataError)
+ERROR_CHARS = 200
+
+
+def apply_changes(conn: sqlite3.Connection, changes: list[Change]) -> int:
+    """Apply changes in order, each inside a SAVEPOINT; unknown change types (a newer
+    server) are skipped, counted; a change that cannot be applied is quarantined."""
+    skipped = 0
+    for change in changes:
+        kind = change.get("type") if isinstance(change, dict) else None
+        if not isinstance(kind, str):
+            _quarantine(conn, change, TypeError("a change must be an object with a type"))
+            continue
+        applier = _APPLIERS.get(kind)
+        if applier is None:
+            skipped += 1
+            continue
+        conn.execute("SAVEPOINT pulled_change")
+        try:
+            applier(conn, change)
+        except _POISON as exc:
+            conn.execute("ROLLBACK TO pulled_change")
+            conn.execute("RELEASE pulled_change")
+            _quarantine(conn, change, exc)
+            continue
+        conn.execute("RELEASE pulled_change")
+    if skipped:
+        log.warning("skipped %d changes of unknown type", skipped)
+    return skipped
+
+
+def _quarantine(conn: sqlite3.Connection, change: object, exc: Exception) -> None:
+    kind = change.get("type") if isinstance(change, dict) else None
+    kind = kind if kind in _APPLIERS else None  # a known word, never text from the change
+    error = f"{type(exc).__name__}: {exc}"[:ERROR_CHARS]
+    conn.execute(
+        "INSERT INTO pull_quarantine (change_type, change, error, quarantined_at) "
+        "VALUES (?, ?, ?, ?)",
+        (kind, json.dumps(change, ensure_ascii=False, default=repr), error,
+         datetime.now(UTC).isoformat()),
+    )
+    # The type of change and of error only: the change may hold a message body.
+    log.warning("a pulled %s change could not be applied (%s); set aside in pull_quarantine",
+                kind or "malformed", type(exc).__name__)
+
+
+def missing_attachments(conn: sqlite3.Connection) -> list[str]:
+    """Attachments that messages name but whose bytes are not here, newest message first."""
+    rows = conn.execute(
+        "SELECT m.attachment_sha256 FROM messages m "
+        "WHERE m.attachment_sha256 IS NOT NULL AND NOT EXISTS "
+        "(SELECT 1 FROM attachments a WHERE a.sha256 = m.attachment_sha256) "
+        "GROUP BY m.attachment_sha256 ORDER BY max(m.created_at) DESC"
+    )
+    return [row[0] for row in rows]
+
+
+def load_cursor(conn: sqlite3.Connection) -> str | None:
+    row = conn.execute("SELECT value FROM sync_state WHERE key = 'cursor'").fetchone()
+    return row[0] if row else None
+
+
+def save_cursor(conn: sqlite3.Connection, cursor: str) -> None:
+    conn.execute(
+        "INSERT INTO sync_state (key, value) VALUES ('cursor', ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (cursor,),
+    )

@@ -1,0 +1,66 @@
+"""A worker with 10,000 cached messages: the inbox shows the newest first, older pages on scroll."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+BULK = 10_000
+
+
+@pytest.fixture
+def busy_worker(app: Any) -> Any:
+    """A demo worker no other test badges, with 10,000 more messages (all newer than the
+    demo's) for this test only."""
+    from kiosk.demo.company import DEMO_WORKERS
+    from kiosk.domain.messages import IncomingMessage, MessageStore
+    from kiosk.storage import open_database, transaction
+
+    worker = next(w for w in DEMO_WORKERS if w.employee.id == 11)
+    now = datetime.now(UTC)
+    db = open_database(app.shell.runtime.config.database_path)  # a second connection
+    with transaction(db) as conn:
+        MessageStore.put(conn, [
+            IncomingMessage(
+                id=f"bulk-{n:05d}", sender_id=8, sender_name="Sophie Lefèvre",
+                body=f"Message {n} : la ligne {n % 7} redémarre à 14 h.",
+                created_at=now - timedelta(seconds=n / 2 + 1), recipients=(worker.employee.id,),
+                ack_required=n % 50 == 0,
+            )
+            for n in range(BULK)
+        ])
+    yield worker
+    app.router.done()
+    with transaction(db) as conn:
+        conn.execute("DELETE FROM message_recipients WHERE message_id LIKE 'bulk-%'")
+        conn.execute("DELETE FROM messages WHERE id LIKE 'bulk-%'")
+    db.conn.close()
+
+
+def test_inbox_of_10000_newest_first_then_older_pages_on_scroll(app, busy_worker):
+    from kiosk.domain.models import INBOX_PAGE
+
+    app.present(busy_worker.badge)
+    app.wait_for_screen("welcome")
+    app.tap(app.screen("welcome").ids.messages_button)
+    inbox = app.screen("inbox")
+    app.wait_until(lambda: inbox.state == "list", 5, "the inbox")
+    ids = [row["message_id"] for row in inbox.rows]
+    assert len(ids) == INBOX_PAGE
+    assert ids[:3] == ["bulk-00000", "bulk-00001", "bulk-00002"]  # newer than the demo's
+    view = inbox.ids.list_view
+    assert view.layout_manager.children  # rows drawn, not just data
+
+    view.scroll_y = 0  # the worker scrolled to the end of the list
+    app.wait_until(lambda: len(inbox.rows) == 2 * INBOX_PAGE, 5, "the older page")
+    app.pump(0.3)
+    ids = [row["message_id"] for row in inbox.rows]
+    assert len(ids) == 2 * INBOX_PAGE  # one page per scroll to the end, not a cascade
+    assert ids == [f"bulk-{n:05d}" for n in range(2 * INBOX_PAGE)]
+    assert view.scroll_y > 0  # the rows in view stayed in place; the new ones are below
+
+    view.scroll_y = 0
+    app.wait_until(lambda: len(inbox.rows) == 3 * INBOX_PAGE, 5, "the page after")
+    assert inbox.rows[-1]["message_id"] == f"bulk-{3 * INBOX_PAGE - 1:05d}"
