@@ -99,6 +99,45 @@ def build_parser() -> argparse.ArgumentParser:
     enroll.add_argument("--force", action="store_true",
                         help="replace an existing enrollment (the old token stops being used)")
 
+    setup = commands.add_parser("setup", help="set this terminal up: reader, screen, config, "
+                                "enrollment, doctor, service", description=(
+        "Run once after installing the package: find the badge reader (present a badge "
+        "while it listens), the touchscreen and the display size, write the configuration, "
+        "enroll with the server, run the doctor, and enable and start the service. Each "
+        "step says what it found; run it again after fixing what a failed step names."))
+    setup.add_argument("--server", required=True, metavar="URL",
+                       help="the central server, e.g. http://server.example:8000")
+    setup.add_argument("--code", required=True, metavar="CODE",
+                       help="one-time enrollment code ('python -m server terminals "
+                            "enroll-code' on the server)")
+    setup.add_argument("--config", type=Path, default=Path("/etc/kiosk/kiosk.toml"),
+                       metavar="PATH", help="configuration file to write "
+                                            "(default: /etc/kiosk/kiosk.toml)")
+    setup.add_argument("--name", default="", help="terminal name shown in the console "
+                                                  "(default: kept, else the host name)")
+    setup.add_argument("--data-dir", default="", metavar="DIR",
+                       help="data folder (default: kept, else /var/lib/kiosk)")
+    setup.add_argument("--reader-port", default="", metavar="PATH",
+                       help="the reader's serial port: no search")
+    setup.add_argument("--reader-protocol", default="", metavar="NAME",
+                       help="with --reader-port: its protocol (default: em4100)")
+    setup.add_argument("--reader-device", default="", metavar="PATH",
+                       help="a keyboard-wedge reader's input device: no search")
+    setup.add_argument("--search-port", action="append", default=[], metavar="PATH",
+                       help="listen to this port instead of /dev/serial/by-id/* (repeatable)")
+    setup.add_argument("--find-reader", action="store_true",
+                       help="search for the reader even if the configured one is plugged in")
+    setup.add_argument("--listen", type=float, default=20.0, metavar="S",
+                       help="how long to wait for a badge (default: 20)")
+    setup.add_argument("--size", type=_size, default=None, metavar="WxH",
+                       help="display size (default: the connected display's)")
+    setup.add_argument("--yes", action="store_true",
+                       help="accept every choice without asking (mass deployment)")
+    setup.add_argument("--no-service", action="store_true",
+                       help="do not enable or start the systemd service")
+    setup.add_argument("--force-enroll", action="store_true",
+                       help="replace an enrollment with another server")
+
     commands.add_parser("admin-pin", help="make the hash of an admin PIN for kiosk.toml",
                         description=(
         "Ask for an admin PIN (4 to 8 digits) twice, or read it from standard input, and "
@@ -176,6 +215,18 @@ def _cmd_enroll(args: argparse.Namespace) -> int:
     return enroll_command(load_config(path), args.server, args.code, force=args.force)
 
 
+def _cmd_setup(args: argparse.Namespace) -> int:
+    from kiosk.setup.command import SetupOptions, setup_command
+
+    return setup_command(SetupOptions(
+        server=args.server, code=args.code, config_path=args.config, name=args.name,
+        data_dir=args.data_dir, reader_port=args.reader_port,
+        reader_protocol=args.reader_protocol, reader_device=args.reader_device,
+        search_ports=args.search_port, find_reader=args.find_reader, listen_s=args.listen,
+        size=args.size, yes=args.yes, service=not args.no_service,
+        force_enroll=args.force_enroll))
+
+
 def _cmd_admin_pin(_: argparse.Namespace) -> int:
     from kiosk.settings.admin_pin import admin_pin_command
 
@@ -208,7 +259,8 @@ def _cmd_tour(args: argparse.Namespace) -> int:
 
 COMMANDS = {
     "run": _cmd_run, "demo": _cmd_demo, "selftest": _cmd_selftest,
-    "doctor": _cmd_doctor, "enroll": _cmd_enroll, "admin-pin": _cmd_admin_pin,
+    "doctor": _cmd_doctor, "enroll": _cmd_enroll, "setup": _cmd_setup,
+    "admin-pin": _cmd_admin_pin,
     "config-example": _cmd_config_example, "tour": _cmd_tour,
 }
 

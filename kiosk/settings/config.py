@@ -235,7 +235,8 @@ def load_config(path: Path | None) -> Config:
     return parse_config(data, path.resolve().parent, source=str(path))
 
 
-def _toml_value(value: Any) -> str:
+def toml_value(value: Any) -> str:
+    """A value as TOML writes it (the example file and `kiosk setup` use it)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
@@ -255,5 +256,5 @@ def render_example() -> str:
         for f in (f for f in FIELDS if f.section == section):
             lines.append(f"# {f.doc}")
             lines.append(f"# Allowed: {f.allowed}.")
-            lines.append(f"{f.key} = {_toml_value(f.default)}")
+            lines.append(f"{f.key} = {toml_value(f.default)}")
     return "\n".join(lines) + "\n"

@@ -94,9 +94,18 @@ def test_install_script_refuses_unknown_options() -> None:
 
 
 @pytest.mark.skipif(shutil.which("shellcheck") is None, reason="no shellcheck here")
-def test_install_script_passes_shellcheck() -> None:
-    result = subprocess.run(["shellcheck", str(INSTALL)], capture_output=True, text=True)
+@pytest.mark.parametrize("script", ["install.sh", "debian/build-deb.sh", "debian/postinst",
+                                    "debian/prerm", "debian/postrm"])
+def test_deployment_scripts_pass_shellcheck(script: str) -> None:
+    result = subprocess.run(["shellcheck", str(DEPLOY / script)], capture_output=True,
+                            text=True)
     assert result.returncode == 0, result.stdout
+
+
+def test_package_build_script_help_needs_no_bundle() -> None:
+    result = subprocess.run(["bash", str(DEPLOY / "debian/build-deb.sh"), "--help"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0 and "--bundle DIR" in result.stdout
 
 
 def test_deployment_modules_import_neither_kivy_nor_ui() -> None:
