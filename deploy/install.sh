@@ -27,7 +27,7 @@ CONF_DIR=/etc/kiosk
 UNIT="kiosk-terminal.service"
 UNIT_DIR=/etc/systemd/system
 GROUPS_WANTED=(dialout input video render)
-OS_PACKAGES=(python3 python3-venv libgl1 libegl1 libmtdev1 libgbm1 libdrm2)
+OS_PACKAGES=(python3 python3-venv libgl1 libegl1 libegl-mesa0 libgl1-mesa-dri libmtdev1 libgbm1 libdrm2)
 
 usage() {
     sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'

@@ -62,12 +62,12 @@ def access_fix(path: str, user: str, group: str, in_group_db: bool, in_session: 
     if group in ("root", "0"):
         return (f"{path} belongs to root alone: give it to a group with a udev rule, e.g. "
                 f'SUBSYSTEM=="tty", GROUP="dialout", MODE="0660" in '
-                f"/etc/udev/rules.d/60-kiosk.rules, then: sudo udevadm trigger")
+                f"/etc/udev/rules.d/60-kiosk.rules, then: udevadm trigger")
     if in_group_db and not in_session:
         return (f"{user} is in the {group} group, but this login session started before: "
                 f"log out and back in; the service gets it at its next start: "
-                f"sudo systemctl restart {SERVICE_NAME}")
-    return (f"add the {user} user to the {group} group: sudo usermod -aG {group} {user}, "
+                f"systemctl restart {SERVICE_NAME}")
+    return (f"add the {user} user to the {group} group: usermod -aG {group} {user}, "
             f"then log out and back in (the service gets it at its next start)")
 
 

@@ -146,7 +146,7 @@ def check_user(config_path: Path | None = None) -> Check:
         return failed("user", "warning", text + ": file and device permissions are those of "
                       "root, not of the service user",
                       "run as the service user for a faithful report: "
-                      f"sudo -u {SERVICE_USER} /opt/kiosk/venv/bin/kiosk doctor --config "
+                      f"runuser -u {SERVICE_USER} -- kiosk doctor --config "
                       f"{config_path or DEFAULT_CONFIG_PATH}")
     return passed("user", text)
 

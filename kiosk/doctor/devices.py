@@ -119,7 +119,7 @@ def _check_serial(port: str, baud: int, protocol: str) -> list[Check]:
     if "ttyACM" in os.path.realpath(port) and _running("ModemManager"):
         checks.append(failed("modemmanager", "warning", "ModemManager runs and may probe "
                              f"{port}, swallowing the first frames of the reader",
-                             "sudo systemctl disable --now ModemManager (a terminal has no modem)"))
+                             "systemctl disable --now ModemManager (a terminal has no modem)"))
     if not busy and not others:
         seen = "" if os.geteuid() == 0 else " of this user"  # /proc hides others' fds
         checks.insert(0, passed("reader", f"{protocol} reader port {port}: present, read/write "
@@ -137,8 +137,8 @@ def _busy(port: str, others: list[tuple[int, str]]) -> Check:
     who = ", ".join(f"pid {pid} ({cmdline[:60]})" for pid, cmdline in others) or (
         "a program not visible to this user")
     return failed("reader", "warning", f"{port} is in use by another program: {who}",
-                  "stop that program (sudo fuser -v " + port + " names it); the terminal "
-                  f"itself holds the port while running: sudo systemctl stop {SERVICE_NAME} "
+                  "stop that program (fuser -v " + port + " names it); the terminal "
+                  f"itself holds the port while running: systemctl stop {SERVICE_NAME} "
                   "before trying the reader with 'python -m badge_reader listen'")
 
 
@@ -182,7 +182,7 @@ def check_touch(devices_text: str | None = None) -> list[Check]:
                                  device_access_fix(node)))
     if any(s.provider == "mtdev" for s in screens) and ctypes.util.find_library("mtdev") is None:
         checks.append(failed("touch", "error", "libmtdev is missing: Kivy cannot read "
-                             "multitouch (protocol B) screens", "sudo apt-get install libmtdev1"))
+                             "multitouch (protocol B) screens", "apt-get install libmtdev1"))
     names = "; ".join(f"{s.device.name} on /dev/input/{s.device.event} ({s.provider})"
                       for s in screens)
     return checks or [passed("touch", f"touchscreen: {names}")]
@@ -215,5 +215,5 @@ def check_screen_blanking(path: Path = CONSOLEBLANK) -> Check:
                       f"without keyboard input (consoleblank={seconds})",
                       "add consoleblank=0 to the kernel command line (/boot/firmware/cmdline.txt "
                       "on Raspberry Pi OS; GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub then "
-                      "sudo update-grub on Debian) and reboot")
+                      "update-grub on Debian) and reboot")
     return passed("blanking", "console screen blanking is off (consoleblank=0)")

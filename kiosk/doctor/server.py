@@ -74,7 +74,7 @@ def _load(data_dir: Path) -> tuple[Enrollment | None, Check | None]:
     except PermissionError:
         return None, failed("enrollment", "error", f"{path} is not readable by "
                             f"{current_user()} (made by another user)",
-                            f"sudo chown {service_user()}: {path}")
+                            f"chown {service_user()}: {path}")
     except OSError:
         return None, None  # no data folder: not enrolled; the data_dir check says why
 
@@ -135,7 +135,7 @@ def _clock_check(server_time: object, local_mid: float, threshold_s: int) -> Che
     if abs(offset) > threshold_s:
         return failed("clock", "warning", f"{text} (limit server.clock_warning_s = "
                       f"{threshold_s} s): punch times will be wrong",
-                      "turn on time sync: sudo timedatectl set-ntp true, and check "
+                      "turn on time sync: timedatectl set-ntp true, and check "
                       "timedatectl status; a Raspberry Pi has no battery clock, so it needs the "
                       "network (or an RTC module) at boot")
     return passed("clock", text)

@@ -38,7 +38,7 @@ def _existing_ancestor(path: Path) -> Path:
 
 def _chown_fix(data_dir: Path) -> str:
     user = service_user()
-    return f"sudo chown -R {user}:{user} {data_dir}"
+    return f"chown -R {user}:{user} {data_dir}"
 
 
 def check_data_dir(data_dir: Path) -> Check:
@@ -72,7 +72,7 @@ def check_data_dir(data_dir: Path) -> Check:
 
 def _check_creatable(data_dir: Path) -> Check:
     ancestor = _existing_ancestor(data_dir)
-    create = f"sudo install -d -o {service_user()} -g {service_user()} -m 0750 {data_dir}"
+    create = f"install -d -o {service_user()} -g {service_user()} -m 0750 {data_dir}"
     if not ancestor.is_dir():
         return failed("data_dir", "error",
                       f"the data folder {data_dir} cannot be created: {ancestor} is a file",
@@ -95,7 +95,7 @@ def _write_failure(data_dir: Path, exc: OSError) -> Check:
                       "systemd with ProtectSystem=strict the folder must be in ReadWritePaths=")
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return failed("data_dir", "error", f"no space left to write in {data_dir}",
-                      "free disk space: sudo journalctl --vacuum-size=100M, remove old files")
+                      "free disk space: journalctl --vacuum-size=100M, remove old files")
     if exc.errno in (errno.EACCES, errno.EPERM):
         return failed("data_dir", "error",
                       f"{data_dir} is not writable by {current_user()}", _chown_fix(data_dir))
@@ -110,10 +110,10 @@ def check_disk(data_dir: Path) -> Check:
     text = f"{free // (1024 * 1024)} MB free on the filesystem of {where}"
     if free < DISK_ERROR_BYTES:
         return failed("disk", "error", text + ": punches may fail to save",
-                      "free space now: sudo journalctl --vacuum-size=100M; sudo apt-get clean")
+                      "free space now: journalctl --vacuum-size=100M; apt-get clean")
     if free < DISK_WARNING_BYTES:
         return failed("disk", "warning", text,
-                      "free some space: sudo journalctl --vacuum-size=100M; sudo apt-get clean")
+                      "free some space: journalctl --vacuum-size=100M; apt-get clean")
     return passed("disk", text)
 
 

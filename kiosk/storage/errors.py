@@ -3,7 +3,7 @@
 # What site IT should do with a damaged database. Never automatic: its outbox may hold
 # punches not yet sent, which only a person may decide to give up.
 DAMAGED_FIX = (
-    "do not delete it: its outbox may hold punches not yet sent. Stop the terminal (sudo "
+    "do not delete it: its outbox may hold punches not yet sent. Stop the terminal ("
     "systemctl stop kiosk-terminal) and keep a copy of the whole data folder; in the "
     "folder, save what can be read: sqlite3 kiosk.sqlite3 .dump > kiosk-dump.sql; move "
     "kiosk.sqlite3 and its -wal and -shm files aside; start the terminal once and stop it "

@@ -134,7 +134,7 @@ def enroll_command(config: Config, server_url: str | None, code: str, *, force: 
     if previous is not None:
         out.write(f"Replaced the enrollment of {describe(previous)}.\n")
     out.write(f"Enrolled as {describe(enrollment)}.\n"
-              "If the terminal is running, restart it: sudo systemctl restart kiosk-terminal\n")
+              "If the terminal is running, restart it: systemctl restart kiosk-terminal\n")
     return 0
 
 
@@ -160,7 +160,7 @@ def _check_writable(data_dir: Path) -> None:
     except OSError as exc:
         raise EnrollmentError(
             "cannot_save", f"cannot write in the data folder {data_dir} ({exc.strerror})",
-            f"run the command as the service user (sudo -u kiosk ...), or make {data_dir} "
+            f"run the command as the service user (runuser -u kiosk -- ...), or make {data_dir} "
             "writable by this user; the code was not used") from exc
 
 
