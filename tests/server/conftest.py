@@ -41,14 +41,27 @@ def fresh_pg_database(admin_url: str) -> Iterator[str]:
         admin.dispose()
 
 
-@pytest.fixture
-def db_path(tmp_path: Path) -> Iterator[Path | str]:
-    """The server's database: a SQLite file, or with KIOSK_TEST_PG_URL a fresh PostgreSQL db."""
-    if not PG_ADMIN_URL:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_path(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path | str]:
+    """The server's database, once per engine: a SQLite file, then a fresh PostgreSQL
+    database (on KIOSK_TEST_PG_URL's server, else on a throwaway cluster started for the
+    session; skipped, with the reason, where psycopg or PostgreSQL is missing)."""
+    if request.param == "sqlite":
         yield tmp_path / "kiosk.db"
         return
-    with fresh_pg_database(PG_ADMIN_URL) as url:
+    with fresh_pg_database(request.getfixturevalue("pg_admin_url")) as url:
         yield url
+
+
+def postgres_binary(name: str) -> str | None:
+    """``initdb`` or ``pg_ctl``: on the PATH, else in Debian's versioned folder (the
+    ``postgresql`` package keeps them out of the PATH), the newest version first."""
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"),
+                        key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0)
+    return str(candidates[-1]) if candidates else None
 
 
 def _as_postgres_user(args: list[str]) -> list[str]:
@@ -64,8 +77,9 @@ def pg_admin_url() -> Iterator[str]:
     if PG_ADMIN_URL:
         yield PG_ADMIN_URL
         return
-    if not (shutil.which("initdb") and shutil.which("pg_ctl")):
-        pytest.skip("PostgreSQL server binaries not installed")
+    initdb, pg_ctl = postgres_binary("initdb"), postgres_binary("pg_ctl")
+    if not (initdb and pg_ctl):
+        pytest.skip("PostgreSQL server binaries not installed (./dev installs 'postgresql')")
     # not under pytest's tmp dir: 'nobody' could not reach it
     root = Path(tempfile.mkdtemp(prefix="kiosk-pg-"))
     if os.geteuid() == 0:
@@ -74,14 +88,14 @@ def pg_admin_url() -> Iterator[str]:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     data = root / "data"
-    subprocess.run(_as_postgres_user(["initdb", "-D", str(data), "-U", "kiosk", "--auth=trust",
+    subprocess.run(_as_postgres_user([initdb, "-D", str(data), "-U", "kiosk", "--auth=trust",
                                       "-E", "UTF8"]), check=True, capture_output=True)
     options = f"-k {root} -p {port} -c listen_addresses='' -c fsync=off"
-    subprocess.run(_as_postgres_user(["pg_ctl", "-D", str(data), "-o", options, "-l",
+    subprocess.run(_as_postgres_user([pg_ctl, "-D", str(data), "-o", options, "-l",
                                       str(root / "log"), "-w", "start"]),
                    check=True, capture_output=True)
     yield f"postgresql+psycopg://kiosk@/postgres?host={root}&port={port}"
-    subprocess.run(_as_postgres_user(["pg_ctl", "-D", str(data), "-m", "fast", "stop"]),
+    subprocess.run(_as_postgres_user([pg_ctl, "-D", str(data), "-m", "fast", "stop"]),
                    check=False, capture_output=True)
     shutil.rmtree(root, ignore_errors=True)
 

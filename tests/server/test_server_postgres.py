@@ -3,7 +3,9 @@
 ``pg_url`` (conftest.py) is a fresh database on a throwaway cluster, or on
 KIOSK_TEST_PG_URL's server when that is set.
 
-The whole suite can also run on PostgreSQL: KIOSK_TEST_PG_URL=postgresql+psycopg://...
+Every test that uses the ``db_path`` fixture runs on both engines (``[sqlite]`` and
+``[postgresql]`` in its name); KIOSK_TEST_PG_URL=postgresql+psycopg://... points the
+PostgreSQL runs at an existing server instead of a throwaway cluster.
 """
 
 from __future__ import annotations
