@@ -19,7 +19,7 @@ from server.notify import ChangeNotifier, watch
 from server.protocol.push import PAYLOAD_MODELS, PushRequest
 from server.protocol_stamp import ProtocolStamp
 from server.pull_cache import PullCache
-from server.routers import attachments, enroll, pull, push, token
+from server.routers import attachments, enroll, health, pull, push, token
 from server.routers.attachments import UploadsInFlight
 from server.routers.push import HeavyGate
 from server.services.drawings import DrawingRenderer, MinuteBudget
@@ -77,6 +77,7 @@ def create_app(db_url: str, settings: ServerSettings | None = None) -> FastAPI:
     app.add_middleware(ProtocolStamp)  # last added: outermost, stamps every answer
     for module in (enroll, token, push, pull, attachments):
         app.include_router(module.router, prefix="/v1", dependencies=[Depends(check_protocol)])
+    app.include_router(health.router)  # monitoring: no token, no protocol header
     _add_payload_schemas(app)
     return app
 

@@ -9,12 +9,13 @@ import json
 import logging
 import os
 from datetime import timedelta
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
 from server.cli.common import Result, add_command
 from server.config import ServerSettings
-from server.db import Database
+from server.db import Database, url_from_path
 
 
 def _serve(_db: Database | None, args: argparse.Namespace) -> Result:
@@ -73,6 +74,34 @@ def _migrate(db: Database, _args: argparse.Namespace) -> Result:
     return {"schema_version": db.migrate(), "db": db.url}
 
 
+def _db_url(args: argparse.Namespace) -> str:
+    if not args.db:
+        raise SystemExit("error: give --db PATH (or set KIOSK_DB)")
+    return url_from_path(args.db)
+
+
+def _backup(_db: Database | None, args: argparse.Namespace) -> Result:
+    from server.backups import BackupError, backup
+
+    try:
+        written = backup(_db_url(args), args.out)
+    except BackupError as exc:
+        raise SystemExit(f"error: {exc.message}; {exc.fix}") from None
+    return {"backup": str(written), "bytes": written.stat().st_size}
+
+
+def _restore(_db: Database | None, args: argparse.Namespace) -> Result:
+    from server.backups import BackupError, restore
+
+    url = _db_url(args)
+    try:
+        restore(args.source, url, force=args.force)
+    except BackupError as exc:
+        raise SystemExit(f"error: {exc.message}; {exc.fix}") from None
+    return {"restored": str(args.source), "db": url,
+            "next": "python -m server migrate (serve also does it at start)"}
+
+
 def register(sub: Any) -> None:
     serve = add_command(sub, "serve", "run the sync server over HTTP", _serve)
     serve.set_defaults(needs_db=False)  # create_app opens and migrates it
@@ -109,5 +138,17 @@ def register(sub: Any) -> None:
                        help="worker processes rendering drawings, 0 to 8 (0: a thread of "
                             f"the server; default {defaults.drawing_render_processes})")
     add_command(sub, "migrate", "create or upgrade the database schema", _migrate)
+    backup = add_command(sub, "backup", "write a consistent backup of the database (the "
+                         "server may run): SQLite's online backup, or pg_dump", _backup)
+    backup.set_defaults(needs_db=False)
+    backup.add_argument("--out", type=Path, required=True, metavar="FILE",
+                        help="the backup file to write")
+    restore = add_command(sub, "restore", "put a backup in place as the database (stop the "
+                          "server first)", _restore)
+    restore.set_defaults(needs_db=False)
+    restore.add_argument("--from", dest="source", type=Path, required=True, metavar="FILE",
+                         help="a file written by 'backup'")
+    restore.add_argument("--force", action="store_true",
+                         help="replace an existing database")
     add_command(sub, "openapi", "print the OpenAPI document (JSON) of the HTTP API",
                 _openapi, with_db=False).set_defaults(needs_db=False)
