@@ -65,13 +65,18 @@ def _free_port(host: str) -> int:
         return sock.getsockname()[1]
 
 
-def start_server_process(db_path: Path, host: str = "127.0.0.1",
+def start_server_process(db_path: Path | str, host: str = "127.0.0.1",
                          startup_timeout: float = 30.0,
-                         serve_args: tuple[str, ...] = ()) -> ServerProcess:
+                         serve_args: tuple[str, ...] = (),
+                         log_dir: Path | None = None) -> ServerProcess:
     """Start ``python -m server serve --db PATH --host H --port N``; return once it
-    answers GET /v1/info."""
+    answers GET /v1/info.  ``db_path`` may be a SQLAlchemy URL (PostgreSQL); the log
+    then goes to ``log_dir``."""
     port = _free_port(host)
-    log_path = db_path.with_suffix(".server.log")
+    if isinstance(db_path, Path):
+        log_path = db_path.with_suffix(f".{port}.server.log")
+    else:
+        log_path = (log_dir or Path(tempfile.gettempdir())) / f"server-{port}.log"
     log = log_path.open("wb")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH")) if p)}
@@ -105,6 +110,8 @@ class BenchSite:
     bob: int
     folder: Path
     tokens: list[str] = field(default_factory=list)
+    # Every server process on the same database (the first is ``server``).
+    servers: list[RunningServer] = field(default_factory=list)
 
     def enroll(self, count: int) -> list[str]:
         client = ServerClient(self.server.url)
@@ -118,21 +125,27 @@ class BenchSite:
         return self.tokens[-count:]
 
     def close(self) -> None:
-        self.server.stop()
+        for server in self.servers or [self.server]:
+            server.stop()
         self.db.dispose()
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def start_site(mode: ServerMode = "thread", serve_args: tuple[str, ...] = ()) -> BenchSite:
+def start_site(mode: ServerMode = "thread", serve_args: tuple[str, ...] = (),
+               db_url: str | None = None, processes: int = 1) -> BenchSite:
     """A fresh database and server; site "Bench plant" with Alice and Bob, who may write
-    to each other. ``serve_args``: more options of ``serve`` (process mode)."""
+    to each other. ``serve_args``: more options of ``serve`` (process mode).
+    ``db_url``: an empty PostgreSQL database instead of a new SQLite file; ``processes``
+    server processes on it (process mode), started one after the other (each migrates)."""
     folder = Path(tempfile.mkdtemp(prefix="kiosk-bench-"))
-    path = folder / "server.db"
-    server: RunningServer
-    if mode == "process":
-        server = start_server_process(path, serve_args=serve_args)
-    else:
-        server = start_embedded_server(path, "127.0.0.1", 0)
+    path: Path | str = db_url or folder / "server.db"
+    servers: list[RunningServer] = []
+    for _ in range(processes):
+        if mode == "process":
+            servers.append(start_server_process(path, serve_args=serve_args, log_dir=folder))
+        else:
+            servers.append(start_embedded_server(path, "127.0.0.1", 0))
+    server = servers[0]
     db = Database(url_from_path(path))
     with db.write() as conn:
         site = directory.create_site(conn, "Bench plant", "Europe/Paris", "fr")
@@ -140,7 +153,7 @@ def start_site(mode: ServerMode = "thread", serve_args: tuple[str, ...] = ()) ->
         bob = directory.create_employee(conn, "Bob Bench", site)
         groups.set_contacts(conn, alice, [bob], [])
         groups.set_contacts(conn, bob, [alice], [])
-    return BenchSite(server, db, site, alice, bob, folder)
+    return BenchSite(server, db, site, alice, bob, folder, servers=servers)
 
 
 def percentile(values: list[float], q: float) -> float:

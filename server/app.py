@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -15,7 +16,7 @@ from server.auth import check_protocol
 from server.config import ServerSettings
 from server.db import Database, url_from_path
 from server.limits import BodyLimitMiddleware
-from server.notify import ChangeNotifier, watch
+from server.notify import ChangeNotifier, listen, watch
 from server.protocol.push import PAYLOAD_MODELS, PushRequest
 from server.protocol_stamp import ProtocolStamp
 from server.pull_cache import PullCache
@@ -42,12 +43,17 @@ def create_app(db_url: str, settings: ServerSettings | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         notifier.bind(asyncio.get_running_loop())
-        watcher = asyncio.create_task(watch(db, notifier, settings.watch_interval))
+        stop_listening = threading.Event()
+        if db.is_postgresql:  # other processes' commits arrive as notifications
+            watcher = asyncio.create_task(listen(db, notifier, stop_listening))
+        else:  # SQLite has no notifications: one cheap query a second
+            watcher = asyncio.create_task(watch(db, notifier, settings.watch_interval))
         pruner = asyncio.create_task(prune_periodically(db, settings.prune_interval))
         try:
             yield
         finally:
             notifier.close()
+            stop_listening.set()
             for task in (watcher, pruner):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -5,17 +5,22 @@ current event *before* querying, so a commit between its query and its wait
 still wakes it. Each site also has a generation number, bumped by every fire:
 ``server.pull_cache`` keeps a pull answer only while its site's generation is
 the one read before computing it. Commits made by this process call
-``notify_threadsafe``; commits made by other processes (the admin CLI) are
-found by ``watch``, one cheap query a second for the whole server.
+``notify_threadsafe``; commits made by other processes (the admin CLI, other
+server processes) are found by ``watch`` on SQLite, one cheap query a second for the
+whole server, and by ``listen`` on PostgreSQL: each write transaction that logged
+changes sends ``pg_notify`` (delivered at commit), and one connection per process
+listens, so another process's change wakes long-polls within milliseconds.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Iterable
 
 from server.db import Database
+from server.db.engine import CHANGES_CHANNEL, parse_sites_payload
 from server.repo import changes
 
 log = logging.getLogger("server.notify")
@@ -90,3 +95,38 @@ async def watch(db: Database, notifier: ChangeNotifier, interval: float) -> None
         if sites:
             notifier.fire(sites)
         last = newest
+
+
+async def listen(db: Database, notifier: ChangeNotifier, stop: threading.Event) -> None:
+    """PostgreSQL: wake this process's long-polls on every other process's commit.
+
+    One dedicated connection (outside the pool, autocommit) runs ``LISTEN`` on a thread
+    of its own.  When it is lost, the thread reconnects with a growing pause and wakes
+    every site once: a change may have been committed while nobody listened.
+    """
+    await asyncio.to_thread(_listen_until, db, notifier, stop)
+
+
+def _listen_until(db: Database, notifier: ChangeNotifier, stop: threading.Event) -> None:
+    import psycopg  # the PostgreSQL driver: present wherever a postgresql URL works
+
+    from contract.backoff import Backoff
+
+    url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    backoff = Backoff(0.5, 10.0)
+    first = True
+    while not stop.is_set():
+        try:
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute(f"LISTEN {CHANGES_CHANNEL}")
+                if not first:  # missed while reconnecting: wake everyone once
+                    notifier.notify_threadsafe({None})
+                first = False
+                backoff.success()
+                while not stop.is_set():
+                    for note in conn.notifies(timeout=0.5):
+                        notifier.notify_threadsafe(parse_sites_payload(note.payload))
+        except psycopg.Error as exc:
+            log.warning("change listener lost its connection (%s); reconnecting",
+                        type(exc).__name__)
+            stop.wait(backoff.failure())

@@ -9,10 +9,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
 
 CHANGED_SITES = "kiosk_changed_sites"
+# PostgreSQL: every write that logged changes notifies this channel inside its
+# transaction (delivered at commit, dropped on rollback): the sites, comma-separated,
+# "*" for every site.  Each server process listens (server.notify.listen).
+CHANGES_CHANNEL = "kiosk_changes"
 BUSY_TIMEOUT_MS = 30_000
 # Called after a write transaction commits, with the site ids it changed
 # (None stands for "every site").
@@ -76,6 +80,7 @@ class Database:
     def __init__(self, url: str, on_commit: CommitHook | None = None) -> None:
         self.url = url
         self.on_commit = on_commit
+        self.is_postgresql = url.startswith("postgresql")
         if url.startswith("sqlite"):
             self.engine = create_engine(
                 url, connect_args={"check_same_thread": False,
@@ -93,6 +98,10 @@ class Database:
             with conn.begin():
                 conn.info[CHANGED_SITES] = set()
                 yield conn
+                if self.is_postgresql and conn.info[CHANGED_SITES]:
+                    conn.execute(text("SELECT pg_notify(:channel, :sites)"),
+                                 {"channel": CHANGES_CHANNEL,
+                                  "sites": sites_payload(conn.info[CHANGED_SITES])})
             changed = conn.info.pop(CHANGED_SITES, set())
         if changed and self.on_commit is not None:
             self.on_commit(changed)
@@ -111,3 +120,20 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def sites_payload(sites: set[int | None]) -> str:
+    """A NOTIFY payload naming ``sites`` (None: every site)."""
+    if None in sites:
+        return "*"
+    return ",".join(str(site) for site in sorted(s for s in sites if s is not None))
+
+
+def parse_sites_payload(payload: str) -> set[int | None]:
+    """The sites a NOTIFY payload names; anything unreadable wakes every site."""
+    if payload == "*":
+        return {None}
+    try:
+        return {int(part) for part in payload.split(",") if part}
+    except ValueError:
+        return {None}
