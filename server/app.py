@@ -15,6 +15,7 @@ from server import __version__, errors
 from server.auth import check_protocol
 from server.config import ServerSettings
 from server.db import Database, url_from_path
+from server.leader import Leadership, lead
 from server.limits import BodyLimitMiddleware
 from server.notify import ChangeNotifier, listen, watch
 from server.protocol.push import PAYLOAD_MODELS, PushRequest
@@ -48,7 +49,10 @@ def create_app(db_url: str, settings: ServerSettings | None = None) -> FastAPI:
             watcher = asyncio.create_task(listen(db, notifier, stop_listening))
         else:  # SQLite has no notifications: one cheap query a second
             watcher = asyncio.create_task(watch(db, notifier, settings.watch_interval))
-        pruner = asyncio.create_task(prune_periodically(db, settings.prune_interval))
+        # Periodic jobs run in one process of all those serving this database.
+        pruner = asyncio.create_task(lead(
+            leadership, lambda: prune_periodically(db, settings.prune_interval),
+            settings.leader_retry_s))
         try:
             yield
         finally:
@@ -64,6 +68,8 @@ def create_app(db_url: str, settings: ServerSettings | None = None) -> FastAPI:
     app = FastAPI(title="Kiosk time-clock server", version=__version__,
                   description=DESCRIPTION, lifespan=lifespan)
     app.state.db = db
+    leadership = Leadership(db)
+    app.state.leadership = leadership
     app.state.notifier = notifier
     app.state.pull_cache = PullCache(notifier)
     app.state.settings = settings

@@ -12,6 +12,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -29,6 +30,11 @@ class EmbeddedServer:
     _server: uvicorn.Server = field(repr=False)
     _notifier: ChangeNotifier = field(repr=False)
     _thread: threading.Thread = field(repr=False)
+
+    @property
+    def app(self) -> Any:
+        """The FastAPI app being served (its ``state``: what tests and tools inspect)."""
+        return self._server.config.app
 
     def stop(self, timeout: float = 10.0) -> None:
         if not self._thread.is_alive():

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import weakref
 from collections.abc import Iterable
 
 from server.db import Database
@@ -26,8 +27,19 @@ from server.repo import changes
 log = logging.getLogger("server.notify")
 
 
+# Every notifier of this process, so that a signal handler can release its long-polls.
+_NOTIFIERS: weakref.WeakSet[ChangeNotifier] = weakref.WeakSet()
+
+
+def close_every_notifier() -> None:
+    """Answer every held long-poll of this process now (from any thread)."""
+    for notifier in list(_NOTIFIERS):
+        notifier.close_threadsafe()
+
+
 class ChangeNotifier:
     def __init__(self) -> None:
+        _NOTIFIERS.add(self)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._events: dict[int, asyncio.Event] = {}
         self._generations: dict[int, int] = {}

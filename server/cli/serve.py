@@ -10,7 +10,6 @@ import logging
 import os
 from datetime import timedelta
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from server.cli.common import Result, add_command
@@ -18,37 +17,46 @@ from server.config import ServerSettings
 from server.db import Database, url_from_path
 
 
-def _serve(_db: Database | None, args: argparse.Namespace) -> Result:
-    import uvicorn
-
-    from server.app import create_app
-
-    if not args.db:
-        raise SystemExit("error: give --db PATH (or set KIOSK_DB)")
-    logging.basicConfig(level=args.log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    defaults = ServerSettings()
-    app = create_app(args.db, dataclasses.replace(
-        defaults,
+def _settings(args: argparse.Namespace) -> ServerSettings:
+    return dataclasses.replace(
+        ServerSettings(),
         max_unreferenced_uploads=args.upload_quota_files,
         max_unreferenced_upload_bytes=args.upload_quota_mib * 1024 * 1024,
         token_grace=timedelta(hours=args.token_grace_hours),
         drawing_points_per_minute=args.drawing_points_per_minute,
         push_rows_per_minute=args.push_rows_per_minute,
-        drawing_render_processes=args.render_processes))
-    notifier = app.state.notifier
+        drawing_render_processes=args.render_processes)
 
-    class Server(uvicorn.Server):
-        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-            # Answer held long-polls now: uvicorn waits for open requests before
-            # shutting the app down, and a long-poll would hold it up to 25 s.
-            notifier.close_threadsafe()
-            super().handle_exit(sig, frame)
 
-    config = uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level,
-                            timeout_graceful_shutdown=5)
-    with contextlib.suppress(KeyboardInterrupt):  # SIGINT, re-raised once shut down
-        Server(config).run()
+def _serve(_db: Database | None, args: argparse.Namespace) -> Result:
+    import uvicorn
+
+    from server.app import create_app
+    from server.serving import LongPollServer
+
+    if not args.db:
+        raise SystemExit("error: give --db PATH (or set KIOSK_DB)")
+    logging.basicConfig(level=args.log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = _settings(args)
+    if args.workers == 1:
+        config = uvicorn.Config(create_app(args.db, settings), host=args.host, port=args.port,
+                                log_level=args.log_level, timeout_graceful_shutdown=5)
+        with contextlib.suppress(KeyboardInterrupt):  # SIGINT, re-raised once shut down
+            LongPollServer(config).run()
+        return None
+    from uvicorn.supervisors import Multiprocess
+
+    from server import asgi
+
+    # Migrate once, here, before the workers start (each would race the others).
+    Database(url_from_path(args.db)).migrate()
+    os.environ[asgi.ENV] = asgi.encode(url_from_path(args.db), settings, args.log_level)
+    config = uvicorn.Config("server.asgi:app_from_environment", factory=True,
+                            host=args.host, port=args.port, log_level=args.log_level,
+                            workers=args.workers, timeout_graceful_shutdown=5)
+    with contextlib.suppress(KeyboardInterrupt):
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
     return None
 
 
@@ -109,6 +117,11 @@ def register(sub: Any) -> None:
                        help="address to listen on (default 127.0.0.1; 0.0.0.0 for all)")
     serve.add_argument("--port", type=int, default=int(os.environ.get("KIOSK_PORT", "8080")),
                        help="TCP port (default 8080)")
+    serve.add_argument("--workers", type=_positive, default=int(os.environ.get(
+                           "KIOSK_WORKERS", "1")), metavar="N",
+                       help="server processes sharing the port (default 1); periodic jobs "
+                            "run in one of them. Behind a reverse proxy, see "
+                            "docs/server-operations.md")
     serve.add_argument("--log-level", default="info",
                        choices=["debug", "info", "warning", "error"])
     defaults = ServerSettings()
