@@ -24,6 +24,7 @@ from server.pull_cache import PullCache
 from server.routers import attachments, enroll, health, pull, push, token
 from server.routers.attachments import UploadsInFlight
 from server.routers.push import HeavyGate
+from server.services.compaction import compact_periodically
 from server.services.drawings import DrawingRenderer, MinuteBudget
 from server.services.expiry import prune_periodically
 from server.services.push import PushLimits
@@ -41,6 +42,10 @@ def create_app(db_url: str, settings: ServerSettings | None = None) -> FastAPI:
     db.migrate()
     renderer = DrawingRenderer(settings.drawing_render_processes)
 
+    async def periodic_jobs() -> None:
+        await asyncio.gather(prune_periodically(db, settings.prune_interval),
+                             compact_periodically(db, settings.compact_interval))
+
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         notifier.bind(asyncio.get_running_loop())
@@ -50,9 +55,7 @@ def create_app(db_url: str, settings: ServerSettings | None = None) -> FastAPI:
         else:  # SQLite has no notifications: one cheap query a second
             watcher = asyncio.create_task(watch(db, notifier, settings.watch_interval))
         # Periodic jobs run in one process of all those serving this database.
-        pruner = asyncio.create_task(lead(
-            leadership, lambda: prune_periodically(db, settings.prune_interval),
-            settings.leader_retry_s))
+        pruner = asyncio.create_task(lead(leadership, periodic_jobs, settings.leader_retry_s))
         try:
             yield
         finally:
