@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import Depends, FastAPI
 from pydantic.json_schema import models_json_schema
 
-from server import __version__, errors
+from server import __version__, console, errors
 from server.auth import check_protocol
 from server.config import ServerSettings
 from server.db import Database, url_from_path
@@ -77,6 +77,7 @@ def create_app(db_url: str, settings: ServerSettings | None = None) -> FastAPI:
     app.add_middleware(ProtocolStamp)  # last added: outermost, stamps every answer
     for module in (enroll, token, push, pull, attachments):
         app.include_router(module.router, prefix="/v1", dependencies=[Depends(check_protocol)])
+    console.install(app)  # the HR console's pages, under /console
     _add_payload_schemas(app)
     return app
 
