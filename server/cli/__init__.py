@@ -7,11 +7,20 @@ import json
 import sys
 from collections.abc import Sequence
 
-from server.cli import accounts, directory, groups, messages, serve, settings, terminals
+from server.cli import (
+    accounts,
+    directory,
+    groups,
+    messages,
+    serve,
+    settings,
+    terminals,
+    tour,
+)
 from server.cli.common import emit, open_db
 from server.repo import Refused
 
-MODULES = (serve, directory, settings, groups, terminals, messages, accounts)
+MODULES = (serve, directory, settings, groups, terminals, messages, accounts, tour)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from server.console import web
+from server.console import logs, web
 from server.console.auth.access import Denied
 from server.console.deps import CsrfRefused, LoginRequired
 from server.console.pages import contacts, groups, login, moderation, people, person
@@ -43,6 +43,7 @@ def _error_page(request: Request, status: int) -> HTMLResponse:
 
 def install(app: FastAPI) -> None:
     """Add the console's routes, static files and error pages to ``app``."""
+    logs.install()
     for module in PAGES:
         # HTML pages, not part of the sync API's OpenAPI description.
         app.include_router(module.router, prefix=PREFIX, include_in_schema=False)

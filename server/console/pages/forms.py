@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 from contract.languages import LANGUAGES
 from server.actions.people import MAX_NAME
 from server.console import web
-from server.console.auth.access import MANAGE_PEOPLE, Principal
+from server.console.auth.access import ADMIN, MANAGE_PEOPLE, Principal
 from server.console.deps import Submission
 from server.repo import directory
 
@@ -30,8 +30,13 @@ class EmployeeForm:
         return cls(row.name, row.site_id, row.role, row.language, row.moderated)
 
     @classmethod
-    def read(cls, sent: Submission, allowed_sites: dict[int, str]) -> EmployeeForm:
-        """The submitted values, each checked; ``errors`` names the fields refused."""
+    def read(cls, sent: Submission, allowed_sites: dict[int, str],
+             current_role: str | None = None) -> EmployeeForm:
+        """The submitted values, each checked; ``errors`` names the fields refused.
+
+        Only an HR admin gives the HR role: an HR employee may keep authority on
+        terminals (a site setting), more than a site manager holds.
+        """
         _ = web.words(sent.who)
         site = sent.text("site_id")
         form = cls(sent.text("name"), int(site) if site.isdigit() else None,
@@ -44,6 +49,8 @@ class EmployeeForm:
             form.errors["site_id"] = _("Choose one of your sites.")
         if form.role not in directory.ROLES:
             form.errors["role"] = _("Choose a role.")
+        elif form.role == "hr" and current_role != "hr" and not sent.who.can(ADMIN):
+            form.errors["role"] = _("Only an HR administrator can give the HR role.")
         if form.language not in LANGUAGES:
             form.errors["language"] = _("Choose a language.")
         return form

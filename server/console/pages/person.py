@@ -59,8 +59,8 @@ def save(request: Request, employee_id: int,
          sent: Sent) -> Response:
     db = db_of(request)
     with db.read() as conn:
-        employee_for(conn, sent.who, employee_id, MANAGE_PEOPLE)
-        form = EmployeeForm.read(sent, managed_sites(conn, sent.who))
+        current = employee_for(conn, sent.who, employee_id, MANAGE_PEOPLE)
+        form = EmployeeForm.read(sent, managed_sites(conn, sent.who), current.role)
     if form.errors:
         return _show(request, sent.who, employee_id, form, status=422)
     with db.write() as conn:

@@ -130,3 +130,14 @@ def test_unknown_ids_answer_404_not_500(client: Client) -> None:
                  "/console/contacts/999999", "/console/moderation/nope/picture"):
         assert c.get(path).status_code == 404, path
     assert c.act("/console/contacts/1/add", {"employee": "999999"}).status_code == 404
+
+
+def test_only_an_hr_admin_gives_the_hr_role(client: Client, seeded: Seeded,
+                                            console_db: Database) -> None:
+    form = {"name": "Zoé O'Brien", "site_id": str(seeded.site_a), "role": "hr",
+            "language": "fr"}
+    refused = client(MANAGER_A).act(f"/console/people/{seeded.zoe}", form)
+    assert refused.status_code == 422 and "Only an HR administrator" in refused.text
+    assert client(ADMIN).act(f"/console/people/{seeded.zoe}", form).status_code == 303
+    with console_db.read() as conn:
+        assert directory.get_employee(conn, seeded.zoe).role == "hr"

@@ -172,3 +172,16 @@ def test_login_never_redirects_off_the_console(client: Client) -> None:
     response = client(None).post("/console/login", data={
         "email": ADMIN, "password": PASSWORD, "next": "//evil.example/x"})
     assert response.headers["location"] == "/console/"
+
+
+def test_console_query_strings_stay_out_of_the_access_log() -> None:
+    import logging
+
+    from server.console.logs import HideConsoleQueries
+
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1,
+                               '%s - "%s %s HTTP/%s" %d',
+                               ("127.0.0.1:5", "GET", "/console/people?q=0F00AA0001", "1.1",
+                                200), None)
+    HideConsoleQueries().filter(record)
+    assert "0F00AA0001" not in record.getMessage()
