@@ -71,3 +71,12 @@ def set_language(conn: Connection, actor: Actor, account_id: int, language: str)
     accounts.update_account(conn, account_id, language=language)
     record(conn, actor, "account.language", "account", account_id, before,
            _state(conn, account_id))
+
+
+def end_sessions(conn: Connection, actor: Actor, account_id: int) -> int:
+    """End every live session of the account; how many there were."""
+    accounts.get_account(conn, account_id)
+    ended = accounts.revoke_sessions_of(conn, account_id)
+    record(conn, actor, "account.logout", "account", account_id, {"sessions": ended},
+           {"sessions": 0})
+    return ended

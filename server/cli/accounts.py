@@ -92,6 +92,24 @@ def _set_roles(db: Database, a: argparse.Namespace) -> Result:
         return _shown(conn, accounts.get_account(conn, account.id))
 
 
+def _sessions(db: Database, a: argparse.Namespace) -> Result:
+    """Sessions of one account, or of all; never a token (only its hash is stored)."""
+    with db.read() as conn:
+        account_id = accounts.account_by_email(conn, a.email).id if a.email else None
+        emails = {row.id: row.email for row in accounts.list_accounts(conn)}
+        return [{"id": row.id, "email": emails.get(row.account_id), "created_at": row.created_at,
+                 "last_seen_at": row.last_seen_at, "expires_at": row.expires_at,
+                 "revoked_at": row.revoked_at, "client_address": row.client_address}
+                for row in accounts.sessions_of(conn, account_id)]
+
+
+def _logout(db: Database, a: argparse.Namespace) -> Result:
+    with db.write() as conn:
+        account = accounts.account_by_email(conn, a.email)
+        ended = account_actions.end_sessions(conn, CLI, account.id)
+    return {"email": account.email, "sessions_ended": ended}
+
+
 def _role_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--role", required=True, choices=accounts.ROLES,
                    help="hr_admin: everything, every site; site_manager: people, contacts, "
@@ -124,6 +142,12 @@ def register(sub: Any) -> None:
                     "the account's sessions and lifts a lockout", _reset)
     p.add_argument("email")
     p = add_command(acc, "unlock", "lift a lockout after too many failed logins", _unlock)
+    p.add_argument("email")
+    p = add_command(acc, "sessions", "list console sessions (live and ended)", _sessions)
+    p.add_argument("email", nargs="?", help="only this account's")
+    p.set_defaults(columns=("id", "email", "created_at", "last_seen_at", "revoked_at",
+                            "client_address"))
+    p = add_command(acc, "logout", "end every session of an account now", _logout)
     p.add_argument("email")
     p = add_command(acc, "roles", "replace an account's role and sites", _set_roles)
     p.add_argument("email")

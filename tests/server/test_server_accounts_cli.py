@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 
 from server.cli import main
 from server.db import Database, url_from_path
+from server.db.types import utcnow
 from server.repo import accounts, audit, directory
 from server.services import passwords
 
@@ -113,3 +115,24 @@ def test_existing_commands_record_audit_entries_by_cli(
     assert [e.action for e in entries] == ["employee.update", "employee.create"]
     assert json.loads(entries[0].changes) == {"moderated": [False, True]}
 
+
+
+def test_sessions_are_listed_and_ended_from_the_cli(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        db_file: Path) -> None:
+    run(monkeypatch, capsys, db_file, "accounts", "create", "--email", "m@x.org", "--name",
+        "Marc", "--role", "viewer", stdin=PASSWORD)
+    database = Database(url_from_path(db_file))
+    with database.write() as conn:
+        account = accounts.account_by_email(conn, "m@x.org")
+        accounts.create_session(conn, account.id, "0" * 64, "csrf", utcnow() + timedelta(hours=1),
+                                "10.0.0.7")
+    database.dispose()
+    _, listed = run(monkeypatch, capsys, db_file, "accounts", "sessions", "m@x.org")
+    assert [(s["email"], s["client_address"], s["revoked_at"]) for s in listed] == [
+        ("m@x.org", "10.0.0.7", None)]
+    assert "0" * 64 not in json.dumps(listed)
+    _, ended = run(monkeypatch, capsys, db_file, "accounts", "logout", "m@x.org")
+    assert ended["sessions_ended"] == 1
+    _, listed = run(monkeypatch, capsys, db_file, "accounts", "sessions")
+    assert listed[0]["revoked_at"] is not None

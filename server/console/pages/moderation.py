@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 
 from server.actions import moderation
 from server.console import web
-from server.console.auth.access import MODERATE, Principal
+from server.console.auth.access import MODERATE, Denied, Principal
 from server.console.deps import Sent, Submission, Viewer, actor_of, db_of
 from server.console.frame import back, page
 from server.repo import NotFound, Refused, attachments, console_reads, groups, messages
@@ -112,7 +112,13 @@ def _decide(request: Request, sent: Submission, message_id: str, approve: bool,
 def bulk_approve(request: Request, sent: Sent) -> Response:
     sent.who.require(MODERATE)
     ids = [str(v) for v in sent.form.getlist("message") if isinstance(v, str)][:PAGE_SIZE * 4]
-    outcomes = [_decide(request, sent, message_id, True, None) for message_id in ids]
+    outcomes = []
+    for message_id in ids:
+        try:
+            outcomes.append(_decide(request, sent, message_id, True, None))
+        except (Denied, NotFound):
+            # Not one of the caller's (or gone): skipped, the others are still decided.
+            outcomes.append("already")
     notice = "already" if "already" in outcomes else "approved"
     return back(f"{web.PREFIX}/moderation", notice if ids else None)
 

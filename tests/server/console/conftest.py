@@ -23,11 +23,12 @@ def console_settings() -> ConsoleSettings:
 
 
 @pytest.fixture
-def console_server(tmp_path: Path,
+def console_server(db_path: Path | str,
                    console_settings: ConsoleSettings) -> Iterator[EmbeddedServer]:
+    """The server on a SQLite file, or with KIOSK_TEST_PG_URL a fresh PostgreSQL db."""
     settings = dataclasses.replace(ServerSettings(drawing_render_processes=0),
                                    console=console_settings)
-    handle = start_embedded_server(tmp_path / "console.db", "127.0.0.1", 0, settings)
+    handle = start_embedded_server(db_path, "127.0.0.1", 0, settings)
     yield handle
     handle.stop()
 

@@ -178,3 +178,13 @@ def test_dates_are_shown_in_the_sites_timezone(client: Client, seeded: Seeded) -
     page = client(ADMIN).get("/console/moderation").text
     assert "CET" in page or "CEST" in page  # Plant A: Europe/Paris
     assert "EST" in page or "EDT" in page  # Plant B: America/Montreal
+
+
+def test_bulk_approve_skips_a_message_of_another_site(client: Client, seeded: Seeded,
+                                                      console_db: Database) -> None:
+    c = client(MANAGER_A)
+    c.post("/console/moderation/bulk", data={
+        "csrf_token": c.csrf, "message": [seeded.pending_b, seeded.pending_a]})
+    with console_db.read() as conn:
+        assert messages.get(conn, seeded.pending_a).status == "approved"
+        assert messages.get(conn, seeded.pending_b).status == "pending"
