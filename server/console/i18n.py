@@ -22,6 +22,16 @@ def translations(language: str) -> gettext.NullTranslations:
     return gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang], fallback=True)
 
 
+def preferred(accept_language: str) -> str:
+    """The first of the browser's languages the console speaks (before login, when no
+    account says which)."""
+    for part in accept_language.split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGUAGES:
+            return code
+    return DEFAULT
+
+
 @cache
 def _zone(name: str) -> ZoneInfo:
     try:

@@ -126,8 +126,14 @@ def reached_by(conn: Connection, employee_id: int) -> tuple[list[int], list[int]
     return sorted(set(direct)), sorted(set(via_group))
 
 
-def _pending_in(scope: SiteScope) -> list[ColumnElement[bool]]:
+def _pending_in(scope: SiteScope, text: str = "") -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [messages.c.status == "pending"]
+    if text.strip():
+        pattern = f"%{_escape_like(text.strip().lower())}%"
+        senders = select(employees.c.id).where(
+            func.lower(employees.c.name).like(pattern, escape="\\"))
+        where.append(or_(messages.c.sender_id.in_(senders),
+                         func.lower(messages.c.body).like(pattern, escape="\\")))
     if scope is not None:
         from_site = select(employees.c.id).where(employees.c.site_id.in_(sorted(scope)))
         from_terminal = select(terminals.c.id).where(terminals.c.site_id.in_(sorted(scope)))
@@ -136,23 +142,24 @@ def _pending_in(scope: SiteScope) -> list[ColumnElement[bool]]:
     return where
 
 
-def pending(conn: Connection, scope: SiteScope, limit: int = 50,
-            offset: int = 0) -> list[Row[Any]]:
+def pending(conn: Connection, scope: SiteScope, limit: int = 50, offset: int = 0,
+            text: str = "") -> list[Row[Any]]:
     """Pending messages the caller moderates (sent from or by someone of their sites),
-    oldest first, with the sender's name and site time zone."""
+    oldest first, with the sender's name and site time zone; ``text``: only those whose
+    sender's name or body contains it."""
     query = (select(messages, employees.c.name.label("sender_name"),
                     employees.c.site_id.label("sender_site"),
                     sites.c.timezone.label("timezone"), sites.c.name.label("site_name"))
              .join(employees, employees.c.id == messages.c.sender_id)
              .join(sites, sites.c.id == employees.c.site_id)
-             .where(*_pending_in(scope))
+             .where(*_pending_in(scope, text))
              .order_by(messages.c.created_at, messages.c.id).limit(limit).offset(offset))
     return list(conn.execute(query))
 
 
-def pending_count(conn: Connection, scope: SiteScope) -> int:
+def pending_count(conn: Connection, scope: SiteScope, text: str = "") -> int:
     return conn.execute(select(func.count()).select_from(messages)
-                        .where(*_pending_in(scope))).scalar_one()
+                        .where(*_pending_in(scope, text))).scalar_one()
 
 
 def message_sites(conn: Connection, message_id: str) -> set[int]:

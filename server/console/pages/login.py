@@ -34,7 +34,8 @@ def _safe_next(target: str | None) -> str:
 
 @router.get("/login")
 def login_form(request: Request, next: str = "", lang: str = "") -> Response:
-    language = lang if lang in i18n.LANGUAGES else i18n.DEFAULT
+    language = lang if lang in i18n.LANGUAGES else i18n.preferred(
+        request.headers.get("accept-language", ""))
     return web.render(request, "login.html", None, language=language, next=_safe_next(next),
                       email="", message=None)
 

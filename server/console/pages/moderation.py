@@ -49,12 +49,14 @@ def _queue(request: Request, who: Principal, errors: dict[str, str] | None = Non
     text = request.query_params.get("page", "1")
     number = int(text) if text.isdigit() and 0 < int(text) < 10_000 else 1
     scope = who.sites(MODERATE)
+    text = request.query_params.get("q", "")[:100]
     with db_of(request).read() as conn:
-        rows = console_reads.pending(conn, scope, PAGE_SIZE, (number - 1) * PAGE_SIZE)
-        total = console_reads.pending_count(conn, scope)
+        rows = console_reads.pending(conn, scope, PAGE_SIZE, (number - 1) * PAGE_SIZE, text)
+        total = console_reads.pending_count(conn, scope, text)
         cards = _cards(conn, rows)
     return page(request, who, "moderation/queue.html", status=status, cards=cards, total=total,
-                page_no=number, size=PAGE_SIZE, errors=errors or {}, reasons=reasons or {})
+                page_no=number, size=PAGE_SIZE, errors=errors or {}, reasons=reasons or {},
+                q=text)
 
 
 @router.get("/moderation")

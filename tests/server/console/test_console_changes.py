@@ -188,3 +188,11 @@ def test_bulk_approve_skips_a_message_of_another_site(client: Client, seeded: Se
     with console_db.read() as conn:
         assert messages.get(conn, seeded.pending_a).status == "approved"
         assert messages.get(conn, seeded.pending_b).status == "pending"
+
+
+def test_the_queue_is_searched_by_sender_or_text(client: Client, seeded: Seeded) -> None:
+    c = client(ADMIN)
+    by_text = c.get("/console/moderation", params={"q": "forklift"}).text
+    assert "Forklift broken" in by_text and "Can I leave at 4?" not in by_text
+    by_sender = c.get("/console/moderation", params={"q": "ali"}).text
+    assert "Can I leave at 4?" in by_sender and "Forklift broken" not in by_sender

@@ -185,3 +185,8 @@ def test_console_query_strings_stay_out_of_the_access_log() -> None:
                                 200), None)
     HideConsoleQueries().filter(record)
     assert "0F00AA0001" not in record.getMessage()
+
+
+def test_the_login_page_speaks_the_browsers_language(client: Client) -> None:
+    page = client(None).get("/console/login", headers={"Accept-Language": "fr-CA,fr;q=0.9"})
+    assert '<html lang="fr">' in page.text and "Se connecter" in page.text
