@@ -57,7 +57,11 @@ employees = Table(
     Column("moderated", Boolean, nullable=False),
     Column("site_id", Integer, ForeignKey("sites.id"), nullable=False, index=True),
     Column("created_at", UtcDateTime, nullable=False),
+    # The name as the console's search compares it (db.types.fold: no case, no accents),
+    # kept by repo.directory with the name (migration 5).
+    Column("search_name", String(120)),
     CheckConstraint("role IN ('worker', 'manager', 'hr')", name="ck_employees_role"),
+    Index("ix_employees_search_name", "search_name"),
 )
 
 badges = Table(

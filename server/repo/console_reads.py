@@ -9,6 +9,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.sql.elements import ColumnElement
 
+from server.db.engine import FOLD_FUNCTION
 from server.db.schema import (
     badges,
     contact_employees,
@@ -22,6 +23,7 @@ from server.db.schema import (
     staff_groups,
     terminals,
 )
+from server.db.types import fold
 from server.repo.directory import normalize_uid
 
 SiteScope = set[int] | None
@@ -35,6 +37,23 @@ def _works_at(scope: set[int]) -> ColumnElement[bool]:
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _sort_key(conn: Connection, column: Any) -> Any:
+    """Names in alphabetical order whatever their case and accents (Élodie before Zoé)."""
+    if conn.dialect.name == "sqlite":
+        return getattr(func, FOLD_FUNCTION)(column)
+    return func.lower(column)
+
+
+def _contains(conn: Connection, column: Any, text: str) -> ColumnElement[bool]:
+    """``column`` contains ``text``, ignoring case (and accents on SQLite, through the
+    engine's fold function; PostgreSQL's lower() follows the database's locale)."""
+    if conn.dialect.name == "sqlite":
+        folded = fold(text.strip()) or ""
+        return getattr(func, FOLD_FUNCTION)(column).like(f"%{_escape_like(folded)}%",
+                                                         escape="\\")
+    return func.lower(column).like(f"%{_escape_like(text.strip().lower())}%", escape="\\")
 
 
 def find_people(conn: Connection, text: str, scope: SiteScope, limit: int = 50,
@@ -51,8 +70,8 @@ def find_people(conn: Connection, text: str, scope: SiteScope, limit: int = 50,
         where.append(employees.c.active)
     text = text.strip()
     if text:
-        by_name = func.lower(employees.c.name).like(
-            f"%{_escape_like(text.lower())}%", escape="\\")
+        by_name = employees.c.search_name.like(f"%{_escape_like(fold(text) or '')}%",
+                                               escape="\\")
         by_badge = exists().where(badges.c.employee_id == employees.c.id,
                                   badges.c.uid.like(f"{_escape_like(normalize_uid(text))}%",
                                                     escape="\\"))
@@ -63,7 +82,7 @@ def find_people(conn: Connection, text: str, scope: SiteScope, limit: int = 50,
     query = (select(employees, sites.c.name.label("site_name"),
                     sites.c.timezone.label("timezone"), badge_count.label("badges"))
              .join(sites, sites.c.id == employees.c.site_id)
-             .order_by(func.lower(employees.c.name), employees.c.id)
+             .order_by(employees.c.search_name, employees.c.id)
              .limit(limit).offset(offset))
     total = select(func.count()).select_from(employees)
     if condition is not None:
@@ -83,7 +102,7 @@ def names(conn: Connection, employee_ids: set[int]) -> dict[int, Row[Any]]:
 
 
 def group_names(conn: Connection, group_ids: set[int] | None = None) -> dict[int, Row[Any]]:
-    query = select(staff_groups).order_by(func.lower(staff_groups.c.name))
+    query = select(staff_groups).order_by(_sort_key(conn, staff_groups.c.name))
     if group_ids is not None:
         query = query.where(staff_groups.c.id.in_(sorted(group_ids)))
     return {row.id: row for row in conn.execute(query)}
@@ -96,10 +115,9 @@ def find_groups(conn: Connection, text: str) -> list[Row[Any]]:
     posters = (select(func.count()).where(group_members.c.group_id == staff_groups.c.id,
                                           group_members.c.can_post).scalar_subquery())
     query = (select(staff_groups, members.label("members"), posters.label("posters"))
-             .order_by(func.lower(staff_groups.c.name)))
+             .order_by(_sort_key(conn, staff_groups.c.name)))
     if text.strip():
-        query = query.where(func.lower(staff_groups.c.name).like(
-            f"%{_escape_like(text.strip().lower())}%", escape="\\"))
+        query = query.where(_contains(conn, staff_groups.c.name, text))
     return list(conn.execute(query))
 
 
@@ -126,14 +144,14 @@ def reached_by(conn: Connection, employee_id: int) -> tuple[list[int], list[int]
     return sorted(set(direct)), sorted(set(via_group))
 
 
-def _pending_in(scope: SiteScope, text: str = "") -> list[ColumnElement[bool]]:
+def _pending_in(conn: Connection, scope: SiteScope,
+                text: str = "") -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [messages.c.status == "pending"]
     if text.strip():
-        pattern = f"%{_escape_like(text.strip().lower())}%"
-        senders = select(employees.c.id).where(
-            func.lower(employees.c.name).like(pattern, escape="\\"))
+        senders = select(employees.c.id).where(employees.c.search_name.like(
+            f"%{_escape_like(fold(text.strip()) or '')}%", escape="\\"))
         where.append(or_(messages.c.sender_id.in_(senders),
-                         func.lower(messages.c.body).like(pattern, escape="\\")))
+                         _contains(conn, messages.c.body, text)))
     if scope is not None:
         from_site = select(employees.c.id).where(employees.c.site_id.in_(sorted(scope)))
         from_terminal = select(terminals.c.id).where(terminals.c.site_id.in_(sorted(scope)))
@@ -152,14 +170,14 @@ def pending(conn: Connection, scope: SiteScope, limit: int = 50, offset: int = 0
                     sites.c.timezone.label("timezone"), sites.c.name.label("site_name"))
              .join(employees, employees.c.id == messages.c.sender_id)
              .join(sites, sites.c.id == employees.c.site_id)
-             .where(*_pending_in(scope, text))
+             .where(*_pending_in(conn, scope, text))
              .order_by(messages.c.created_at, messages.c.id).limit(limit).offset(offset))
     return list(conn.execute(query))
 
 
 def pending_count(conn: Connection, scope: SiteScope, text: str = "") -> int:
     return conn.execute(select(func.count()).select_from(messages)
-                        .where(*_pending_in(scope, text))).scalar_one()
+                        .where(*_pending_in(conn, scope, text))).scalar_one()
 
 
 def message_sites(conn: Connection, message_id: str) -> set[int]:

@@ -227,3 +227,13 @@ def _enrolled(url: str, db: Database, site_id: int, name: str) -> Terminal:
                       headers={"Authorization": f"Bearer {body['token']}"})
     client.terminal_id = body["terminal_id"]
     return client
+
+
+def test_the_people_list_narrows_as_a_name_is_typed(web_page: Any) -> None:
+    log_in(web_page, ADMIN)
+    web_page.get_by_role("heading", name="People").wait_for()
+    web_page.get_by_label("Search").first.press_sequentially("zoe", delay=30)
+    web_page.wait_for_url("**/console/people?q=zoe*")  # the URL keeps the search
+    web_page.get_by_text("1 person").wait_for()
+    assert web_page.get_by_role("link", name="Zoé O'Brien").is_visible()
+    assert not web_page.get_by_role("link", name="Ali Ben").is_visible()

@@ -196,3 +196,14 @@ def test_the_queue_is_searched_by_sender_or_text(client: Client, seeded: Seeded)
     assert "Forklift broken" in by_text and "Can I leave at 4?" not in by_text
     by_sender = c.get("/console/moderation", params={"q": "ali"}).text
     assert "Can I leave at 4?" in by_sender and "Forklift broken" not in by_sender
+
+
+def test_people_are_found_and_sorted_ignoring_case_and_accents(client: Client,
+                                                               seeded: Seeded) -> None:
+    c = client(ADMIN)
+    for name in ("Élodie Faure", "Émile Zola"):
+        _new_employee(c, seeded, name=name)
+    found = c.get("/console/people", params={"q": "elodie"}).text
+    assert "Élodie Faure" in found and "Émile Zola" not in found
+    listed = c.get("/console/people").text
+    assert listed.index("Élodie Faure") < listed.index("Hana HR") < listed.index("Zoé O")

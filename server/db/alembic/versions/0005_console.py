@@ -1,11 +1,13 @@
 """The HR console: accounts, their roles on sites, server-side sessions, failed logins
-and the audit log.
+and the audit log; employees' names folded for searching (search_name).
 
 Revision ID: 0005
 Revises: 0004
 """
 
 from __future__ import annotations
+
+import unicodedata
 
 import sqlalchemy as sa
 from alembic import op
@@ -19,8 +21,25 @@ UtcDateTime = sa.DateTime(timezone=True)
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
+def _fold(text: str) -> str:
+    # db.types.fold as it is at this revision: a revision never imports code that changes.
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
 def upgrade() -> None:
-    # New tables only: nothing to rebuild on SQLite.
+    # A nullable column and an index: SQLite adds them in place.
+    with op.batch_alter_table("employees") as batch:
+        batch.add_column(sa.Column("search_name", sa.String(120)))
+        batch.create_index("ix_employees_search_name", ["search_name"])
+    employees = sa.table("employees", sa.column("id", sa.Integer),
+                         sa.column("name", sa.String), sa.column("search_name", sa.String))
+    conn = op.get_bind()
+    rows = conn.execute(sa.select(employees.c.id, employees.c.name)).all()
+    if rows:
+        conn.execute(employees.update().where(employees.c.id == sa.bindparam("row_id"))
+                     .values(search_name=sa.bindparam("folded")),
+                     [{"row_id": row.id, "folded": _fold(row.name)} for row in rows])
     op.create_table(
         "console_accounts",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -93,3 +112,6 @@ def downgrade() -> None:
     op.drop_table("console_sessions")
     op.drop_table("console_roles")
     op.drop_table("console_accounts")
+    with op.batch_alter_table("employees") as batch:
+        batch.drop_index("ix_employees_search_name")
+        batch.drop_column("search_name")
