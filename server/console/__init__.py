@@ -15,11 +15,13 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from server.console import logs, web
-from server.console.auth.access import Denied
-from server.console.deps import CsrfRefused, LoginRequired
+from server.console.auth.access import Denied, Principal
+from server.console.deps import CsrfRefused, LoginRequired, viewer
+from server.console.frame import page
 from server.console.pages import contacts, groups, login, moderation, people, person
 from server.repo import NotFound, Refused
 
@@ -32,13 +34,20 @@ def _for_console(request: Request) -> bool:
 
 
 def _error_page(request: Request, status: int) -> HTMLResponse:
-    _ = web.words(None)
+    """The error in the caller's frame and language when logged in, else bare."""
+    try:
+        who: Principal | None = viewer(request)
+    except LoginRequired:
+        who = None
+    _ = web.words(who)
     titles = {403: _("Not allowed"), 404: _("Not found"), 400: _("Bad request")}
     texts = {403: _("Your role does not give access to this page or action."),
              404: _("This page does not exist, or it is not one of your sites'."),
              400: _("The request could not be understood.")}
-    return web.render(request, "error.html", None, status=status,
-                      title=titles.get(status, _("Error")), text=texts.get(status, ""))
+    context = {"title": titles.get(status, _("Error")), "text": texts.get(status, "")}
+    if who is None:
+        return web.render(request, "error.html", None, status=status, **context)
+    return page(request, who, "error.html", status=status, **context)
 
 
 def install(app: FastAPI) -> None:
@@ -58,10 +67,10 @@ def install(app: FastAPI) -> None:
 
     async def denied(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, Denied)
-        return _error_page(request, exc.status)
+        return await run_in_threadpool(_error_page, request, exc.status)
 
     async def csrf_refused(request: Request, _exc: Exception) -> Response:
-        return _error_page(request, 403)
+        return await run_in_threadpool(_error_page, request, 403)
 
     json_refused = app.exception_handlers[Refused]
 
@@ -69,7 +78,8 @@ def install(app: FastAPI) -> None:
         # An id of nothing (NotFound), or a rule the pages' own checks did not catch:
         # an error page, never a 500 and never JSON.
         if _for_console(request):
-            return _error_page(request, 404 if isinstance(exc, NotFound) else 400)
+            return await run_in_threadpool(_error_page, request,
+                                           404 if isinstance(exc, NotFound) else 400)
         return await json_refused(request, exc)
 
     json_http = app.exception_handlers[StarletteHTTPException]
@@ -78,13 +88,14 @@ def install(app: FastAPI) -> None:
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         if _for_console(request) and exc.status_code in (400, 403, 404, 405):
-            return _error_page(request, 404 if exc.status_code == 405 else exc.status_code)
+            return await run_in_threadpool(
+                _error_page, request, 404 if exc.status_code == 405 else exc.status_code)
         return await json_http(request, exc)
 
     async def invalid(request: Request, exc: Exception) -> Response:
         # A path parameter that is not a number: no such page.
         if _for_console(request):
-            return _error_page(request, 404)
+            return await run_in_threadpool(_error_page, request, 404)
         return await json_invalid(request, exc)
 
     app.add_exception_handler(Refused, refused)

@@ -141,3 +141,12 @@ def test_only_an_hr_admin_gives_the_hr_role(client: Client, seeded: Seeded,
     assert client(ADMIN).act(f"/console/people/{seeded.zoe}", form).status_code == 303
     with console_db.read() as conn:
         assert directory.get_employee(conn, seeded.zoe).role == "hr"
+
+
+def test_a_refusal_is_shown_in_the_callers_frame_and_language(client: Client,
+                                                              seeded: Seeded) -> None:
+    c = client(MANAGER_B)
+    c.act("/console/account/language", {"language": "fr"})
+    page = c.get(f"/console/people/{seeded.ali}")
+    assert page.status_code == 404
+    assert "Introuvable" in page.text and 'aria-label="Principal"' in page.text
