@@ -29,8 +29,9 @@ env.globals["LANGUAGES"] = i18n.LANGUAGES
 
 def _query(request: Request, **changes: Any) -> str:
     """This page's query string with some parameters changed (pagination, filters)."""
-    params = {k: v for k, v in request.query_params.items() if k not in changes}
-    params.update({k: v for k, v in changes.items() if v not in (None, "")})
+    # multi_items: a repeated parameter (the bulk page's chosen contacts) keeps every value.
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in changes]
+    params += [(k, v) for k, v in changes.items() if v not in (None, "")]
     return "?" + urlencode(params) if params else "?"
 
 

@@ -207,3 +207,11 @@ def test_people_are_found_and_sorted_ignoring_case_and_accents(client: Client,
     assert "Élodie Faure" in found and "Émile Zola" not in found
     listed = c.get("/console/people").text
     assert listed.index("Élodie Faure") < listed.index("Hana HR") < listed.index("Zoé O")
+
+
+def test_choosing_a_contact_on_the_bulk_page_keeps_those_chosen_before(
+        client: Client, seeded: Seeded) -> None:
+    page = client(ADMIN).get("/console/contacts/bulk", params=[
+        ("group", seeded.line), ("emp", seeded.zoe), ("emp", seeded.hana), ("find", "carl")]).text
+    choose = next(line for line in page.splitlines() if "Choose" in line and "emp=" in line)
+    assert choose.count("emp=") == 3  # Zoé, Hana, and Carl being chosen
