@@ -24,7 +24,7 @@ def pages(company: Any) -> list[tuple[str, str]]:
         ("person-new", "/console/people/new"),
         ("person", f"/console/people/{company.worker}"),
         ("contacts", "/console/contacts?q=a"),
-        ("contact-list", f"/console/contacts/{company.worker}?find=lu"),
+        ("contact-list", f"/console/contacts/{company.worker}?find=zo"),
         ("contacts-bulk", f"/console/contacts/bulk?group={company.group}&emp=1"),
         ("groups", "/console/groups"),
         ("group", f"/console/groups/{company.group}"),
