@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import Depends, FastAPI
 from pydantic.json_schema import models_json_schema
 
-from server import __version__, errors
+from server import __version__, console, errors
 from server.auth import check_protocol
 from server.config import ServerSettings
 from server.db import Database, url_from_path
@@ -93,6 +93,7 @@ def create_app(db_url: str, settings: ServerSettings | None = None) -> FastAPI:
     for module in (enroll, token, push, pull, attachments):
         app.include_router(module.router, prefix="/v1", dependencies=[Depends(check_protocol)])
     app.include_router(health.router)  # monitoring: no token, no protocol header
+    console.install(app)  # the HR console's pages, under /console
     _add_payload_schemas(app)
     return app
 

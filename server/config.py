@@ -2,10 +2,33 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from contract.protocol import MAX_PUSH_BYTES
+
+
+@dataclass(frozen=True)
+class ConsoleSettings:
+    """The HR console's sessions and its defence against password guessing."""
+
+    # A session ends after this long without a request, and this long after login
+    # whatever happens; logging out ends it at once.
+    idle_timeout: timedelta = timedelta(minutes=30)
+    absolute_lifetime: timedelta = timedelta(hours=12)
+    # Behind TLS (a proxy terminating HTTPS, say) the cookie is marked Secure.
+    tls: bool = False
+    # Per account: from the backoff_after-th failed login in a row, each further try
+    # waits backoff_base * 2^(n - backoff_after) seconds (at most backoff_max) after the
+    # last failure; at lockout_after the account is locked until an admin unlocks it.
+    backoff_after: int = 3
+    backoff_base: timedelta = timedelta(seconds=1)
+    backoff_max: timedelta = timedelta(minutes=5)
+    lockout_after: int = 10
+    # Per client address (guessing across many accounts): failed logins counted over the
+    # window; from the address_backoff_after-th, the same backoff applies to the address.
+    address_window: timedelta = timedelta(minutes=15)
+    address_backoff_after: int = 20
 
 
 @dataclass(frozen=True)
@@ -39,3 +62,4 @@ class ServerSettings:
     # busy site (~15,000 punches and receipts) drains in under two minutes; a terminal
     # fanning messages out to big groups cannot hold the writer everyone waits for.
     push_rows_per_minute: int = 10_000
+    console: ConsoleSettings = field(default_factory=ConsoleSettings)

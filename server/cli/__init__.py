@@ -7,11 +7,20 @@ import json
 import sys
 from collections.abc import Sequence
 
-from server.cli import directory, groups, messages, serve, settings, terminals
+from server.cli import (
+    accounts,
+    directory,
+    groups,
+    messages,
+    serve,
+    settings,
+    terminals,
+    tour,
+)
 from server.cli.common import emit, open_db
 from server.repo import Refused
 
-MODULES = (serve, directory, settings, groups, terminals, messages)
+MODULES = (serve, directory, settings, groups, terminals, messages, accounts, tour)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -19,7 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m server",
         description="Central server of the time-clock messaging terminals: run it, "
                     "and administer sites (and their terminals' settings), employees, badges, "
-                    "groups, terminals and messages.")
+                    "groups, terminals, messages and HR console accounts.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in MODULES:
         module.register(sub)

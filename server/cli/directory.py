@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from server.actions import people
 from server.cli.common import Result, add_command, id_list, row_dict
 from server.db import Database
 from server.repo import directory
+from server.repo.audit import CLI
 
 
 def _site_create(db: Database, a: argparse.Namespace) -> Result:
@@ -22,8 +24,8 @@ def _site_list(db: Database, _a: argparse.Namespace) -> Result:
 
 def _employee_create(db: Database, a: argparse.Namespace) -> Result:
     with db.write() as conn:
-        return {"id": directory.create_employee(conn, a.name, a.site, a.role, a.language,
-                                                a.moderated)}
+        return {"id": people.create_employee(conn, CLI, a.name, a.site, a.role, a.language,
+                                             a.moderated)}
 
 
 def _employee_list(db: Database, a: argparse.Namespace) -> Result:
@@ -33,10 +35,10 @@ def _employee_list(db: Database, a: argparse.Namespace) -> Result:
 
 def _employee_update(db: Database, a: argparse.Namespace) -> Result:
     with db.write() as conn:
-        directory.update_employee(conn, a.employee, name=a.name, role=a.role,
-                                  language=a.language, site_id=a.site, moderated=a.moderated)
+        people.update_employee(conn, CLI, a.employee, name=a.name, role=a.role,
+                               language=a.language, site_id=a.site, moderated=a.moderated)
         if a.also_sites is not None:
-            directory.set_other_sites(conn, a.employee, a.also_sites)
+            people.set_other_sites(conn, CLI, a.employee, a.also_sites)
         shown = row_dict(directory.get_employee(conn, a.employee))
         shown["also_sites"] = sorted(directory.other_sites(conn, a.employee))
         return shown
@@ -45,20 +47,20 @@ def _employee_update(db: Database, a: argparse.Namespace) -> Result:
 def _employee_active(active: bool) -> Any:
     def handler(db: Database, a: argparse.Namespace) -> Result:
         with db.write() as conn:
-            directory.update_employee(conn, a.employee, active=active)
+            people.update_employee(conn, CLI, a.employee, active=active)
             return row_dict(directory.get_employee(conn, a.employee))
     return handler
 
 
 def _badge_add(db: Database, a: argparse.Namespace) -> Result:
     with db.write() as conn:
-        return {"id": directory.add_badge(conn, a.employee, a.uid)}
+        return {"id": people.add_badge(conn, CLI, a.employee, a.uid)}
 
 
 def _badge_active(active: bool) -> Any:
     def handler(db: Database, a: argparse.Namespace) -> Result:
         with db.write() as conn:
-            return {"id": directory.set_badge_active(conn, a.uid, active), "active": active}
+            return {"id": people.set_badge_active(conn, CLI, a.uid, active), "active": active}
     return handler
 
 

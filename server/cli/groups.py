@@ -5,14 +5,16 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from server.actions import contacts
 from server.cli.common import Result, add_command, id_list, row_dict
 from server.db import Database
 from server.repo import groups
+from server.repo.audit import CLI
 
 
 def _create(db: Database, a: argparse.Namespace) -> Result:
     with db.write() as conn:
-        return {"id": groups.create_group(conn, a.name, a.moderated)}
+        return {"id": contacts.create_group(conn, CLI, a.name, a.moderated)}
 
 
 def _list(db: Database, _a: argparse.Namespace) -> Result:
@@ -27,25 +29,25 @@ def _list(db: Database, _a: argparse.Namespace) -> Result:
 
 def _add_member(db: Database, a: argparse.Namespace) -> Result:
     with db.write() as conn:
-        groups.set_member(conn, a.group, a.employee, a.can_post)
+        contacts.set_member(conn, CLI, a.group, a.employee, a.can_post)
     return {"group": a.group, "employee": a.employee, "can_post": a.can_post}
 
 
 def _remove_member(db: Database, a: argparse.Namespace) -> Result:
     with db.write() as conn:
-        groups.remove_member(conn, a.group, a.employee)
+        contacts.remove_member(conn, CLI, a.group, a.employee)
     return {"group": a.group, "employee": a.employee, "removed": True}
 
 
 def _moderate(db: Database, a: argparse.Namespace) -> Result:
     with db.write() as conn:
-        groups.set_group_moderated(conn, a.group, a.moderated)
+        contacts.set_group_moderated(conn, CLI, a.group, a.moderated)
     return {"group": a.group, "moderated": a.moderated}
 
 
 def _contacts_set(db: Database, a: argparse.Namespace) -> Result:
     with db.write() as conn:
-        groups.set_contacts(conn, a.employee, a.employees, a.groups)
+        contacts.set_contacts(conn, CLI, a.employee, a.employees, a.groups)
         emps, grps = groups.contacts(conn, a.employee)
     return {"employee": a.employee, "employees": emps, "groups": grps}
 

@@ -7,10 +7,12 @@ import json
 from datetime import timedelta
 from typing import Any
 
+from server.actions import moderation
 from server.cli.common import Result, add_command, aware_time, row_dict
 from server.db import Database
 from server.db.types import utcnow
 from server.repo import messages, punches
+from server.repo.audit import CLI
 from server.services import expiry, messaging
 
 
@@ -41,7 +43,7 @@ def _messages(db: Database, a: argparse.Namespace) -> Result:
 def _decide(approve: bool) -> Any:
     def handler(db: Database, a: argparse.Namespace) -> Result:
         with db.write() as conn:
-            messages.decide(conn, a.message, approve, getattr(a, "reason", None))
+            moderation.decide(conn, CLI, a.message, approve, getattr(a, "reason", None))
             row = messages.get(conn, a.message)
         return {"message": row.id, "status": row.status, "reason": row.rejection_reason}
     return handler

@@ -12,11 +12,15 @@ from typing import Any
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
 
+from server.db.types import fold
+
 CHANGED_SITES = "kiosk_changed_sites"
 # PostgreSQL: every write that logged changes notifies this channel inside its
 # transaction (delivered at commit, dropped on rollback): the sites, comma-separated,
 # "*" for every site.  Each server process listens (server.notify.listen).
 CHANGES_CHANNEL = "kiosk_changes"
+# A SQL function on SQLite connections: text folded for searching (see ``fold``).
+FOLD_FUNCTION = "kiosk_fold"
 BUSY_TIMEOUT_MS = 30_000
 # Called after a write transaction commits, with the site ids it changed
 # (None stands for "every site").
@@ -64,6 +68,10 @@ def _tune_sqlite(engine: Engine) -> None:
         for pragma in ("foreign_keys=ON", "synchronous=FULL"):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
+        # SQLite's lower() folds ASCII only: "Élodie" would not match "élodie". For the
+        # few searches over small tables (groups, pending messages); employees' names
+        # carry their folded form in a column (search_name), indexed.
+        dbapi_conn.create_function(FOLD_FUNCTION, 1, fold, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:

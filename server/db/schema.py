@@ -57,7 +57,11 @@ employees = Table(
     Column("moderated", Boolean, nullable=False),
     Column("site_id", Integer, ForeignKey("sites.id"), nullable=False, index=True),
     Column("created_at", UtcDateTime, nullable=False),
+    # The name as the console's search compares it (db.types.fold: no case, no accents),
+    # kept by repo.directory with the name (migration 5).
+    Column("search_name", String(120)),
     CheckConstraint("role IN ('worker', 'manager', 'hr')", name="ck_employees_role"),
+    Index("ix_employees_search_name", "search_name"),
 )
 
 badges = Table(
@@ -252,4 +256,79 @@ site_settings = Table(
     # employee send with their authority (past contact lists and moderation, asking
     # for acknowledgements) from this site's terminals? NULL or false: no.
     Column("terminal_staff_authority", Boolean),
+)
+
+# The HR console (migration 5). Accounts are people who administer, not employees; an
+# account may be linked to the employee it is, so that HR's messages carry their name.
+console_accounts = Table(
+    "console_accounts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(254), nullable=False, unique=True),  # stored lower case
+    Column("name", String(120), nullable=False),
+    Column("password_hash", String(200), nullable=False),  # argon2id, never the password
+    Column("language", String(16), nullable=False),
+    Column("employee_id", Integer, ForeignKey("employees.id")),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    # Failed logins since the last success or unlock; at the lockout threshold
+    # locked_at is set and only an admin lifts it (`accounts unlock`).
+    Column("failed_logins", Integer, nullable=False, server_default="0"),
+    Column("last_failed_at", UtcDateTime),
+    Column("locked_at", UtcDateTime),
+)
+
+# A role on one site, or on every site (site_id NULL). Roles: hr_admin, site_manager,
+# site_it, viewer (server/console/auth/access.py says what each may do).
+console_roles = Table(
+    "console_roles", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", Integer, ForeignKey("console_accounts.id"), nullable=False,
+           index=True),
+    Column("role", String(16), nullable=False),
+    Column("site_id", Integer, ForeignKey("sites.id")),
+    CheckConstraint("role IN ('hr_admin', 'site_manager', 'site_it', 'viewer')",
+                    name="ck_console_roles_role"),
+)
+
+# Server-side sessions: the cookie holds a random token, the table only its SHA-256.
+console_sessions = Table(
+    "console_sessions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("account_id", Integer, ForeignKey("console_accounts.id"), nullable=False,
+           index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_seen_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),  # the absolute lifetime's end
+    Column("revoked_at", UtcDateTime),
+    Column("client_address", String(64)),
+)
+
+# Every failed login (unknown address, wrong password, locked or disabled account).
+console_login_failures = Table(
+    "console_login_failures", metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("email", String(254), nullable=False),
+    Column("account_id", Integer, ForeignKey("console_accounts.id")),
+    Column("client_address", String(64), nullable=False),
+    Column("reason", String(32), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_console_login_failures_address", "client_address", "created_at"),
+)
+
+# Append-only: who changed what, when, and the changed fields' values before and after
+# (JSON {"field": [before, after]}). Nothing in the code updates or deletes a row.
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("created_at", UtcDateTime, nullable=False, index=True),
+    Column("actor", String(300), nullable=False),  # "cli", or "console:<email>"
+    Column("account_id", Integer, ForeignKey("console_accounts.id")),
+    Column("action", String(64), nullable=False),
+    Column("entity", String(32), nullable=False),
+    Column("entity_id", String(64), nullable=False),
+    Column("site_id", Integer, ForeignKey("sites.id")),
+    Column("changes", Text, nullable=False),
+    Index("ix_audit_log_entity", "entity", "entity_id"),
 )

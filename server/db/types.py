@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,3 +40,11 @@ class UtcDateTime(TypeDecorator[datetime]):
 def utcnow() -> datetime:
     """Current time, aware, UTC."""
     return datetime.now(UTC)
+
+
+def fold(text: str | None) -> str | None:
+    """Text as a search compares it: case and accents ignored ("Élodie" -> "elodie")."""
+    if text is None:
+        return None
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from contract import error_codes as errors
 from server.db.schema import badges, employee_sites, employees, sites
-from server.db.types import utcnow
+from server.db.types import fold, utcnow
 from server.repo import NotFound, Refused, changes
 
 ROLES = ("worker", "manager", "hr")
@@ -53,7 +53,8 @@ def create_employee(conn: Connection, name: str, site_id: int, role: str = "work
         raise Refused("invalid_role", f"role must be one of {', '.join(ROLES)}")
     get_site(conn, site_id)
     employee_id = conn.execute(insert(employees).values(
-        name=name, site_id=site_id, role=role, language=language, active=True,
+        name=name, search_name=fold(name), site_id=site_id, role=role, language=language,
+        active=True,
         moderated=moderated, created_at=utcnow(),
     )).inserted_primary_key[0]
     changes.record(conn, "employee", employee_id)
@@ -90,7 +91,9 @@ def update_employee(conn: Connection, employee_id: int, **fields: Any) -> None:
         return
     if "site_id" in fields:
         get_site(conn, fields["site_id"])
-    conn.execute(update(employees).where(employees.c.id == employee_id).values(**fields))
+    folded = {"search_name": fold(fields["name"])} if "name" in fields else {}
+    conn.execute(update(employees).where(employees.c.id == employee_id)
+                 .values(**fields, **folded))
     changes.record(conn, "employee", employee_id)
     if fields.get("site_id", before.site_id) != before.site_id:
         _site_moved(conn, employee_id, {before.site_id, fields["site_id"]})

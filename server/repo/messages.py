@@ -112,11 +112,15 @@ def announce(conn: Connection, message_id: str, with_recipients: bool) -> None:
 def decide(conn: Connection, message_id: str, approve: bool, reason: str | None) -> None:
     """Moderation: approve a pending message, or reject it with a reason."""
     message = get(conn, message_id)
-    if message.status != "pending":
-        raise Refused("not_pending", f"message {message_id} is already {message.status}")
-    conn.execute(update(messages).where(messages.c.id == message_id).values(
+    # "still pending" is part of the update: on PostgreSQL two moderators' transactions
+    # may both have read it pending; the second update then finds nothing to change.
+    done = conn.execute(update(messages).where(messages.c.id == message_id)
+                        .where(messages.c.status == "pending").values(
         status="approved" if approve else "rejected", decided_at=utcnow(),
-        rejection_reason=None if approve else reason))
+        rejection_reason=None if approve else reason)).rowcount
+    if not done:
+        status = get(conn, message_id).status
+        raise Refused("not_pending", f"message {message_id} is already {status}")
     announce(conn, message_id, with_recipients=approve)
     changes.record(conn, "moderation", message_id, sender_sites(conn, message))
 

@@ -163,7 +163,7 @@ def test_cli_every_command_has_help(command: list[str], capsys) -> None:
 
 def test_cli_list_commands_all_offer_json() -> None:
     lists = [c for c in _leaf_commands() if c[-1] in ("list", "show")]
-    assert len(lists) == 10
+    assert len(lists) == 11  # accounts list among them
     for command in lists:
         assert "--json" in _help_of(command)
 
