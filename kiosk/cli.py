@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="TOML file (see 'kiosk config-example'); default: built-in defaults")
     run.add_argument("--headless", action="store_true",
                      help="no screen: core, reader and sync only, events as JSON lines on stdout")
+    run.add_argument("--commands", action="store_true",
+                     help="with --headless: read JSON commands on stdin (send, inbox, "
+                          "end_session) for the open badge session")
 
     demo = commands.add_parser("demo", help="run with a demo company and a virtual reader",
                                description=(
@@ -166,10 +169,13 @@ def _run_ui(config: Config, **kwargs: Any) -> int:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
+    if args.commands and not args.headless:
+        print("kiosk run: --commands needs --headless", file=sys.stderr)
+        return EXIT_USAGE
     if args.headless:
         from kiosk.app.headless import run_headless
 
-        return run_headless(config)
+        return run_headless(config, commands=sys.stdin if args.commands else None)
     return _run_ui(config, touch_devices=True)
 
 

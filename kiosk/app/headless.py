@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from badge_reader import ReaderStatus
+from kiosk.app.headless_commands import read_commands
 from kiosk.app.runtime import StorageStatus, TerminalRuntime
 from kiosk.app.sync_link import start_sync
 from kiosk.app.watchdog import notifier
@@ -80,8 +81,10 @@ class EventPrinter:
 
 
 def run_headless(config: Config, stop: threading.Event | None = None,
-                 out: TextIO = sys.stdout) -> int:
-    """Run until SIGINT/SIGTERM (or ``stop`` is set); returns the exit status."""
+                 out: TextIO = sys.stdout, commands: TextIO | None = None) -> int:
+    """Run until SIGINT/SIGTERM (or ``stop`` is set); returns the exit status.
+    ``commands``: JSON command lines to run in the open session
+    (``kiosk.app.headless_commands``), e.g. standard input."""
     stop = stop or threading.Event()
     calls: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
     printer = EventPrinter(out, SiteSettings.from_config(config))
@@ -109,6 +112,8 @@ def run_headless(config: Config, stop: threading.Event | None = None,
     sync = start_sync(config, runtime.worker, on_sync)
     if runtime.virtual_reader is not None:
         printer.emit("virtual_reader", control=str(runtime.control_path))
+    if commands is not None:
+        read_commands(commands, calls.put, runtime.station, printer)
     notify = notifier()
     notify.ready()
     interval = notify.watchdog_interval_s()
