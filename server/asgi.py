@@ -25,21 +25,37 @@ from server.notify import close_every_notifier
 ENV = "KIOSK_SERVE_CONFIG"
 
 
+def _plain(value: Any) -> Any:
+    """JSON-ready: nested settings become objects, durations {"__seconds__": s}."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, timedelta):
+        return {"__seconds__": value.total_seconds()}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _rebuilt(plain: Any, default: Any) -> Any:
+    """``plain`` made again into what ``default`` (the field's default value) is."""
+    if isinstance(plain, dict) and "__seconds__" in plain:
+        return timedelta(seconds=plain["__seconds__"])
+    if dataclasses.is_dataclass(default) and isinstance(plain, dict):
+        return type(default)(**{
+            f.name: _rebuilt(plain[f.name], getattr(default, f.name))
+            for f in dataclasses.fields(default) if f.name in plain})
+    if isinstance(default, tuple) and isinstance(plain, list):
+        return tuple(plain)
+    return plain
+
+
 def encode(db_url: str, settings: ServerSettings, log_level: str = "info") -> str:
-    fields: dict[str, Any] = {}
-    for field in dataclasses.fields(settings):
-        value = getattr(settings, field.name)
-        fields[field.name] = ({"seconds": value.total_seconds()}
-                              if isinstance(value, timedelta) else value)
-    return json.dumps({"db": db_url, "settings": fields, "log_level": log_level})
+    return json.dumps({"db": db_url, "settings": _plain(settings), "log_level": log_level})
 
 
 def decode(text: str) -> tuple[str, ServerSettings]:
     data = json.loads(text)
-    data["settings"].pop("log_level", None)
-    values = {name: timedelta(seconds=value["seconds"]) if isinstance(value, dict) else value
-              for name, value in data["settings"].items()}
-    return data["db"], ServerSettings(**values)
+    return data["db"], _rebuilt(data["settings"], ServerSettings())
 
 
 def app_from_environment() -> FastAPI:

@@ -124,3 +124,16 @@ def test_the_periodic_jobs_move_to_another_process_when_their_runner_stops(
     finally:
         first.stop()
         second.stop()
+
+
+def test_every_setting_reaches_the_worker_processes_unchanged() -> None:
+    import dataclasses
+    from datetime import timedelta
+
+    from server import asgi
+
+    changed = dataclasses.replace(
+        ServerSettings(), token_grace=timedelta(hours=3), push_rows_per_minute=7,
+        console=dataclasses.replace(ServerSettings().console, lockout_after=9))
+    db_url, settings = asgi.decode(asgi.encode("sqlite:////tmp/x.db", changed, "debug"))
+    assert (db_url, settings) == ("sqlite:////tmp/x.db", changed)
