@@ -38,6 +38,9 @@ if TYPE_CHECKING:  # the camera's modules load with the first photo, not at star
     from kiosk.camera.frames import Frame
 
 
+QUICK_REPLY_UNDO_S = 5.0  # a one-tap quick reply can be taken back this long
+
+
 class StationView(Protocol):
     """What the station asks a front end (Kivy screens, or the headless log) to show."""
 
@@ -224,6 +227,29 @@ class Station:
                 )
 
         media.submit(lambda: _stage(attachment), staged, self._failed(session, on_refused))
+
+    def send_quick_reply(
+        self,
+        message: Message,
+        text: str,
+        on_result: Callable[[str], None],
+        on_refused: Callable[[SendRefused], None],
+    ) -> None:
+        """One tap: ``text`` to ``message``'s sender at once, held back in the outbox for
+        QUICK_REPLY_UNDO_S (committed now: a power cut in the window loses nothing,
+        the reply just leaves after the restart); ``undo_send`` takes it back meanwhile."""
+        if message.sender_id is None:
+            return
+        to = [message.sender_id]
+        self._for_session(
+            lambda t, emp: t.send_message(emp, to, [], text, message.id,
+                                          hold_s=QUICK_REPLY_UNDO_S),
+            on_result, on_refused,
+        )
+
+    def undo_send(self, message_id: str, on_result: Callable[[bool], None]) -> None:
+        """Take back a quick reply still in its undo window (False: too late)."""
+        self._for_session(lambda t, emp: t.withdraw_message(message_id, emp), on_result)
 
     def develop_photo(
         self,

@@ -6,7 +6,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
 
@@ -63,8 +63,15 @@ def _preview(body: str) -> str:
     return flat if len(flat) <= PREVIEW_CHARS else flat[: PREVIEW_CHARS - 1] + "…"
 
 
-def _sent(row: tuple) -> SentMessage:
-    message_id, body, created_at, status, reason, outbox_state, outbox_error, kind = row
+def _sent(row: tuple, names: dict[tuple[str, int], str]) -> SentMessage:
+    (message_id, body, created_at, status, reason, outbox_state, outbox_error, kind,
+     payload, group_id) = row
+    to = json.loads(payload) if payload else {}
+    if not to and group_id is not None:  # its outbox row pruned: the group is still known
+        to = {"to_groups": [group_id]}
+    recipients = tuple(
+        names.get((kind_, i), "") for key, kind_ in (("to_employees", "e"), ("to_groups", "g"))
+        for i in to.get(key, ()))
     if outbox_state == "queued":
         status, reason = SendStatus.SENDING, ""
     elif outbox_state == "rejected":
@@ -72,8 +79,10 @@ def _sent(row: tuple) -> SentMessage:
         reason = json.loads(outbox_error or "{}").get("message", "") if outbox_error else ""
     elif status not in (SendStatus.PENDING, SendStatus.APPROVED, SendStatus.REJECTED):
         status = SendStatus.PENDING  # pushed; the pull has not brought its status yet
+    groups = sum(1 for i in to.get("to_groups", ()) if names.get(("g", i)))
     return SentMessage(message_id, body, datetime.fromisoformat(created_at),
-                       SendStatus(status), reason or "", kind)
+                       SendStatus(status), reason or "", kind,
+                       tuple(n for n in recipients if n), groups)
 
 
 def _utc(value: datetime) -> str:
@@ -220,8 +229,12 @@ class MessageStore:
         body: str,
         reply_to: str | None = None,
         attachment: Attachment | StagedAttachment | None = None,
+        hold_s: float = 0.0,
     ) -> str:
         """Queue a message; returns its id (a client UUID, also the outbox item's id).
+
+        ``hold_s``: the outbox keeps it back that long (a quick reply's undo window,
+        ``withdraw``); it is committed at once all the same.
 
         Everything is checked before anything is written: the body (trimmed, 1 to
         MAX_BODY_CHARS; with an attachment it is an optional caption), each recipient
@@ -287,8 +300,26 @@ class MessageStore:
                 (message_id, thread_id or message_id, sender_id, sender_id,
                  groups[0] if groups else None, kind, text, now, sha256),
             )
-            self._outbox.enqueue(conn, "message", payload, item_id=message_id)
+            hold = datetime.now(UTC) + timedelta(seconds=hold_s) if hold_s > 0 else None
+            self._outbox.enqueue(conn, "message", payload, item_id=message_id,
+                                 not_before=hold)
         return message_id
+
+    def withdraw(self, message_id: str, sender_id: int) -> bool:
+        """Undo a message still held back (``send(hold_s=...)``): its outbox row, the
+        message and a picture nothing else uses go, in one transaction.  False (and
+        nothing changed) once it may have left, or if it is not the sender's."""
+        with transaction(self._db) as conn:
+            row = conn.execute("SELECT attachment_sha256 FROM messages WHERE id = ? "
+                               "AND sender_id = ?", (message_id, sender_id)).fetchone()
+            if row is None or not Outbox.withdraw(conn, message_id, datetime.now(UTC)):
+                return False
+            conn.execute("DELETE FROM messages WHERE id = ?", (message_id,))
+            if row[0] is not None:
+                conn.execute("DELETE FROM attachments WHERE sha256 = ? AND NOT EXISTS "
+                             "(SELECT 1 FROM messages WHERE attachment_sha256 = ?)",
+                             (row[0], row[0]))
+        return True
 
     def _parent(self, message_id: str,
                 employee_id: int) -> tuple[str, int | None, bool] | None:
@@ -310,12 +341,18 @@ class MessageStore:
         """
         rows = self._db.execute(
             "SELECT m.id, m.body, m.created_at, m.status, m.reject_reason, o.state, o.error, "
-            "m.kind "
+            "m.kind, o.payload, m.group_id "
             "FROM messages m LEFT JOIN outbox o ON o.id = m.id AND o.kind = 'message' "
             "WHERE m.sender_id = ? ORDER BY m.created_at DESC LIMIT ?",
             (sender_id, limit),
         ).fetchall()
-        return [_sent(r) for r in rows]
+        names: dict[tuple[str, int], str] = {}
+        for e_id, first, last in self._db.execute(
+                "SELECT id, first_name, last_name FROM employees"):
+            names[("e", e_id)] = f"{first} {last}".strip()
+        for g_id, name in self._db.execute("SELECT id, name FROM groups"):
+            names[("g", g_id)] = name
+        return [_sent(r, names) for r in rows]
 
     @staticmethod
     def put(conn: sqlite3.Connection, messages: Iterable[IncomingMessage]) -> None:

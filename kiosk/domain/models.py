@@ -159,6 +159,8 @@ class SentMessage:
     status: SendStatus
     reason: str = ""  # why it was rejected (moderation, or the server refusing the item)
     kind: str = "text"  # "text", "photo" or "drawing"
+    recipients: tuple[str, ...] = ()  # who it went to: people's names, then groups'
+    group_count: int = 0  # how many of ``recipients`` (the last ones) are groups
 
 
 class SendRefused(ValueError):

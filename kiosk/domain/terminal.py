@@ -133,12 +133,17 @@ class Terminal:
     def send_message(
         self, sender_id: int, to_employees: list[int], to_groups: list[int], body: str,
         reply_to: str | None = None, *,
-        attachment: Attachment | StagedAttachment | None = None,
+        attachment: Attachment | StagedAttachment | None = None, hold_s: float = 0.0,
     ) -> str:
         """Queue a message, with a photo or a drawing if given, raw or already staged
-        (raises ``SendRefused`` before writing anything)."""
+        (raises ``SendRefused`` before writing anything); held back ``hold_s`` seconds
+        (an undo window) if given."""
         return self.messages.send(sender_id, to_employees, to_groups, body, reply_to,
-                                  attachment)
+                                  attachment, hold_s)
+
+    def withdraw_message(self, message_id: str, sender_id: int) -> bool:
+        """Undo a message still held back; False once it may have left."""
+        return self.messages.withdraw(message_id, sender_id)
 
     def attachment(self, sha256: str) -> tuple[bytes, str] | None:
         """A photo's or rendered drawing's (bytes, content type); None if not here yet."""

@@ -158,9 +158,15 @@ def _m005_pull_quarantine(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m006_outbox_hold(db: sqlite_utils.Database) -> None:
+    # A row the sync must not push before this time (UTC ISO): a one-tap quick reply
+    # waits out its undo window on disk, so a power cut during it loses nothing.
+    db.execute("ALTER TABLE outbox ADD COLUMN not_before TEXT")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _m001_initial, _m002_attachments, _m003_inbox_index, _m004_thread_index,
-    _m005_pull_quarantine,
+    _m005_pull_quarantine, _m006_outbox_hold,
 )
 
 

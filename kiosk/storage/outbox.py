@@ -42,24 +42,44 @@ class Outbox:
         kind: str,
         payload: dict[str, Any],
         item_id: str | None = None,
+        not_before: datetime | None = None,
     ) -> str:
-        """Add an item inside the caller's open transaction (``conn``); returns its id."""
+        """Add an item inside the caller's open transaction (``conn``); returns its id.
+
+        ``not_before``: the sync leaves the item alone until then (an undo window);
+        it is on disk at once, so it goes even if the terminal restarts meanwhile."""
         if not conn.in_transaction:
             raise RuntimeError("Outbox.enqueue must run inside the action's transaction")
         item_id = item_id or new_item_id()
         conn.execute(
-            "INSERT INTO outbox (id, kind, payload, created_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO outbox (id, kind, payload, created_at, not_before) "
+            "VALUES (?, ?, ?, ?, ?)",
             (item_id, kind, json.dumps(payload, ensure_ascii=False, sort_keys=True),
-             datetime.now(UTC).isoformat()),
+             datetime.now(UTC).isoformat(),
+             not_before.astimezone(UTC).isoformat() if not_before else None),
         )
         return item_id
 
-    def pending(self, limit: int = 500) -> list[OutboxItem]:
-        """Queued items, oldest first (the order the worker did them)."""
+    @staticmethod
+    def withdraw(conn: sqlite3.Connection, item_id: str, now: datetime) -> bool:
+        """Take back an item still held (queued, its ``not_before`` after ``now``), inside
+        the caller's transaction; False if it is gone or may already be on its way."""
+        if not conn.in_transaction:
+            raise RuntimeError("Outbox.withdraw must run inside the action's transaction")
+        deleted = conn.execute(
+            "DELETE FROM outbox WHERE id = ? AND state = 'queued' AND not_before > ?",
+            (item_id, now.astimezone(UTC).isoformat()),
+        ).rowcount
+        return deleted == 1
+
+    def pending(self, limit: int = 500, now: datetime | None = None) -> list[OutboxItem]:
+        """Queued items due at ``now`` (default: the clock), oldest first (the order the
+        worker did them); a held item (``not_before``) is left out until its time."""
+        due = (now or datetime.now(UTC)).astimezone(UTC).isoformat()
         rows = self._db.execute(
             "SELECT seq, id, kind, payload, attempts FROM outbox WHERE state = 'queued' "
-            "ORDER BY seq LIMIT ?",
-            (limit,),
+            "AND (not_before IS NULL OR not_before <= ?) ORDER BY seq LIMIT ?",
+            (due, limit),
         ).fetchall()
         return [OutboxItem(r[0], r[1], r[2], json.loads(r[3]), r[4]) for r in rows]
 

@@ -67,3 +67,19 @@ def with_picture_word(kind: str, text: str) -> str:
     if not word:
         return text
     return f"{word} · {text}" if text else word
+
+
+NAME_CHARS = 18  # a recipient line is one short line
+
+
+def recipients_line(first: str, count: int, person: bool) -> str:
+    """'To: Jordan Smith', or 'To: Amélie +2' however many: ``first`` is the first
+    recipient's name (a person's, shortened to the first name, when ``person``)."""
+    if count <= 0:
+        return ""
+    name = first
+    if count > 1 or len(name) > NAME_CHARS:
+        name = first.split(" ")[0] if person else first
+    name = name if len(name) <= NAME_CHARS else name[: NAME_CHARS - 1] + "…"
+    names = f"{name} +{count - 1}" if count > 1 else name
+    return tr._("To: {names}").format(names=names)

@@ -31,6 +31,7 @@ from kiosk.ui.i18n import tr
 from kiosk.ui.platform_info import graphics_versions
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.theme import theme
+from kiosk.ui.widgets.common import TouchTarget
 from kiosk.ui.widgets.status import reader_level, reader_words
 from kiosk.ui.widgets.touch_pad import TouchPad  # noqa: F401  (registered for admin.kv)
 
@@ -40,7 +41,7 @@ OUTBOX_AGE_WARN_S = 3600.0
 Row = tuple[str, str, str]  # key, value, level ("", "ok", "warn", "error")
 
 
-class AdminTab(ButtonBehavior, BoxLayout):
+class AdminTab(TouchTarget, ButtonBehavior, BoxLayout):
     """One tab of the admin screen's bar (rule in admin.kv)."""
 
     text = StringProperty("")

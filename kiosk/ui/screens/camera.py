@@ -35,6 +35,7 @@ from kiosk.domain.session import Session
 from kiosk.ui.i18n import tr
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.widgets.camera_feed import SourceFeed, open_feed
+from kiosk.ui.widgets.common import TouchTarget
 
 if TYPE_CHECKING:  # loaded with the first camera opened, not at the terminal's start
     from kiosk.camera.virtual import VirtualCamera
@@ -69,7 +70,7 @@ class CameraPreview(Widget):
         self.fit_pos = [self.center_x - width / 2, self.center_y - height / 2]
 
 
-class ActionTile(ButtonBehavior, BoxLayout):
+class ActionTile(TouchTarget, ButtonBehavior, BoxLayout):
     """The screen's main action: a tall button, big icon above a label that may wrap
     (French labels are long and the action column is narrow)."""
 

@@ -34,9 +34,9 @@ from kiosk.domain.models import (
     SendRefused,
 )
 from kiosk.domain.session import Session
-from kiosk.ui.i18n import tr
+from kiosk.ui.i18n import recipients_line, tr
 from kiosk.ui.screens.base import KioskScreen
-from kiosk.ui.widgets.common import fill_chips
+from kiosk.ui.widgets.common import TouchTarget, fill_chips
 from kiosk.ui.widgets.glyphs import drawable
 from kiosk.ui.widgets.keyboard import default_layout
 from kiosk.ui.widgets.pictures import load_drawing_texture, load_texture
@@ -45,11 +45,10 @@ from kiosk.ui.widgets.pictures import load_drawing_texture, load_texture
 # for essays, and the draft must stay quick to draw on a small board.
 DRAFT_LIMIT = 500
 SENT_SHOWN_S = 1.2  # "Sent — pending" stays this long before the inbox comes back
-TO_CHARS = 26  # the header's subtitle is one short line
 THUMB_SIZE = (240, 160)  # the attachment's thumbnail, beside the draft
 
 
-class ContactChip(ButtonBehavior, BoxLayout):
+class ContactChip(TouchTarget, ButtonBehavior, BoxLayout):
     """A person or group to write to; a tap selects or unselects it."""
 
     text = StringProperty("")
@@ -82,9 +81,15 @@ class ComposeScreen(KioskScreen):
         self._language = "en"
         self._after_sent = Clock.create_trigger(self._sent_shown, SENT_SHOWN_S)
         self.counter_text = f"0/{DRAFT_LIMIT}"
-        # Strong references: ``ids`` holds weak proxies, and the hidden panel leaves the tree.
-        self._panels = {"keys": self.ids.keyboard.__self__, "pick": self.ids.picker.__self__}
+        # Strong references: ``ids`` holds weak proxies, and parts not shown leave the tree.
+        self._parts = {name: self.ids[name].__self__ for name in (
+            "header", "picker", "draft_row", "keyboard", "attachment_thumb", "photo_button",
+            "drawing_button", "remove_attachment_button")}
+        for name in ("attachment_thumb", "photo_button", "drawing_button",
+                     "remove_attachment_button"):
+            self.remove_widget(self._parts[name])
         self.on_panel()
+        self.on_attachment_kind()
 
     # Set up by the router -------------------------------------------------------------------
 
@@ -179,9 +184,25 @@ class ComposeScreen(KioskScreen):
         self.panel = panel
 
     def on_panel(self, *_: Any) -> None:
-        box = self.ids.panel_box
+        """Who then what (the picker above the draft), or the draft above the keyboard."""
+        main = self.ids.main
+        main.clear_widgets()
+        order = ("picker", "draft_row") if self.panel == "pick" else ("draft_row", "keyboard")
+        for name in ("header", *order):
+            main.add_widget(self._parts[name])
+
+    def on_attachment_kind(self, *_: Any) -> None:
+        """Photo and Drawing, or the picture's Remove; its thumbnail beside the draft."""
+        box, row, thumb = self.ids.attach_box, self.ids.draft_row, self._parts["attachment_thumb"]
         box.clear_widgets()
-        box.add_widget(self._panels[self.panel])
+        names = ("remove_attachment_button",) if self.attachment_kind else (
+            "photo_button", "drawing_button")
+        for name in names:
+            box.add_widget(self._parts[name])
+        if thumb.parent is not None:
+            thumb.parent.remove_widget(thumb)
+        if self.attachment_kind:  # right after the panel switch
+            row.add_widget(thumb, index=len(row.children) - 1)
 
     def on_draft(self, *_: Any) -> None:
         self.counter_text = f"{len(self.draft)}/{DRAFT_LIMIT}"
@@ -230,11 +251,11 @@ class ComposeScreen(KioskScreen):
     # Drawing --------------------------------------------------------------------------------
 
     def redraw(self) -> None:
-        self.title_text = tr._("Reply") if self._reply is not None else tr._("New message")
-        names = [c.name for c in self._contacts if f"{c.kind}:{c.id}" in self._selected]
-        to = ", ".join(drawable(n) for n in names)
-        to = to if len(to) <= TO_CHARS else to[: TO_CHARS - 1] + "…"
-        self.to_text = tr._("To: {names}").format(names=to) if to else ""
+        self.title_text = tr._("Reply") if self._reply is not None else tr._("Write")
+        chosen = [c for c in self._contacts if f"{c.kind}:{c.id}" in self._selected]
+        names = [c.name for c in chosen]
+        self.to_text = recipients_line(drawable(chosen[0].name), len(chosen),
+                                       chosen[0].kind == "employee") if chosen else ""
         self.to_count = len(names)
         self._update_can_send()
         self._fill_quick_replies()

@@ -29,7 +29,7 @@ from kiosk.domain.models import DrawingAttachment
 from kiosk.ui.i18n import tr
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.widgets.cached import CachedBox  # noqa: F401  (used by drawing.kv)
-from kiosk.ui.widgets.common import CLOSING_WARNING_S
+from kiosk.ui.widgets.common import CLOSING_WARNING_S, TouchTarget
 from kiosk.ui.widgets.sketch_canvas import SketchCanvas  # noqa: F401  (used by drawing.kv)
 
 # Inks that read well on white paper and on photos; the eraser paints the paper white.
@@ -40,7 +40,7 @@ PEN_SIZES = (0.008, 0.02, 0.05)
 DEFAULT_SIZE = 1
 
 
-class ToolButton(ButtonBehavior, Widget):
+class ToolButton(TouchTarget, ButtonBehavior, Widget):
     """A square tool of the rails and the top bar: an icon, an ink swatch or a pen-size dot."""
 
     icon = StringProperty("")
@@ -143,7 +143,7 @@ class DrawingScreen(KioskScreen):
         if closing:
             self.title_text = tr._("Closing in {n} s").format(n=self.session_left)
         else:
-            self.title_text = tr._("Draw with your finger")
+            self.title_text = tr._("Draw with a finger")
         self.title_level = "warn" if closing else "info"
         if sketch.is_full:
             self.notice_text = tr._("The drawing is full. Undo or clear to draw more.")

@@ -23,10 +23,11 @@ from kiosk.domain.session import Session
 from kiosk.i18n import format_when
 from kiosk.ui.i18n import tr, with_picture_word
 from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.widgets.common import TouchTarget
 from kiosk.ui.widgets.glyphs import drawable
 
 
-class InboxRow(RecycleDataViewBehavior, ButtonBehavior, BoxLayout):
+class InboxRow(RecycleDataViewBehavior, TouchTarget, ButtonBehavior, BoxLayout):
     message_id = StringProperty("")
     sender = StringProperty("")
     when = StringProperty("")

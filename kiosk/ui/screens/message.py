@@ -4,20 +4,23 @@ A message that asks for an acknowledgement keeps the worker until they tap
 "I have read and understood": Back and Done then only highlight that button and
 say why.  The session timeout (or the next badge) still ends the session,
 privacy first; the message then stays unacknowledged.  Quick replies answer the
-sender from here in one tap (the compose screen opens ready to send).
+sender from here in one tap: sent at once, with an Undo bar for
+QUICK_REPLY_UNDO_S seconds (the outbox holds the reply back meanwhile).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from kivy.clock import Clock
-from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.utils import escape_markup
 
+from kiosk.app.station import QUICK_REPLY_UNDO_S
 from kiosk.domain.models import Message
 from kiosk.i18n import format_clock, format_when
 from kiosk.ui.i18n import picture_word, tr
@@ -45,6 +48,8 @@ class MessageScreen(KioskScreen):
     picture = ObjectProperty(None, allownone=True)  # the decoded texture, once ready
     picture_text = StringProperty("")  # while it loads, or why it is not shown
     thread_text = StringProperty("")  # the conversation before it (markup, escaped)
+    undo_text = StringProperty("")  # a quick reply just sent: what went
+    undo_left = NumericProperty(0.0)  # 1 -> 0 over its undo window
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -52,6 +57,12 @@ class MessageScreen(KioskScreen):
         self._language = "en"
         self._picture_state = ""  # "", "loading", "missing", "broken" or "shown"
         self._retry_picture = Clock.create_trigger(self._picture_again, PICTURE_RETRY_S)
+        self._undo_id = ""  # the quick reply that may still be taken back
+        self._undo_clock: Any = None
+        self._sending = False  # a quick reply on its way to the core: no second one
+        self._flash = ""  # said once in the hint line (undone, too late, refused)
+        self._undo_bar = self.ids.undo_bar.__self__  # strong: out of the tree mostly
+        self.remove_widget(self._undo_bar)
 
     def loading(self) -> None:
         self._message = None
@@ -62,6 +73,9 @@ class MessageScreen(KioskScreen):
         self.redraw()
 
     def show(self, message: Message) -> None:
+        if self._message is None or self._message.id != message.id:
+            self._flash = ""
+            self._hide_undo()  # (a reply still held leaves as planned)
         self._message = message
         self.is_loading = False
         self.picture = None
@@ -129,6 +143,73 @@ class MessageScreen(KioskScreen):
         if self._message is not None and self.can_reply and self.router is not None:
             self.router.compose_reply(self._message, text)
 
+    def quick_reply(self, text: str) -> None:
+        """One tap: sent at once (held in the outbox for the undo window)."""
+        message = self._message
+        if message is None or not self.can_reply or self.router is None or self._sending:
+            return
+        self._sending = True
+        self._flash = ""
+
+        def sent(message_id: str) -> None:
+            self._sending = False
+            if self._message is not None and self._message.id == message.id:
+                self._show_undo(message_id, text)
+
+        def refused(_exc: Exception) -> None:
+            self._sending = False
+            self._flash = tr._("Not sent")
+            self.redraw()
+
+        self.router.send_quick_reply(message, text, sent, refused)
+
+    def _show_undo(self, message_id: str, text: str) -> None:
+        self._undo_id = message_id
+        self.undo_text = tr._("Sent: “{text}”").format(text=drawable(text))
+        self._stop_undo_clock()
+        started = time.monotonic()
+
+        def step(_dt: float) -> bool:
+            self.undo_left = max(0.0, 1 - (time.monotonic() - started) / QUICK_REPLY_UNDO_S)
+            if self.undo_left <= 0:
+                self._hide_undo()
+                return False
+            return True
+
+        step(0)
+        self._undo_clock = Clock.schedule_interval(step, 0.1)  # a few steps a second
+        actions = self.ids.actions
+        if self._undo_bar.parent is None:
+            actions.parent.add_widget(self._undo_bar, index=actions.parent.children.index(actions))
+            actions.parent.remove_widget(actions)
+
+    def undo_quick_reply(self) -> None:
+        message_id = self._undo_id
+        if not message_id or self.router is None:
+            return
+        self._hide_undo()
+
+        def done(withdrawn: bool) -> None:
+            self._flash = tr._("Reply cancelled") if withdrawn else tr._(
+                "Too late: the reply has left")
+            self.redraw()
+
+        self.router.undo_send(message_id, done)
+
+    def _hide_undo(self) -> None:
+        self._stop_undo_clock()
+        self._undo_id, self.undo_text, self.undo_left = "", "", 0.0
+        bar = self._undo_bar
+        if bar.parent is not None:
+            parent = bar.parent
+            parent.add_widget(self.ids.actions.__self__, index=parent.children.index(bar))
+            parent.remove_widget(bar)
+
+    def _stop_undo_clock(self) -> None:
+        if self._undo_clock is not None:
+            self._undo_clock.cancel()
+            self._undo_clock = None
+
     # Drawing --------------------------------------------------------------------------------
 
     def redraw(self) -> None:
@@ -163,6 +244,8 @@ class MessageScreen(KioskScreen):
         self.can_reply = message.reply_allowed and message.sender_id is not None
         if self.nag:
             self.hint_text = tr._("Please confirm you have read this message before leaving.")
+        elif self._flash:
+            self.hint_text = self._flash
         elif not self.can_reply:
             self.hint_text = tr._("Replies are turned off for this message.")
         else:
@@ -192,9 +275,11 @@ class MessageScreen(KioskScreen):
     def _fill_quick_replies(self) -> None:
         shown = self._message is not None and self.can_reply and not self.ack_pending
         fill_chips(self.ids.quick_row, self.quick_replies(self._language) if shown else [],
-                   self.reply)
+                   self.quick_reply)
 
     def clear(self) -> None:
+        self._hide_undo()  # the reply leaves as planned: the worker did not take it back
+        self._flash, self._sending = "", False
         self._message = None
         self.picture, self.has_picture, self._picture_state = None, False, ""
         self._retry_picture.cancel()

@@ -31,7 +31,6 @@ class NoticeScreen(KioskScreen):
     icon = StringProperty("")
     title = StringProperty("")
     body = StringProperty("")
-    detail = StringProperty("")
     time_left = NumericProperty(0.0)  # 1 -> 0 until the screen goes back to idle
 
     def __init__(self, **kwargs: Any) -> None:
@@ -63,12 +62,11 @@ class NoticeScreen(KioskScreen):
     def redraw(self) -> None:
         outcome = self._outcome
         if outcome is None:
-            self.kind = self.icon = self.title = self.body = self.detail = ""
+            self.kind = self.icon = self.title = self.body = ""
             return
         self.kind = outcome.kind.value
         self.icon = _ICONS.get(outcome.kind, "alert")
         self.severity = "warn" if outcome.kind is OutcomeKind.UNKNOWN_BADGE else "error"
-        self.detail = ""
         if outcome.kind is OutcomeKind.UNKNOWN_BADGE:
             self.title = tr._("Unknown badge")
             self.body = tr._("This badge is not registered on this terminal. "
@@ -78,9 +76,10 @@ class NoticeScreen(KioskScreen):
             self.body = tr._("This badge can no longer be used. Please see your manager.")
         else:
             self.title = tr._("Punch not recorded")
-            self.body = tr._("The terminal cannot save data right now. Please tell your "
-                             "manager and write down the time: {time}.").format(time=self._shown_at)
-            self.detail = outcome.detail  # for site IT: names the folder, never a badge
+            self.body = tr._("Terminal out of order: tell your manager and write down "
+                             "the time, {time}.").format(time=self._shown_at)
+            # The technical detail (a path, an error) is for site IT: on the admin
+            # screen, in ``kiosk doctor`` and in the log (ScreenDeck.show_notice), never here.
 
     def clear(self) -> None:
         self._stop_countdown()

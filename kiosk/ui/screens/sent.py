@@ -18,7 +18,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kiosk.domain.models import SendStatus, SentMessage
 from kiosk.domain.session import Session
 from kiosk.i18n import format_when
-from kiosk.ui.i18n import tr, with_picture_word
+from kiosk.ui.i18n import recipients_line, tr, with_picture_word
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.widgets.glyphs import drawable
 
@@ -31,6 +31,7 @@ class SentRow(BoxLayout):
     status_text = StringProperty("")
     status_level = StringProperty("info")  # "info", "warn", "ok" or "error"
     reason = StringProperty("")  # why it was rejected, beside the pill
+    to_text = StringProperty("")  # "To: Jordan Smith", "To: Amélie +2"
 
 
 def status_words(message: SentMessage) -> tuple[str, str, str]:
@@ -48,6 +49,13 @@ def status_words(message: SentMessage) -> tuple[str, str, str]:
 def preview_of(message: SentMessage) -> str:
     text = drawable(with_picture_word(message.kind, " ".join(message.body.split())))
     return text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…"
+
+
+def _to_line(message: SentMessage) -> str:
+    names = message.recipients
+    # People come before groups: the first name is a person's if any person was named.
+    person = bool(names) and len(names) > message.group_count
+    return recipients_line(drawable(names[0]), len(names), person) if names else ""
 
 
 class SentScreen(KioskScreen):
@@ -82,7 +90,8 @@ class SentScreen(KioskScreen):
             text, level, reason = status_words(item)
             rows.append({"preview": preview_of(item),
                          "when": format_when(item.created_at, now, tr.lang),
-                         "status_text": text, "status_level": level, "reason": reason})
+                         "status_text": text, "status_level": level, "reason": reason,
+                         "to_text": _to_line(item)})
         self.rows = rows
 
     def clear(self) -> None:

@@ -128,13 +128,13 @@ def run_scenario(scenario: str, out: Path, size: tuple[int, int], data_dir: Path
     def shot(name: str) -> None:
         harness.pump(0.2)  # animations settle (the undo bar keeps moving: fine)
         path = out / f"{name}-{suffix}.png"
-        harness.screenshot().save(path)
+        image = harness.screenshot()
+        image.save(path)
         print(f"saved {path}")
         if check:
-            from kiosk.ui.tooling.layout_check import layout_problems
-
             screen = harness.router.manager.current_screen
-            problems.extend(f"{name}-{suffix}: {p}" for p in layout_problems(screen, dpi))
+            problems.extend(f"{name}-{suffix}: {p}"
+                            for p in screen_problems(screen, dpi, name.rsplit("-", 1)[1], image))
 
     try:
         harness.wait_until(lambda: harness.shell.status.reader_state == "connected", 10,
@@ -155,6 +155,16 @@ def run_scenario(scenario: str, out: Path, size: tuple[int, int], data_dir: Path
     finally:
         harness.stop()
     return problems
+
+
+def screen_problems(screen: Any, dpi: float, lang: str, image: Any) -> list[str]:
+    """Everything ``--check`` finds on a screen as drawn (``image``: its screenshot)."""
+    from kiosk.ui.tooling.finger_check import finger_problems, text_problems
+    from kiosk.ui.tooling.layout_check import layout_problems
+
+    worker = not screen.name.startswith("admin")  # the admin screens are for site IT
+    return (layout_problems(screen, dpi) + finger_problems(screen, dpi)
+            + text_problems(screen, lang, image, worker_screen=worker))
 
 
 def _idle_in(harness: Any, lang: str) -> None:
@@ -228,6 +238,7 @@ def _pictures_and_sent(harness: Any, lang: str, shot: Shot) -> None:
     from kiosk.demo.company import DEMO_PICTURE_MESSAGES
 
     message = harness.screen("message")
+    _quick_reply_undo(harness, lang, shot)
     for message_id, *_, kind in DEMO_PICTURE_MESSAGES:
         harness.router.open_message(message_id)
         harness.wait_until(lambda: message.picture is not None, 10, f"the {kind}")
@@ -241,6 +252,21 @@ def _pictures_and_sent(harness: Any, lang: str, shot: Shot) -> None:
     sent = harness.screen("sent")
     harness.wait_until(lambda: sent.state != "loading", 5, "the sent messages")
     shot(f"sent-{lang}")
+
+
+def _quick_reply_undo(harness: Any, lang: str, shot: Shot) -> None:
+    """A one-tap quick reply on the line manager's group message, its undo bar, Undo."""
+    from kiosk.demo.company import demo_message_id
+
+    message = harness.screen("message")
+    harness.router.open_message(demo_message_id(2))
+    harness.wait_until(lambda: len(message.ids.quick_row.children) > 1, 5, "the quick replies")
+    harness.pump(0.2)
+    harness.tap(message.ids.quick_row.children[-1])  # the first one
+    harness.wait_until(lambda: bool(message.undo_text), 5, "the undo bar")
+    shot(f"message-undo-{lang}")
+    harness.tap(message.ids.undo_button)
+    harness.wait_until(lambda: not message.undo_text, 5, "the undo")
 
 
 def _camera_and_drawing(harness: Any, lang: str, shot: Shot) -> None:

@@ -26,7 +26,24 @@ def _mix(color: list[float], other: list[float], amount: float) -> list[float]:
     return [c + (o - c) * amount for c, o in zip(color[:3], other[:3], strict=True)] + [1.0]
 
 
-class KButton(ButtonBehavior, AnchorLayout):
+class TouchTarget:
+    """Mixed in before ``ButtonBehavior``: a target that is not shown (transparent, or of
+    no width or height) takes no touch, so it can never swallow one meant for a
+    neighbour (a hidden, disabled button would: Kivy gives disabled widgets every
+    touch that lands on them)."""
+
+    def on_touch_down(self, touch: Any) -> bool:
+        if is_hidden(self):  # type: ignore[arg-type]
+            return False
+        return super().on_touch_down(touch)  # type: ignore[misc]
+
+
+def is_hidden(widget: Any) -> bool:
+    """Not drawn: transparent, or of no width or height."""
+    return widget.opacity <= 0.01 or widget.width <= 0 or widget.height <= 0
+
+
+class KButton(TouchTarget, ButtonBehavior, AnchorLayout):
     """A large touch button: optional icon, label and a count pill, in one of BUTTON_STYLES."""
 
     text = StringProperty("")
@@ -99,7 +116,7 @@ class Pill(BoxLayout):
 CLOSING_WARNING_S = 10  # show the session countdown this many seconds before it ends
 
 
-class PictureButton(ButtonBehavior, AnchorLayout):
+class PictureButton(TouchTarget, ButtonBehavior, AnchorLayout):
     """A photo or drawing, letterboxed on a dark panel; ``state_text`` replaces it while
     it loads or when it is missing.  Tapping it opens it full screen."""
 

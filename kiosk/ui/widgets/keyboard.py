@@ -16,6 +16,8 @@ from kivy.uix.anchorlayout import AnchorLayout
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 
+from kiosk.ui.widgets.common import TouchTarget
+
 LAYOUTS = {
     "azerty": ("azertyuiop", "qsdfghjklm", "wxcvbn'"),
     "qwerty": ("qwertyuiop", "asdfghjkl", "zxcvbnm"),
@@ -38,7 +40,7 @@ def default_layout(language: str) -> str:
 _ICONS = {SHIFT: "shift", BACKSPACE: "backspace", ENTER: "enter"}
 
 
-class Key(ButtonBehavior, AnchorLayout):
+class Key(TouchTarget, ButtonBehavior, AnchorLayout):
     """One key: ``value`` is what it types (or a command); ``weight`` its relative width."""
 
     text = StringProperty("")

@@ -200,6 +200,16 @@ class Router:
         self.station.send(to_employees, to_groups, body, reply_to, compose.sent, refused,
                           attachment=attachment)
 
+    def send_quick_reply(
+        self, message: Message, text: str, on_sent: Callable[[str], None],
+        on_refused: Callable[[SendRefused], None],
+    ) -> None:
+        """One tap: ``text`` to ``message``'s sender now, held for the undo window."""
+        self.station.send_quick_reply(message, text, on_sent, on_refused)
+
+    def undo_send(self, message_id: str, on_result: Callable[[bool], None]) -> None:
+        self.station.undo_send(message_id, on_result)
+
     def open_drawing(self, background: bytes | None = None) -> None:
         """The drawing screen, from compose; over ``background`` (a JPEG) to annotate a photo."""
         if self.station.session is None:

@@ -136,6 +136,8 @@ class ScreenDeck:
         # Notices speak the site's language: a lost badge may be in someone else's hand.
         if outcome.kind is OutcomeKind.STORAGE_ERROR:
             self.status.set_storage_error(outcome.detail)
+            # The worker reads a short notice; the detail is for site IT (and the admin screen).
+            log.warning("punch not recorded: %s", outcome.detail)
         log.info("notice shown: %s", outcome.kind.value)
         self.screen(NOTICE).show(outcome, self.notice_s)
         self.go(NOTICE, self.idle_language)

@@ -105,37 +105,46 @@ def test_the_session_timeout_still_ends_a_message_left_unacknowledged(app, demo_
     assert not [a for a in _outbox(app, "ack") if a["payload"]["message_id"] == EN_ANNOUNCEMENT]
 
 
-def test_a_quick_reply_is_sent_in_four_taps_from_badge_in(app, demo_badges):
-    from server.protocol import validate_item
-
+def _quick_reply(app: Any, badge: str, text: str) -> tuple[Any, Taps]:
+    """From badge-in: Messages, Jordan's question, then the quick reply ``text``."""
     tap = Taps(app)
-    before = len(_outbox(app, "message"))
-    welcome = _welcome(app, demo_badges["fr"])
+    welcome = _welcome(app, badge)
     tap(welcome.ids.messages_button)  # 1
     tap(_row(app, QUESTION))  # 2
     message = app.screen("message")
     app.wait_until(lambda: len(message.ids.quick_row.children) >= 3, 5, "the quick replies")
     app.pump(0.2)  # the new chips are laid out (a finger is never that quick)
-    assert not message.ids.reply_button.disabled
     chips = {chip.text: chip for chip in message.ids.quick_row.children}
     # The chips that fit beside Reply at 800x480, in order (the fourth one does not).
     assert set(chips) == {"OK", "Merci", "J'arrive"}
-    tap(chips["Merci"])  # 3: the answer, to the sender, ready to send
-    compose = app.screen("compose")
-    app.wait_for_screen("compose")
-    assert compose.draft == "Merci" and compose.to_text == "À : Jordan Smith"
-    tap(compose.ids.send_button)  # 4
-    app.wait_until(lambda: compose.notice_text == "Envoyé — en attente", 5, "sent")
-    assert tap.count <= 4
-    app.wait_for_screen("inbox")
+    tap(chips[text])  # 3: sent at once
+    app.wait_until(lambda: bool(message.undo_text), 5, "the undo bar")
+    return message, tap
+
+
+def test_a_quick_reply_is_sent_in_three_taps_from_badge_in(app, demo_badges):
+    from server.protocol import validate_item
+
+    before = len(_outbox(app, "message"))
+    message, tap = _quick_reply(app, demo_badges["fr"], "Merci")
+    assert tap.count == 3 and app.router.current == "message"
+    assert message.undo_text == "Envoyé : « Merci »"
     items = _outbox(app, "message")
     assert len(items) == before + 1
     payload = items[-1]["payload"]
     assert (payload["body"], payload["to_employees"], payload["reply_to"]) == (
         "Merci", [2], QUESTION)
     validate_item(items[-1])
-    sent = _db_rows(app, "SELECT status FROM messages WHERE id = ?", (items[-1]["id"],))
-    assert sent == [("sending",)]  # queued here; "pending" once the server has it
+    held = _db_rows(app, "SELECT not_before FROM outbox WHERE id = ?", (items[-1]["id"],))
+    assert held[0][0] is not None  # the sync leaves it alone during the undo window
+
+
+def test_undo_takes_a_quick_reply_back_before_it_leaves(app, demo_badges):
+    before = len(_outbox(app, "message"))
+    message, tap = _quick_reply(app, demo_badges["fr"], "OK")
+    tap(message.ids.undo_button)
+    app.wait_until(lambda: message.hint_text == "Réponse annulée", 5, "the undo")
+    assert len(_outbox(app, "message")) == before and not message.undo_text
 
 
 def _compose_new(app: Any, badge: str) -> Any:

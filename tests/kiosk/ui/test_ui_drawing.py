@@ -287,7 +287,7 @@ def test_cancel_goes_back_to_compose_without_attaching(app, demo_badges):
 
 def test_the_screen_speaks_the_workers_language(app, demo_badges):
     screen = _drawing_screen(app, demo_badges["fr"])
-    assert screen.ids.done_button.text == "Terminé"
+    assert screen.ids.done_button.text == "Joindre le dessin"  # says what it does
 
 
 def test_the_session_end_blanks_the_drawing(app, demo_badges):

@@ -3,7 +3,10 @@
 The tour is the real app in its own process (one window size each), including
 the database that cannot be opened; it fails if any screen does not appear, if
 a touch target is under 9 mm at the panel's density (a 7-inch panel at 800x480,
-a 10.1-inch one at 1280x800), or if a label's text overflows its widget.
+a 10.1-inch one at 1280x800), off the window, overlapping another, or does not
+get a real touch at its centre and inset corners, if a label's text overflows
+or is cut with "…" (previews aside), if a worker screen shows a path, an
+exception name or catalog English in French, or if text contrast is under WCAG AA.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from PIL import Image, ImageChops, ImageStat
 
 ROOT = Path(__file__).resolve().parents[3]
 SCREENS = ("idle", "welcome", "inbox", "message", "message-ack", "compose-pick", "compose",
-           "message-photo", "message-drawing", "picture", "sent",
+           "message-photo", "message-drawing", "picture", "sent", "message-undo",
            "notice-unknown", "notice-disabled",
            "idle-reader-fault", "idle-storage", "notice-storage")
 
