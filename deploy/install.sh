@@ -88,7 +88,7 @@ create_user() {
 }
 
 create_dirs() {
-    install -d -o "$USER_NAME" -g "$USER_NAME" -m 0750 "$DATA_DIR"
+    install -d -o "$USER_NAME" -g "$USER_NAME" -m 0700 "$DATA_DIR"
     install -d -m 0755 "$CONF_DIR"
     if [ ! -f "$CONF_DIR/kiosk.toml" ]; then
         say "writing $CONF_DIR/kiosk.toml (edit it: terminal name, site, reader)"
