@@ -24,6 +24,10 @@ INTERNAL_ERROR = "internal_error"
 TOKEN_EXPIRED = "token_expired"  # a rotated-out token past its grace period
 INVALID_IMAGE = "invalid_image"  # an upload that does not decode as the image it claims
 UPLOAD_QUOTA_EXCEEDED = "upload_quota_exceeded"  # too many uploads no message names yet
+# Signed requests (contract.request_signing), for a terminal whose public key is known:
+SIGNATURE_REQUIRED = "signature_required"  # no signature: a token without its key
+SIGNATURE_INVALID = "signature_invalid"  # a signature the terminal's key did not make
+SIGNATURE_STALE = "signature_stale"  # the signed time is too far from the server's clock
 
 # Per-item rejections in a push (permanent: retrying returns the same answer).
 INVALID_PAYLOAD = "invalid_payload"
@@ -53,7 +57,8 @@ REQUEST_CODES = frozenset({
     ENROLLMENT_CODE_USED, ENROLLMENT_CODE_EXPIRED, MALFORMED_JSON, INVALID_REQUEST,
     PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, SHA256_MISMATCH, CONTENT_MISMATCH,
     INVALID_CURSOR, NOT_FOUND, METHOD_NOT_ALLOWED, INTERNAL_ERROR, TOKEN_EXPIRED,
-    INVALID_IMAGE, UPLOAD_QUOTA_EXCEEDED, RATE_LIMITED,
+    INVALID_IMAGE, UPLOAD_QUOTA_EXCEEDED, RATE_LIMITED, SIGNATURE_REQUIRED, SIGNATURE_INVALID,
+    SIGNATURE_STALE,
 })
 ITEM_CODES = frozenset({
     INVALID_PAYLOAD, UNKNOWN_KIND, UNKNOWN_EMPLOYEE, EMPLOYEE_INACTIVE, UNKNOWN_GROUP,

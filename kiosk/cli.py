@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import re
 import subprocess
 import sys
@@ -143,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("admin-pin", help="make the hash of an admin PIN for kiosk.toml",
                         description=(
-        "Ask for an admin PIN (4 to 8 digits) twice, or read it from standard input, and "
+        "Ask for an admin PIN (6 to 8 digits) twice, or read it from standard input, and "
         "print its salted hash: the value of [admin] pin_hash in kiosk.toml."))
 
     commands.add_parser("config-example", help="print the commented example configuration",
@@ -277,6 +278,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments[:1] == ["--selftest"]:  # what packaging tools and site IT try first
         arguments[0] = "selftest"
     args = parser.parse_args(arguments)
+    if args.command in ("run", "demo", "enroll", "setup"):
+        # Whatever the terminal writes (database, enrollment, keys, the reader's socket)
+        # is for its own user alone, even when started from a shell with umask 022.
+        os.umask(0o077)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

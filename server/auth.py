@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 
 from contract import error_codes as errors
+from contract.request_signing import SIGNATURE_HEADER, TIME_HEADER
 from server.db import Database
 from server.errors import ApiError
 from server.protocol.common import (
@@ -18,6 +19,7 @@ from server.protocol.common import (
     TOKEN_PATTERN,
 )
 from server.repo import terminals
+from server.signatures import check_signature
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ class Terminal:
     site_id: int
     name: str
     token_hash: str = ""  # of the token the request came with (never the token)
+    bound: bool = False  # the server holds its public key: its requests are signed
 
 
 # Dependencies that do no I/O are ``async def``: FastAPI runs a plain ``def`` one on
@@ -53,11 +56,19 @@ async def check_protocol(
     return int(version)
 
 
+async def request_body(request: Request) -> bytes:
+    """The body, read once (Starlette keeps it for the endpoint): a signature covers it."""
+    return await request.body()
+
+
 def current_terminal(  # plain def: queries the database, so runs on the thread pool
+    request: Request,
     db: Annotated[Database, Depends(get_db)],
+    body: Annotated[bytes, Depends(request_body)],
     authorization: Annotated[str | None, Header()] = None,
 ) -> Terminal:
-    """The terminal owning the bearer token; refuses missing, unknown and revoked tokens."""
+    """The terminal owning the bearer token; refuses missing, unknown and revoked tokens,
+    and, for a terminal whose public key is known, requests it did not sign."""
     if not authorization:
         raise ApiError(errors.AUTH_REQUIRED, "send 'Authorization: Bearer <token>'; "
                        "enroll the terminal first to get a token")
@@ -77,11 +88,17 @@ def current_terminal(  # plain def: queries the database, so runs on the thread 
     if which == terminals.PREVIOUS and terminals.previous_token_expired(row):
         raise ApiError(errors.TOKEN_EXPIRED, "this token was replaced and its grace period "
                        "is over; enroll the terminal again")
+    if row.public_key is not None:
+        query = request.url.query
+        check_signature(bytes(row.public_key), request.method,
+                        request.url.path + (f"?{query}" if query else ""),
+                        request.headers.get(SIGNATURE_HEADER), request.headers.get(TIME_HEADER),
+                        body, token)
     if terminals.needs_touch(row, which):
         with db.write() as conn:
             terminals.touch(conn, row, which)
     return Terminal(id=row.id, site_id=row.site_id, name=row.name,
-                    token_hash=terminals.hash_secret(token))
+                    token_hash=terminals.hash_secret(token), bound=row.public_key is not None)
 
 
 AuthedTerminal = Annotated[Terminal, Depends(current_terminal)]

@@ -75,6 +75,10 @@ class AdminDesk:
                 session.pin_set = False
                 self._view.show_admin_pin(self.pin_state())
                 return
+            if verdict is PinCheck.LOCKED:
+                self.gate.lock(self._now())
+                self._view.show_admin_pin(self.pin_state(wrong=True))
+                return
             self.gate.record(verdict is PinCheck.OK, self._now())
             if verdict is PinCheck.OK:
                 session.unlocked = True

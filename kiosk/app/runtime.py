@@ -12,7 +12,6 @@ Reader faults never stop the terminal: they become a ``ReaderStatus`` to show.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -34,6 +33,8 @@ from kiosk.domain.session import SessionPolicy
 from kiosk.settings.config import Config
 from kiosk.settings.site_settings import SiteSettings
 from kiosk.storage import DatabaseDamaged, StorageError
+from kiosk.storage import sqlite as sqlite_errors
+from kiosk.storage.private import private_folder
 from kiosk.sync.status import server_offset
 
 if TYPE_CHECKING:
@@ -78,8 +79,9 @@ class TerminalRuntime:
         self._on_settings = on_settings
         database_path = config.database_path
         base = SiteSettings.from_config(config)
-        self.worker = CoreWorker(lambda: _open_terminal(database_path, base), deliver,
-                                 database_path)
+        self.worker = CoreWorker(
+            lambda: _open_terminal(database_path, base, self.worker.cache_key), deliver,
+            database_path)
         # Renders a message's picture off the core worker: badge reads never wait on it.
         self.media = MediaWorker(deliver)
         self.station = Station(self.worker, view, _policy(base), media=self.media)
@@ -175,12 +177,15 @@ class TerminalRuntime:
 
         path = self.config.database_path
         try:
-            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+            # The terminal's own SQLite (SQLCipher's), never a second library in one
+            # process: their POSIX locks would not see each other (kiosk.storage.sqlite).
+            conn = sqlite_errors.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                                         timeout=5)
             try:
                 problem = integrity_problem(conn)
             finally:
                 conn.close()
-        except sqlite3.Error as exc:  # could not read it at all: a storage fault
+        except sqlite_errors.Error as exc:  # could not read it at all: a storage fault
             self._pages_checking = False  # the next check_storage tries again
             fault = StorageError(f"cannot read the database {path} ({exc})")
 
@@ -294,10 +299,11 @@ class TerminalRuntime:
             "reverse_bytes": bool(config["reader.reverse_bytes"]),
         }
         if protocol == "virtual":
-            config.data_dir.mkdir(parents=True, exist_ok=True)
+            private_folder(config.data_dir)
             self.virtual_reader = VirtualReader(
                 str(self.control_path), protocol=VIRTUAL_WIRE_PROTOCOL
             )
+            private_folder(config.data_dir)  # the control socket, made with the umask's mode
             return ReaderThread(self.virtual_reader.port, VIRTUAL_WIRE_PROTOCOL, **common)
         if protocol == "wedge":
             return WedgeReaderThread(config["reader.device"], "wedge", **common)
@@ -320,12 +326,13 @@ class TerminalRuntime:
             self._open_storage()
 
 
-def _open_terminal(database_path: Path, base: SiteSettings) -> Terminal:
+def _open_terminal(database_path: Path, base: SiteSettings,
+                   cache_key: bytes | None) -> Terminal:
     """Runs on the core worker thread, which is where the storage stack gets imported.
     The site settings are read at once, so the first badge already follows them."""
     from kiosk.domain.terminal import Terminal
 
-    terminal = Terminal.open(database_path)
+    terminal = Terminal.open(database_path, cache_key)
     terminal.refresh_settings(base)
     return terminal
 

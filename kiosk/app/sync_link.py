@@ -45,14 +45,23 @@ def start_sync(
             on_status(SyncStatus(SyncState.DISABLED, "offline-only terminal"))
         return None
     # The HTTP stack is loaded only by terminals that have a server to talk to.
+    from kiosk.sync.cache_key import CacheKeys
     from kiosk.sync.client import ServerClient
+    from kiosk.sync.signing import RequestSigner, load_or_make_key
     from kiosk.sync.tokens import TokenKeeper
     from kiosk.sync.worker import SyncWorker
 
     url = config["server.url"] or enrollment.server_url
     tokens = TokenKeeper(config.data_dir, enrollment)
-    sync = SyncWorker(config.database_path, lambda: ServerClient(url, tokens.token), on_status,
-                      on_changes, tokens=tokens)
+    try:
+        signer: RequestSigner | None = RequestSigner(load_or_make_key(config.data_dir))
+    except (ValueError, OSError) as exc:  # damaged or unreadable: the server says the rest
+        log.error("the signing key is unusable (%s): requests go unsigned", type(exc).__name__)
+        signer = None
+    # The message cache's key, asked first by the sync; the core reopens with it.
+    keys = CacheKeys(on_key=worker.unlock)
+    sync = SyncWorker(config.database_path, lambda: ServerClient(url, tokens.token, signer),
+                      on_status, on_changes, tokens=tokens, cache_keys=keys)
     worker.after_call = sync.wake
     sync.start()
     log.info("syncing with the central server")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import queue
-import sqlite3
 import threading
 from collections.abc import Callable
 from functools import partial
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from kiosk.domain.models import SendRefused
 from kiosk.storage import DatabaseDamaged, StorageError
+from kiosk.storage import sqlite as sqlite_errors
 
 if TYPE_CHECKING:  # the worker thread imports the storage stack, not the UI thread
     from kiosk.domain.terminal import Terminal
@@ -42,6 +42,8 @@ class CoreWorker:
         # Called on the worker thread after each call that succeeded: the sync
         # worker hooks in here to push what the call may have queued, at once.
         self.after_call: Callable[[], None] | None = None
+        # The message cache's key (kiosk.sync.cache_key), read by ``open_terminal``.
+        self.cache_key: bytes | None = None
 
     def start(self) -> None:
         self._thread.start()
@@ -60,6 +62,27 @@ class CoreWorker:
         """Run ``call(terminal)`` on the worker; its result or error comes back via ``deliver``."""
         self._calls.put((call, on_result, on_error))
 
+    def unlock(self, cache_key: bytes) -> None:
+        """The message cache's key came from the server (on the sync's thread): the
+        database is opened again with it. Kept in this object only, in RAM."""
+        self.cache_key = cache_key
+        self.reopen()
+
+    def reopen(self, on_done: Callable[[bool], None] | None = None) -> None:
+        """Open the database again, after the calls queued before this one (the message
+        cache's key came: the cache opens); ``on_done(cache_locked)`` then."""
+        self._calls.put((self._reopen, on_done, None))
+
+    def _reopen(self, old: Terminal) -> bool:
+        new = self._open_terminal()
+        if old.integrity_checked:  # the page check is not run again for the same file
+            new.note_integrity(old.integrity_problem)
+        old.close()
+        self._terminal = new
+        log.info("database reopened (message cache %s)",
+                 "locked" if new.cache_locked else "open")
+        return new.cache_locked
+
     def _terminal_or_raise(self) -> Terminal:
         if self._terminal is None:
             self._terminal = self._open_terminal()
@@ -70,7 +93,7 @@ class CoreWorker:
         if self._terminal is not None:
             try:
                 self._terminal.close()
-            except sqlite3.Error:
+            except sqlite_errors.Error:
                 pass
             self._terminal = None
 
@@ -83,11 +106,12 @@ class CoreWorker:
             try:
                 try:
                     result = call(self._terminal_or_raise())
-                except sqlite3.Error as exc:
+                except sqlite_errors.Error as exc:
                     # The disk went read-only or full under us: drop the connection
                     # so the next call reopens, and say it in the storage's words.
                     self._forget_terminal()
-                    if type(exc) is sqlite3.DatabaseError:  # "malformed": the file's fault
+                    # exactly DatabaseError, "malformed": the file's fault
+                    if type(exc) in sqlite_errors.PLAIN_DATABASE_ERRORS:
                         raise DatabaseDamaged(self._database_path, str(exc)) from exc
                     raise StorageError(f"database write failed: {exc}") from exc
             except Exception as exc:  # noqa: BLE001 - every failure goes back to the caller

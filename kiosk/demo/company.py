@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 import sqlite_utils
 
 from kiosk.domain.attachments import AttachmentStore
+from kiosk.domain.badge_keys import refresh_badge_keys
 from kiosk.domain.directory import Directory
 from kiosk.domain.messages import IncomingMessage, MessageStore
 from kiosk.domain.models import Employee
@@ -119,6 +120,7 @@ def seed_demo(db: sqlite_utils.Database, now: datetime | None = None) -> None:
             Directory.put_group(conn, group_id, name, [(m, True) for m in members])
         for w in DEMO_WORKERS:
             Directory.put_contacts(conn, w.employee.id, *demo_contacts(w.employee.id))
+        refresh_badge_keys(conn)
         MessageStore.put(
             conn,
             [

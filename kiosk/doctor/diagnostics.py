@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from badge_reader.frames import FrameSnapshot
 from kiosk import __version__
+from kiosk.storage import sqlite as sqlite_errors
 from kiosk.sync.credentials import load_enrollment
 from kiosk.sync.status import SyncState, SyncStatus
 
@@ -68,7 +69,7 @@ def quarantined_count(conn: sqlite3.Connection) -> int:
     0 on a database older than their table."""
     try:
         return conn.execute("SELECT count(*) FROM pull_quarantine").fetchone()[0]
-    except sqlite3.OperationalError:  # no such table: a schema not migrated yet
+    except sqlite_errors.OperationalError:  # no such table: a schema not migrated yet
         return 0
 
 
@@ -241,7 +242,7 @@ def gather_report(config: Config, reader: BaseReaderThread | None, sync: SyncHis
         try:
             outbox = outbox_stats(conn)
             quarantined = quarantined_count(conn)
-        except sqlite3.Error as exc:
+        except sqlite_errors.Error as exc:
             storage_error = storage_error or f"outbox unreadable ({exc})"
     server_url = str(config["server.url"])
     enrollment = enrollment_info(config.data_dir)

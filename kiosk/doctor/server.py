@@ -9,21 +9,23 @@ cursor so the server has little to compute.  The token is never printed.
 
 from __future__ import annotations
 
-import sqlite3
 import stat
 import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
 
 from kiosk.doctor.check import Check, current_user, failed, passed, service_user
 from kiosk.settings.config import Config
+from kiosk.storage import sqlite as sqlite_errors
 from kiosk.sync.client import PROTOCOL_HEADER, PROTOCOL_VERSION
 from kiosk.sync.credentials import Enrollment, enrollment_path, load_enrollment
 from kiosk.sync.enrollment import describe
 from kiosk.sync.netdiag import check_url, diagnose_request_error, diagnose_response
+from kiosk.sync.signing import RequestSigner, load_key
 
 ENROLL_HINT = "kiosk enroll --server URL --code CODE"
 
@@ -145,12 +147,13 @@ def _saved_cursor(database: Path) -> str | None:
     if not database.exists():
         return None
     try:
-        conn = sqlite3.connect(database.resolve().as_uri() + "?mode=ro", uri=True, timeout=2.0)
+        conn = sqlite_errors.connect(database.resolve().as_uri() + "?mode=ro", uri=True,
+                                     timeout=2.0)
         try:
             row = conn.execute("SELECT value FROM sync_state WHERE key = 'cursor'").fetchone()
         finally:
             conn.close()
-    except sqlite3.Error:
+    except sqlite_errors.Error:
         return None
     return row[0] if row else None
 
@@ -163,9 +166,11 @@ def _token_check(session: requests.Session, url: str, enrollment: Enrollment, da
         params["cursor"] = cursor
     headers = {"Authorization": f"Bearer {enrollment.token}"}
     terminal = f"terminal {enrollment.terminal_id}"
+    request = session.prepare_request(
+        requests.Request("GET", url + "/v1/pull", params=params, headers=headers))
+    _sign(request, url, enrollment.token, database.parent)
     try:
-        with session.get(url + "/v1/pull", params=params, headers=headers,
-                         timeout=(timeout_s, timeout_s), stream=True) as response:
+        with session.send(request, timeout=(timeout_s, timeout_s), stream=True) as response:
             status = response.status_code
             code = _error_code(response) if status >= 400 else ""
     except requests.RequestException as exc:
@@ -178,12 +183,37 @@ def _token_check(session: requests.Session, url: str, enrollment: Enrollment, da
                       "syncs (its unsent items stay in the outbox)",
                       "if this terminal should work, ask the admin for a new code and enroll "
                       f"again: {ENROLL_HINT.replace('URL', url)} --force")
+    if code == "signature_stale":
+        return failed("token", "error", f"the server refuses {terminal}'s signed requests: "
+                      "this machine's clock is more than 5 minutes off the server's",
+                      "set the clock: sudo timedatectl set-ntp true (the terminal itself "
+                      "signs on the server's time once it got an answer)")
+    if code in ("signature_required", "signature_invalid"):
+        return failed("token", "error", f"the server refuses {terminal}'s token without "
+                      "the signing key it knows (signing-key missing or replaced)",
+                      f"enroll again: {ENROLL_HINT.replace('URL', url)} --force")
     if status == 401:
         return failed("token", "error", f"the server does not know the token of {terminal} "
                       "(a server restored from backup, or another server at this address)",
                       f"enroll again: {ENROLL_HINT.replace('URL', url)} --force")
     return failed("token", "warning", f"the server answered the token check with HTTP {status} "
                   f"{code}".rstrip(), "check the server's logs")
+
+
+def _sign(request: requests.PreparedRequest, url: str, token: str, data_dir: Path) -> None:
+    """Sign the check as the terminal signs its requests (a bound token alone is refused);
+    unsigned when this terminal has no key (enrolled before keys, or unreadable)."""
+    try:
+        key = load_key(data_dir)
+    except (ValueError, OSError):
+        key = None
+    if key is None:
+        return
+    path = request.path_url
+    base = urlsplit(url).path
+    if base and path.startswith(base):
+        path = path[len(base):]
+    request.headers.update(RequestSigner(key).headers("GET", path, b"", token))
 
 
 def _error_code(response: requests.Response) -> str:

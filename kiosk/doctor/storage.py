@@ -18,6 +18,7 @@ from pathlib import Path
 
 from kiosk.doctor.check import Check, current_user, failed, passed, service_user
 from kiosk.doctor.diagnostics import format_age, outbox_stats, quarantined_count
+from kiosk.storage import sqlite as sqlite_errors
 from kiosk.storage.database import integrity_problem
 from kiosk.storage.errors import DAMAGED_FIX
 from kiosk.storage.migrations import MIGRATIONS
@@ -25,8 +26,9 @@ from kiosk.storage.migrations import MIGRATIONS
 DISK_ERROR_BYTES = 50 * 1024 * 1024
 DISK_WARNING_BYTES = 500 * 1024 * 1024
 OUTBOX_AGE_WARNING_S = 3600.0
-DB_FILES = ("kiosk.sqlite3", "kiosk.sqlite3-wal", "kiosk.sqlite3-shm")
-READ_FILES = ("enrollment.json",)
+DB_FILES = ("kiosk.sqlite3", "kiosk.sqlite3-wal", "kiosk.sqlite3-shm",
+            "kiosk-cache.sqlite3", "kiosk-cache.sqlite3-wal", "kiosk-cache.sqlite3-shm")
+READ_FILES = ("enrollment.json", "signing-key")
 
 
 def _existing_ancestor(path: Path) -> Path:
@@ -72,7 +74,7 @@ def check_data_dir(data_dir: Path) -> Check:
 
 def _check_creatable(data_dir: Path) -> Check:
     ancestor = _existing_ancestor(data_dir)
-    create = f"install -d -o {service_user()} -g {service_user()} -m 0750 {data_dir}"
+    create = f"install -d -o {service_user()} -g {service_user()} -m 0700 {data_dir}"
     if not ancestor.is_dir():
         return failed("data_dir", "error",
                       f"the data folder {data_dir} cannot be created: {ancestor} is a file",
@@ -123,17 +125,18 @@ def check_database(database: Path, *, syncing: bool) -> list[Check]:
     if not database.exists():
         return [passed("database", f"{database} not created yet; the terminal creates it")]
     try:
-        conn = sqlite3.connect(database.resolve().as_uri() + "?mode=ro", uri=True, timeout=5.0)
-    except sqlite3.Error as exc:
+        conn = sqlite_errors.connect(database.resolve().as_uri() + "?mode=ro", uri=True,
+                                     timeout=5.0)
+    except sqlite_errors.Error as exc:
         return [failed("database", "error", f"cannot open {database} ({exc})",
                        _chown_fix(database.parent))]
     try:
         return _inspect(conn, database, syncing)
-    except sqlite3.OperationalError as exc:  # locked, I/O error: not a verdict on the file
+    except sqlite_errors.OperationalError as exc:  # locked, I/O error: not a verdict on the file
         return [failed("database", "error", f"{database} cannot be read ({exc})",
                        "check the disk (dmesg for I/O errors) and that no other program "
                        "holds the file; then run kiosk doctor again")]
-    except sqlite3.DatabaseError as exc:
+    except sqlite_errors.DatabaseError as exc:
         return [_damaged(database, str(exc))]
     finally:
         conn.close()

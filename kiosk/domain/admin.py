@@ -20,6 +20,7 @@ class PinCheck(StrEnum):
     OK = "ok"
     WRONG = "wrong"
     NOT_SET = "not_set"  # no admin PIN configured: the admin screen cannot open
+    LOCKED = "locked"  # too many wrong PINs, maybe before a restart: nothing was checked
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,11 @@ class AdminGate:
 
     def tries_left(self) -> int:
         return self.max_wrong - self._wrong
+
+    def lock(self, now: float, seconds: float = LOCKOUT_S) -> None:
+        """Locked by the count kept on disk (wrong PINs before a restart)."""
+        self._wrong = 0
+        self._locked_until = max(self._locked_until, now + seconds)
 
     def record(self, ok: bool, now: float) -> None:
         if ok:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from kiosk.domain.badge_keys import locked_badge_owner
 from kiosk.domain.models import Contact, Employee
 
 
@@ -31,8 +32,16 @@ class Directory:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self._db = db
 
-    def badge_owner(self, badge: str) -> BadgeOwner | None:
-        """Who holds this canonical badge id, if anyone (one indexed lookup)."""
+    def badge_owner(self, badge: str, *, locked: bool = False) -> BadgeOwner | None:
+        """Who holds this canonical badge id, if anyone (one indexed lookup). ``locked``:
+        the message cache has no key; the holder comes from the hashed badges, nameless."""
+        if locked:
+            found = locked_badge_owner(self._db.conn, badge)
+            if found is None:
+                return None
+            employee_id, badge_active, active, language, role = found
+            return BadgeOwner(Employee(employee_id, "", "", language, role, bool(active)),
+                              bool(badge_active))
         row = self._db.execute(
             f"SELECT {_EMPLOYEE_COLUMNS}, b.active FROM badges b "
             "JOIN employees e ON e.id = b.employee_id WHERE b.badge = ?",

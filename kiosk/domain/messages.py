@@ -122,7 +122,9 @@ class MessageStore:
         rows = self._db.execute(
             "SELECT m.id, m.sender_name, m.kind, m.body, m.created_at, r.read_at, m.ack_required, "
             "m.attachment_sha256, a.content_type, g.name, m.reply_allowed "
-            "FROM message_recipients r "
+            # INDEXED BY: after ANALYZE, SQLite 3.51 (SQLCipher's) would rather scan every
+            # message and sort them than walk the index in order.
+            "FROM message_recipients r INDEXED BY recipients_inbox "
             f"JOIN messages m ON m.id = r.message_id {_ATTACHMENT} "
             "LEFT JOIN groups g ON g.id = m.group_id "
             f"WHERE r.employee_id = ? AND {_VISIBLE} {older}"

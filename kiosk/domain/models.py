@@ -189,3 +189,6 @@ class BadgeOutcome:
     unread: int = 0
     detail: str = ""
     admin_pin_set: bool = False  # ADMIN: whether a PIN is configured (else it cannot open)
+    # WELCOME: the message cache has no key yet (server unreachable since boot, or this
+    # terminal revoked): the punch is recorded, messages wait until it is back online.
+    messages_locked: bool = False

@@ -8,12 +8,15 @@ Every method touches the disk, so it runs on the core worker thread
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 import sqlite_utils
 
 from contract.pin import check_pin
+from kiosk.domain import pin_lockout
 from kiosk.domain.admin import PinCheck
 from kiosk.domain.attachments import AttachmentStore
 from kiosk.domain.directory import Directory
@@ -33,7 +36,8 @@ from kiosk.domain.punches import PunchBook
 from kiosk.domain.retention import PruneResult, prune_expired
 from kiosk.settings.site_settings import PunchMode, SiteSettings
 from kiosk.settings.site_values import parse_stored, read_stored
-from kiosk.storage import integrity_problem, open_database
+from kiosk.storage import integrity_problem, open_database, transaction
+from kiosk.storage.cache import cache_is_locked
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +45,8 @@ log = logging.getLogger(__name__)
 class Terminal:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
+        # No key for the message cache (kiosk.storage.cache): punches only, no messages.
+        self.cache_locked = cache_is_locked(db)
         self.directory = Directory(db)
         self.punches = PunchBook(db)
         self.messages = MessageStore(db)
@@ -48,13 +54,15 @@ class Terminal:
         # site settings change; read on the core worker thread.
         self.settings = SiteSettings()
         self._settings_source: tuple[str | None, SiteSettings] | None = None
+        # The wall clock wrong admin PINs are counted with (a test gives its own).
+        self.wall_clock: Callable[[], float] = time.time
         # What PRAGMA quick_check found (None: sound, or not checked yet).
         self.integrity_problem: str | None = None
         self._integrity_checked = False
 
     @classmethod
-    def open(cls, database_path: Path) -> Terminal:
-        return cls(open_database(database_path))
+    def open(cls, database_path: Path, cache_key: bytes | None = None) -> Terminal:
+        return cls(open_database(database_path, cache_key))
 
     def check_integrity(self) -> str | None:
         """``PRAGMA quick_check`` once per open database (it reads the whole file); what
@@ -63,6 +71,10 @@ class Terminal:
         if not self._integrity_checked:
             self.note_integrity(integrity_problem(self.db.conn))
         return self.integrity_problem
+
+    @property
+    def integrity_checked(self) -> bool:
+        return self._integrity_checked
 
     def note_integrity(self, problem: str | None) -> str | None:
         """Keep what a page check made on another connection found (the runtime's
@@ -87,7 +99,7 @@ class Terminal:
         settings = self.settings
         if badge in settings.admin_badges:  # before the directory: an admin badge punches no one
             return BadgeOutcome(OutcomeKind.ADMIN, admin_pin_set=bool(settings.admin_pin_hash))
-        owner = self.directory.badge_owner(badge)
+        owner = self.directory.badge_owner(badge, locked=self.cache_locked)
         if owner is None:
             return BadgeOutcome(OutcomeKind.UNKNOWN_BADGE)
         if not owner.badge_active or not owner.employee.active:
@@ -97,15 +109,23 @@ class Terminal:
                  else self.punches.record(owner.employee.id))
         return BadgeOutcome(
             OutcomeKind.WELCOME, employee=owner.employee, punch=punch,
-            unread=self.messages.unread_count(owner.employee.id),
+            unread=0 if self.cache_locked else self.messages.unread_count(owner.employee.id),
+            messages_locked=self.cache_locked,
         )
 
     def check_admin_pin(self, pin: str) -> PinCheck:
-        """PBKDF2 against the configured hash (tens of ms: the core worker's job)."""
+        """scrypt (or an older PBKDF2 hash) against the configured hash, a few hundred ms
+        at most: the core worker's job. Wrong tries are counted on disk
+        (``kiosk.domain.pin_lockout``): a locked pad checks nothing until it reopens."""
         stored = self.settings.admin_pin_hash
         if not stored:
             return PinCheck.NOT_SET
-        return PinCheck.OK if check_pin(pin, stored) else PinCheck.WRONG
+        if pin_lockout.locked_for(self.db.conn, self.wall_clock()) > 0:
+            return PinCheck.LOCKED
+        ok = check_pin(pin, stored)
+        with transaction(self.db) as conn:
+            pin_lockout.record(conn, ok, self.wall_clock())
+        return PinCheck.OK if ok else PinCheck.WRONG
 
     def switch_punch(self, punch_id: str) -> Punch:
         return self.punches.switch(punch_id)

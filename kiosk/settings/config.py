@@ -154,7 +154,7 @@ FIELDS: tuple[Field, ...] = (
           "after the PIN; they never punch.", _is_badge_list),
     Field("admin", "pin_hash", "", "empty, or the line printed by 'kiosk admin-pin' "
           "(pbkdf2_sha256$...)",
-          "Hash of the admin PIN (4 to 8 digits); make one with: kiosk admin-pin. "
+          "Hash of the admin PIN (6 to 8 digits); make one with: kiosk admin-pin. "
           "Empty: the admin screen cannot open.", _is_pin_hash_or_empty),
 )
 

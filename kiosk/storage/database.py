@@ -9,61 +9,72 @@ plain SQL; sqlite-utils serves schema work and queries.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
+from kiosk.storage import sqlite
+from kiosk.storage.cache import attach_cache
 from kiosk.storage.errors import DatabaseDamaged, StorageError
 from kiosk.storage.migrations import apply_migrations
+from kiosk.storage.private import private_file, private_folder
 
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
 
 
-def open_database(path: Path | str) -> sqlite_utils.Database:
-    """Open (creating if needed) the database at ``path`` and bring its schema up to date.
+def open_database(path: Path | str, cache_key: bytes | None = None) -> sqlite_utils.Database:
+    """Open (creating if needed) the database at ``path`` and bring its schema up to date,
+    with the message cache attached (``kiosk.storage.cache``): encrypted under
+    ``cache_key``, or locked and empty without it once the store has been split.
 
     WAL journal with ``synchronous=FULL``: a committed punch survives a power cut.
     Raises ``StorageError`` with the folder named when it cannot be written.
     """
     path = Path(path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(path.parent)
+        private_file(path)
     except OSError as exc:
         raise StorageError(f"cannot create the data folder {path.parent}: {exc.strerror}") from exc
     try:
-        conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn = sqlite.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000,
+                              check_same_thread=True)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         mode = _journal_mode_wal(conn)
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
         db = sqlite_utils.Database(conn)
         apply_migrations(db)
+        attach_cache(db, path, cache_key)
     except RuntimeError as exc:  # a schema newer than this software
         raise StorageError(f"{path}: {exc}") from exc
-    except sqlite3.OperationalError as exc:  # cannot open or write: the folder's fault
+    except sqlite.OperationalError as exc:  # cannot open or write: the folder's fault
         raise StorageError(
             f"cannot open the database {path} for writing ({exc}); "
             f"check that the folder {path.parent} exists and is writable"
         ) from exc
-    except sqlite3.DatabaseError as exc:  # "malformed", "not a database": the file's
+    except sqlite.DatabaseError as exc:  # "malformed", "not a database": the file's
         raise DatabaseDamaged(path, str(exc)) from exc
-    except sqlite3.Error as exc:
+    except sqlite.Error as exc:
         raise StorageError(
             f"cannot open the database {path} for writing ({exc}); "
             f"check that the folder {path.parent} exists and is writable"
         ) from exc
+    for suffix in ("-wal", "-shm"):  # made by an older version, or before the umask was set
+        if Path(f"{path}{suffix}").exists():
+            private_file(f"{path}{suffix}")
     if str(mode).lower() != "wal":
         log.warning("journal mode is %s, not WAL", mode)
     return db
 
 
-def _journal_mode_wal(conn: sqlite3.Connection) -> str:
+def _journal_mode_wal(conn: Any) -> str:
     """Switch to WAL, waiting out other connections doing the same. SQLite answers
     "database is locked" at once, without its busy handler, when two connections switch
     a new file's journal mode together (two threads of the terminal at its first start)."""
@@ -71,22 +82,22 @@ def _journal_mode_wal(conn: sqlite3.Connection) -> str:
     while True:
         try:
             return str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
-        except sqlite3.OperationalError as exc:
+        except sqlite.OperationalError as exc:
             if "locked" not in str(exc) or time.monotonic() > deadline:
                 raise
             time.sleep(0.01)
 
 
-def integrity_problem(conn: sqlite3.Connection) -> str | None:
+def integrity_problem(conn: Any) -> str | None:
     """``PRAGMA quick_check`` (every page read, indexes not compared): None when the file
     is sound, else SQLite's first findings. It reads the whole file: run it once, at
     start, off the UI thread. A read that fails for another reason (I/O error, lock)
     raises ``sqlite3.OperationalError``: a storage fault, not a verdict on the file."""
     try:
         findings = [str(row[0]) for row in conn.execute("PRAGMA quick_check(5)")]
-    except sqlite3.OperationalError:
+    except sqlite.OperationalError:
         raise
-    except sqlite3.DatabaseError as exc:  # a page so damaged that the check stops on it
+    except sqlite.DatabaseError as exc:  # a page so damaged that the check stops on it
         return str(exc)
     if findings == ["ok"]:
         return None
@@ -94,7 +105,7 @@ def integrity_problem(conn: sqlite3.Connection) -> str | None:
 
 
 @contextmanager
-def transaction(db: sqlite_utils.Database) -> Iterator[sqlite3.Connection]:
+def transaction(db: sqlite_utils.Database) -> Iterator[Any]:
     """One atomic write: everything inside commits together or not at all."""
     conn = db.conn
     conn.execute("BEGIN IMMEDIATE")

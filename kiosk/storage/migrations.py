@@ -6,6 +6,7 @@ that has shipped.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 import sqlite_utils
@@ -164,9 +165,29 @@ def _m006_outbox_hold(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE outbox ADD COLUMN not_before TEXT")
 
 
+def _m007_badge_keys(db: sqlite_utils.Database) -> None:
+    # What punching needs when the message cache is locked (kiosk.storage.cache): badge
+    # -> employee as salted hashes of the badge ids, so that a thief cannot list them,
+    # with what the welcome needs. ``badge_memo`` (moved to the cache with the directory)
+    # remembers each badge's hash, so that a pull hashes only new badges.
+    db.execute(
+        """CREATE TABLE badge_keys (
+            hash BLOB PRIMARY KEY,
+            employee_id INTEGER NOT NULL,
+            active INTEGER NOT NULL,
+            employee_active INTEGER NOT NULL,
+            language TEXT NOT NULL,
+            role TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE TABLE badge_memo (badge TEXT PRIMARY KEY, hash BLOB NOT NULL)")
+    db.execute("INSERT INTO sync_state (key, value) VALUES ('badge_salt', ?)",
+               (os.urandom(16).hex(),))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _m001_initial, _m002_attachments, _m003_inbox_index, _m004_thread_index,
-    _m005_pull_quarantine, _m006_outbox_hold,
+    _m005_pull_quarantine, _m006_outbox_hold, _m007_badge_keys,
 )
 
 

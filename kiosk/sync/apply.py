@@ -23,6 +23,7 @@ from typing import Any
 from kiosk.domain.directory import Directory
 from kiosk.domain.messages import IncomingMessage, MessageStore
 from kiosk.domain.models import Employee
+from kiosk.storage import sqlite as sqlite_errors
 
 log = logging.getLogger(__name__)
 
@@ -153,8 +154,8 @@ def drop_directory(conn: sqlite3.Connection) -> None:
 # refuses (NOT NULL, CHECK, a list where a number goes). Not OperationalError (disk full,
 # I/O, locked) nor DatabaseError (a damaged file): those are the terminal's, not the change's.
 _POISON = (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError,
-           sqlite3.IntegrityError, sqlite3.InterfaceError, sqlite3.ProgrammingError,
-           sqlite3.DataError)
+           *sqlite_errors.IntegrityError, *sqlite_errors.InterfaceError,
+           *sqlite_errors.ProgrammingError, *sqlite_errors.DataError)
 ERROR_CHARS = 200
 
 

@@ -15,7 +15,9 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -42,6 +44,9 @@ from kiosk.sync.protocol import (
     stamped,
 )
 
+if TYPE_CHECKING:  # cryptography is loaded by the terminals that sign, not by this import
+    from kiosk.sync.signing import RequestSigner
+
 __all__ = ["PROTOCOL_HEADER", "PROTOCOL_VERSION", "PullResult", "ServerClient", "error_for"]
 
 log = logging.getLogger(__name__)
@@ -51,6 +56,7 @@ READ_TIMEOUT_S = 15.0
 # A download's cap: photos are at most 8 MiB (the server's upload cap); a drawing the
 # server rendered may be a little bigger.
 MAX_DOWNLOAD_BYTES = 16 * 1024 * 1024
+CACHE_KEY_SHAPE = re.compile(r"[0-9a-f]{64}")
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,200}")
 # Enough of an error body to read our server's JSON; a proxy's page is not read further.
 ERROR_BODY_BYTES = 64 * 1024
@@ -110,11 +116,21 @@ class ServerClient:
     """``token`` is the bearer token, or a callable giving the current one at each call
     (``kiosk.sync.tokens.TokenKeeper.token``: a rotation reaches every client at once)."""
 
-    def __init__(self, base_url: str, token: str | Callable[[], str] | None = None) -> None:
+    def __init__(self, base_url: str, token: str | Callable[[], str] | None = None,
+                 signer: RequestSigner | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self._session = requests.Session()  # connection reuse across calls
         self._session.headers[PROTOCOL_HEADER] = str(PROTOCOL_VERSION)
         self._token = (lambda: token) if isinstance(token, str) else token
+        # signer: each authenticated request is signed with the terminal's key
+        # (contract.request_signing); None: the token alone (tests, old enrollments).
+        self._signer = signer
+        self._base_path = urlsplit(self.base_url).path
+
+    @property
+    def signs(self) -> bool:
+        """Whether requests are signed (and a rotation registers the public key)."""
+        return self._signer is not None
 
     def close(self) -> None:
         self._session.close()
@@ -122,17 +138,36 @@ class ServerClient:
     def _send(self, method: str, path: str, read_timeout: float = READ_TIMEOUT_S,
               **kwargs: Any) -> requests.Response:
         if self._token is not None:
+            token = self._token()
             kwargs["headers"] = {**kwargs.get("headers", {}),
-                                 "Authorization": f"Bearer {self._token()}"}
+                                 "Authorization": f"Bearer {token}"}
+            if self._signer is not None:
+                kwargs["auth"] = partial(self._sign, token)
         try:
             # No redirects: a captive portal's 307 would have the body (message texts,
             # employee ids) sent again to its host. A 3xx is "try later" (error_for).
-            return self._session.request(
+            response = self._session.request(
                 method, self.base_url + path, timeout=(CONNECT_TIMEOUT_S, read_timeout),
                 allow_redirects=False, **kwargs
             )
         except requests.RequestException as exc:
             raise ServerUnavailable(f"server unreachable: {type(exc).__name__}") from exc
+        if self._signer is not None and stamped(response.headers):
+            self._signer.note_server_date(response.headers.get("Date"))
+        return response
+
+    def _sign(self, token: str, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        """Called by requests once the request is prepared: the exact path and body sent.
+        The path is signed as the server's routes see it, without the base URL's own."""
+        assert self._signer is not None
+        body = request.body or b""
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        path = request.path_url
+        if self._base_path and path.startswith(self._base_path):
+            path = path[len(self._base_path):]
+        request.headers.update(self._signer.headers(str(request.method), path, body, token))
+        return request
 
     def _call(self, method: str, path: str, read_timeout: float = READ_TIMEOUT_S,
               **kwargs: Any) -> requests.Response:
@@ -146,15 +181,20 @@ class ServerClient:
             response.close()
         raise error_for(response.status_code, response.headers, body)
 
-    def enroll(self, code: str, terminal_name: str) -> dict[str, Any]:
-        response = self._call("POST", "/v1/enroll",
-                              json={"code": code, "terminal_name": terminal_name})
+    def enroll(self, code: str, terminal_name: str,
+               public_key: str | None = None) -> dict[str, Any]:
+        body = {"code": code, "terminal_name": terminal_name}
+        if public_key is not None:  # hex of the Ed25519 public key the terminal signs with
+            body["public_key"] = public_key
+        response = self._call("POST", "/v1/enroll", json=body)
         return _json_object(response, "the enrollment answer")
 
     def rotate_token(self) -> str:
         """A fresh token for this terminal (POST /v1/token); the one this call was made
-        with keeps working for the server's grace period."""
-        response = self._call("POST", "/v1/token")
+        with keeps working for the server's grace period. With a signer, its public key
+        goes along: a terminal enrolled before keys existed registers it so."""
+        body = {"public_key": self._signer.public_key} if self._signer is not None else {}
+        response = self._call("POST", "/v1/token", json=body)
         token = _json_object(response, "the token answer").get("token")
         # It replaces the only token that works: only our server's, and only one of the
         # shape it makes (secrets.token_urlsafe), is saved.
@@ -162,6 +202,15 @@ class ServerClient:
                 or not TOKEN_SHAPE.fullmatch(token):
             raise _foreign_shape(response, "the token answer has no token of ours")
         return token
+
+    def cache_key(self) -> bytes:
+        """This terminal's message-cache key (POST /v1/cache-key): 32 bytes, for RAM only."""
+        response = self._call("POST", "/v1/cache-key")
+        key = _json_object(response, "the cache key answer").get("key")
+        if not stamped(response.headers) or not isinstance(key, str) \
+                or not CACHE_KEY_SHAPE.fullmatch(key):
+            raise _foreign_shape(response, "the cache key answer has no key of ours")
+        return bytes.fromhex(key)
 
     def info(self) -> dict[str, Any]:
         return _json_object(self._call("GET", "/v1/info"), "the info answer")

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sqlite3
 import sys
 import tempfile
 from datetime import UTC, datetime
@@ -24,10 +23,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from kiosk.settings.config import Config
+from kiosk.storage import sqlite as sqlite_errors
+from kiosk.storage.private import private_folder
 from kiosk.sync.client import PROTOCOL_VERSION, ServerClient
 from kiosk.sync.credentials import Enrollment, enrollment_path, load_enrollment, save_enrollment
 from kiosk.sync.errors import ForeignAnswer, IncompatibleServer, RequestRefused, ServerUnavailable
 from kiosk.sync.netdiag import NOT_A_KIOSK_SERVER, check_url, diagnose_request_error
+from kiosk.sync.signing import key_path, new_key, public_key_hex, save_key
 
 log = logging.getLogger(__name__)
 
@@ -83,15 +85,19 @@ def enroll_terminal(data_dir: Path, server_url: str, code: str, terminal_name: s
     _check_arguments(server_url, code, terminal_name)
     previous = _previous(data_dir, force)
     _check_writable(data_dir)
-    answer = _redeem(server_url, code, terminal_name)
+    key = new_key()  # a new enrollment, a new key pair: the old key is replaced
+    answer = _redeem(server_url, code, terminal_name, public_key_hex(key))
     try:
         enrollment = Enrollment(server_url, str(answer["token"]), int(answer["terminal_id"]),
                                 dict(answer["site"]),
-                                token_issued_at=datetime.now(UTC).isoformat(timespec="seconds"))
+                                token_issued_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                                bound=True)
     except (TypeError, ValueError):  # the right keys, but not the values a server gives
         raise _not_a_kiosk_server(server_url, "the enrollment with values of another shape") \
             from None
     try:
+        save_key(data_dir, key)
+        _give_to_data_dir_owner(key_path(data_dir))
         path = save_enrollment(data_dir, enrollment)
         os.chmod(path, 0o600)
         _give_to_data_dir_owner(path)
@@ -154,7 +160,7 @@ def _check_arguments(server_url: str, code: str, terminal_name: str) -> None:
 def _check_writable(data_dir: Path) -> None:
     """A code works once: make sure the token can be kept before spending it."""
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        private_folder(data_dir)
         with tempfile.NamedTemporaryFile(dir=data_dir, prefix=".enroll-"):
             pass
     except OSError as exc:
@@ -181,11 +187,11 @@ def _previous(data_dir: Path, force: bool) -> Enrollment | None:
     return previous
 
 
-def _redeem(server_url: str, code: str, terminal_name: str) -> dict[str, Any]:
+def _redeem(server_url: str, code: str, terminal_name: str, public_key: str) -> dict[str, Any]:
     client = ServerClient(server_url)
     try:
         _check_server(client, server_url)
-        answer = client.enroll(code, terminal_name)
+        answer = client.enroll(code, terminal_name, public_key)
     except ForeignAnswer as exc:  # a page that is not our server's: HTML, another JSON
         raise _not_a_kiosk_server(server_url, f"the enrollment with {_what(exc)}") from exc
     except ServerUnavailable as exc:
@@ -259,12 +265,12 @@ def _forget_cursor(database: Path) -> None:
     if not database.exists():
         return
     try:
-        conn = sqlite3.connect(str(database), timeout=5.0)
+        conn = sqlite_errors.connect(str(database), timeout=5.0)
         try:
             with conn:
                 conn.execute("DELETE FROM sync_state WHERE key = 'cursor'")
         finally:
             conn.close()
-    except sqlite3.Error as exc:
+    except sqlite_errors.Error as exc:
         log.warning("could not reset the sync cursor (%s); the directory refreshes "
                     "at the next reset from the server", type(exc).__name__)

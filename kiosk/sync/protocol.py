@@ -32,7 +32,7 @@ PROTOCOL_CODES = codes.REQUEST_CODES | codes.ITEM_CODES
 # error), a limit that passes (rate, upload quota), or bytes damaged on the way
 # (malformed JSON: the terminal's own JSON is always well formed).
 LATER_CODES = frozenset({codes.INTERNAL_ERROR, codes.RATE_LIMITED, codes.UPLOAD_QUOTA_EXCEEDED,
-                         codes.MALFORMED_JSON})
+                         codes.MALFORMED_JSON, codes.SIGNATURE_STALE})
 # Our server's refusals of a whole push that a smaller batch may get past: too big,
 # or an envelope it cannot read (splitting is the only way to find which one).
 SPLIT_CODES = frozenset({codes.PAYLOAD_TOO_LARGE, codes.INVALID_REQUEST})
@@ -41,7 +41,11 @@ SPLIT_CODES = frozenset({codes.PAYLOAD_TOO_LARGE, codes.INVALID_REQUEST})
 UPLOAD_FINAL_CODES = frozenset({codes.INVALID_IMAGE, codes.CONTENT_MISMATCH,
                                 codes.SHA256_MISMATCH, codes.PAYLOAD_TOO_LARGE,
                                 codes.UNSUPPORTED_MEDIA_TYPE})
-NOT_ENROLLED_CODES = frozenset({codes.AUTH_REQUIRED, codes.INVALID_TOKEN, codes.TOKEN_EXPIRED})
+# A signature refused means the token is not this terminal's any more (its key is
+# gone or another's): like a token refused, only a new enrollment helps. A stale one
+# (the clock) is "try later": the client takes the server's time from the answer.
+NOT_ENROLLED_CODES = frozenset({codes.AUTH_REQUIRED, codes.INVALID_TOKEN, codes.TOKEN_EXPIRED,
+                                codes.SIGNATURE_REQUIRED, codes.SIGNATURE_INVALID})
 
 
 

@@ -33,6 +33,9 @@ RETRY_AFTER_FAILURE = timedelta(hours=1)
 class Rotator(Protocol):
     def rotate_token(self) -> str: ...
 
+    @property
+    def signs(self) -> bool: ...
+
 
 def _parse(when: str | None) -> datetime | None:
     try:
@@ -52,7 +55,9 @@ class TokenKeeper:
         self._clock = clock
         self._lock = threading.Lock()
         issued = _parse(enrollment.token_issued_at)
-        # A token of unknown age (enrolled before rotation existed) is rotated soon.
+        # A token of unknown age (enrolled before rotation existed) is rotated soon. A
+        # terminal enrolled before signing keys existed registers its key at its next
+        # rotation (the client sends it), at most a day from now.
         self._next_try = issued + ROTATE_EVERY if issued else clock()
 
     def token(self) -> str:
@@ -75,7 +80,8 @@ class TokenKeeper:
         except SyncError as exc:
             log.warning("token rotation failed (%s); trying again later", type(exc).__name__)
             return False
-        rotated = replace(self._enrollment, token=token, token_issued_at=now.isoformat())
+        rotated = replace(self._enrollment, token=token, token_issued_at=now.isoformat(),
+                          bound=self._enrollment.bound or client.signs)
         try:
             save_enrollment(self._data_dir, rotated)
         except OSError as exc:

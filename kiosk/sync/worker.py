@@ -27,9 +27,11 @@ import sqlite_utils
 
 from contract.backoff import Backoff
 from kiosk.domain.attachments import AttachmentStore
+from kiosk.domain.badge_keys import refresh_badge_keys
 from kiosk.storage import open_database, transaction
 from kiosk.storage.outbox import Outbox, OutboxItem
 from kiosk.sync.apply import apply_changes, drop_directory, load_cursor, save_cursor
+from kiosk.sync.cache_key import CacheKeys
 from kiosk.sync.client import ServerClient
 from kiosk.sync.downloads import AttachmentDownloads
 from kiosk.sync.errors import (
@@ -52,6 +54,8 @@ LONG_POLL_S = 20
 IDLE_CHECK_S = 1.0
 RESTART_MIN_S, RESTART_MAX_S = 5.0, 300.0  # after a sync loop failed
 # Errors that a later try cannot fix: stop and say so, keep the outbox.
+# Changes after which the hashed badges punching reads without the key are rebuilt.
+_DIRECTORY_CHANGES = frozenset({"employee", "badge", "delete"})
 _TERMINAL_STATES = {TerminalRevoked: SyncState.REVOKED, NotEnrolled: SyncState.NOT_ENROLLED}
 
 
@@ -63,12 +67,16 @@ class SyncWorker:
         on_status: Callable[[SyncStatus], None] = lambda status: None,
         on_changes: Callable[[int], None] = lambda count: None,
         tokens: TokenKeeper | None = None,
+        cache_keys: CacheKeys | None = None,
     ) -> None:
         # on_changes(count): after a pull applied changes, and after attachments were
         # downloaded (a message's picture is here now), with how many.
         # tokens: rotated by the pusher when due (daily); None: never rotated.
         self._database_path = database_path
         self._tokens = tokens
+        # cache_keys: the message cache's key is fetched before any database is opened
+        # (the encrypted cache needs it); None: a terminal without an encrypted cache.
+        self._cache_keys = cache_keys
         self._client_factory = client_factory
         self._on_status = on_status
         self._on_changes = on_changes
@@ -128,8 +136,12 @@ class SyncWorker:
         try:
             while not self._stop.is_set():
                 try:
-                    db = db or open_database(self._database_path)
                     client = client or self._client_factory()
+                    if db is None:
+                        key = self._await_cache_key(client)
+                        if self._stop.is_set():
+                            return
+                        db = open_database(self._database_path, key)
                     loop(db, client)
                     return
                 except tuple(_TERMINAL_STATES) as exc:
@@ -150,6 +162,18 @@ class SyncWorker:
         finally:
             if client is not None:
                 client.close()
+
+    def _await_cache_key(self, client: ServerClient) -> bytes | None:
+        """The cache's key, asked until the server gives it (or the worker stops)."""
+        if self._cache_keys is None:
+            return None
+        backoff = Backoff()
+        while not self._stop.is_set():
+            try:
+                return self._cache_keys.fetch(client)
+            except (ServerUnavailable, IncompatibleServer, RequestRefused) as exc:
+                self._wait_after_failure(backoff, exc)
+        return None
 
     def _wait_after_failure(self, backoff: Backoff, exc: SyncError) -> None:
         if isinstance(exc, IncompatibleServer):
@@ -248,6 +272,9 @@ class SyncWorker:
                 if result.reset:
                     drop_directory(conn)
                 apply_changes(conn, result.changes)
+                if result.reset or any(c.get("type") in _DIRECTORY_CHANGES
+                                       for c in result.changes if isinstance(c, dict)):
+                    refresh_badge_keys(conn)
                 save_cursor(conn, result.cursor)
             cursor, more = result.cursor, result.more
             offset = datetime.fromisoformat(result.server_time).timestamp() - received

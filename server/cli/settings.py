@@ -178,7 +178,7 @@ def register(sub: Any) -> None:
                    help="a badge that opens the admin screen; repeat for several; "
                         "replaces the list")
     p.add_argument("--admin-pin", metavar="PIN",
-                   help="admin PIN, 4 to 8 digits, stored hashed; '-' reads it from stdin "
+                   help="admin PIN, 6 to 8 digits, stored hashed; '-' reads it from stdin "
                         "(keeps it out of the shell history)")
     p.add_argument("--staff-authority", choices=("on", "off"),
                    help="on: HR and managers keep their authority when they write from this "

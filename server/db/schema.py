@@ -118,6 +118,11 @@ terminals = Table(
     Column("previous_token_hash", String(64)),
     Column("previous_token_expires_at", UtcDateTime),
     Column("previous_token_last_used_at", UtcDateTime),
+    # Revision 0006: the key of the terminal's encrypted message cache (32 random bytes,
+    # given only to the terminal, dropped when it is revoked), and the Ed25519 public key
+    # its requests are signed with (its private key never leaves the terminal).
+    Column("cache_key", LargeBinary(32)),
+    Column("public_key", LargeBinary(32)),
     Index("ux_terminals_previous_token", "previous_token_hash", unique=True),
 )
 

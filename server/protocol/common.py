@@ -26,6 +26,8 @@ SUPPORTED_VERSIONS: tuple[int, ...] = (1,)
 PROTOCOL_HEADER_PATTERN = re.compile(r"[0-9]{1,4}")
 # A bearer token as the server makes them (secrets.token_urlsafe), with room to spare.
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,128}")
+# An Ed25519 public key (contract.request_signing), 32 bytes in lowercase hex.
+PUBLIC_KEY_PATTERN = r"^[0-9a-f]{64}$"
 
 MAX_BATCH_ITEMS = 500
 MAX_BODY_CHARS = 4000

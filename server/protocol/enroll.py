@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pydantic import AwareDatetime, Field
 
-from server.protocol.common import MAX_NAME_CHARS, RequestModel, WireModel
+from server.protocol.common import MAX_NAME_CHARS, PUBLIC_KEY_PATTERN, RequestModel, WireModel
 
 
 class EnrollRequest(RequestModel):
     code: str = Field(min_length=4, max_length=64, description="one-time code from the admin")
     terminal_name: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
+    public_key: str | None = Field(
+        default=None, pattern=PUBLIC_KEY_PATTERN,
+        description="hex of the Ed25519 public key the terminal signs its requests with")
 
 
 class SiteInfo(WireModel):

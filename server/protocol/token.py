@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import AwareDatetime, Field
 
-from server.protocol.common import WireModel
+from server.protocol.common import PUBLIC_KEY_PATTERN, RequestModel, WireModel
 
 
 class TokenResponse(WireModel):
@@ -12,3 +12,10 @@ class TokenResponse(WireModel):
     issued_at: AwareDatetime
     previous_expires_at: AwareDatetime | None = Field(
         description="until when the token this call was made with still works")
+
+
+class TokenRequest(RequestModel):
+    public_key: str | None = Field(
+        default=None, pattern=PUBLIC_KEY_PATTERN,
+        description="a terminal enrolled before signed requests registers its Ed25519 "
+                    "public key here, once; ignored when the server has one already")

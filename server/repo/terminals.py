@@ -171,9 +171,37 @@ def revoke(conn: Connection, terminal_id: int) -> None:
                        .where(terminals.c.id == terminal_id)).first()
     if row is None:
         raise NotFound("unknown_terminal", f"no terminal with id {terminal_id}")
+    # The cache key goes with the revocation: a stolen terminal's cache stays sealed
+    # even if its token and signing key were copied.
     conn.execute(update(terminals).where(terminals.c.id == terminal_id)
-                 .where(terminals.c.revoked_at.is_(None)).values(revoked_at=utcnow()))
+                 .where(terminals.c.revoked_at.is_(None))
+                 .values(revoked_at=utcnow(), cache_key=None))
     changes.record(conn, "terminal", terminal_id, [row.site_id])
+
+
+CACHE_KEY_BYTES = 32
+
+
+def bind_key(conn: Connection, terminal_id: int, public_key: bytes) -> None:
+    """Store the terminal's Ed25519 public key, once: from then on its requests must be
+    signed with the matching private key (server.signatures)."""
+    conn.execute(update(terminals).where(terminals.c.id == terminal_id)
+                 .where(terminals.c.public_key.is_(None)).values(public_key=public_key))
+
+
+
+def cache_key(conn: Connection, terminal_id: int) -> bytes:
+    """The terminal's message-cache key, made (32 random bytes) if it has none yet."""
+    key = conn.execute(select(terminals.c.cache_key)
+                       .where(terminals.c.id == terminal_id)).scalar_one()
+    if key is None:
+        key = secrets.token_bytes(CACHE_KEY_BYTES)
+        # Only if still none: two first calls racing get the same key.
+        conn.execute(update(terminals).where(terminals.c.id == terminal_id)
+                     .where(terminals.c.cache_key.is_(None)).values(cache_key=key))
+        key = conn.execute(select(terminals.c.cache_key)
+                           .where(terminals.c.id == terminal_id)).scalar_one()
+    return bytes(key)
 
 
 def is_revoked(conn: Connection, terminal_id: int) -> bool:

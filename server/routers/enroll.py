@@ -30,6 +30,8 @@ def enroll(body: EnrollRequest, db: DB) -> EnrollResponse:
     """Trade a one-time enrollment code for this terminal's own token."""
     with db.write() as conn:
         terminal_id, token, site = terminals.redeem_code(conn, body.code, body.terminal_name)
+        if body.public_key is not None:
+            terminals.bind_key(conn, terminal_id, bytes.fromhex(body.public_key))
     log.info("terminal %s enrolled at site %s", terminal_id, site.id)
     return EnrollResponse(
         terminal_id=terminal_id, token=token, protocol_version=PROTOCOL_VERSION,

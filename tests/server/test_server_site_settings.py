@@ -44,7 +44,7 @@ def test_set_stores_each_setting_and_show_reads_it_back(db_path, world, capsys):
         "--session-timeout", "45", "--punch-undo", "0", "--notice", "10",
         "--punch-mode", "messages_only", "--quick-reply", "fr:J'arrive",
         "--quick-reply", "fr:Merci", "--quick-reply", "en:Coming", "--admin-badge", "0f00aa",
-        "--admin-pin", "1234")
+        "--admin-pin", "482193")
     assert status == 0, err
     _, shown, _ = settings(db_path, capsys, "show", "--site", str(world.site))
     assert shown["idle_language"] == "en"
@@ -56,20 +56,20 @@ def test_set_stores_each_setting_and_show_reads_it_back(db_path, world, capsys):
 
 
 def test_the_admin_pin_is_stored_only_as_a_hash(db_path, db: Database, world, capsys):
-    settings(db_path, capsys, "set", "--site", str(world.site), "--admin-pin", "4821")
+    settings(db_path, capsys, "set", "--site", str(world.site), "--admin-pin", "482193")
     with db.read() as conn:
         stored = conn.execute(select(site_settings.c.admin_pin_hash)).scalar_one()
-    # by field: the random salt and hash, in hex, hold "4821" one time in a few hundred
-    assert "4821" not in stored.split("$")
-    assert check_pin("4821", stored) and not check_pin("4822", stored)
+    # by field: the random salt and hash, in hex, hold "482193" one time in a few hundred
+    assert "482193" not in stored.split("$")
+    assert check_pin("482193", stored) and not check_pin("482194", stored)
 
 
 def test_the_admin_pin_can_come_from_stdin(db_path, db: Database, world, capsys, monkeypatch):
-    monkeypatch.setattr("sys.stdin", io.StringIO("97531\n"))
+    monkeypatch.setattr("sys.stdin", io.StringIO("975311\n"))
     status, _, _ = settings(db_path, capsys, "set", "--site", str(world.site), "--admin-pin", "-")
     assert status == 0
     with db.read() as conn:
-        assert check_pin("97531", repo.get(conn, world.site)["admin_pin_hash"])
+        assert check_pin("975311", repo.get(conn, world.site)["admin_pin_hash"])
 
 
 def test_quick_replies_given_for_one_language_keep_the_others(db_path, world, capsys):
@@ -85,7 +85,7 @@ def test_quick_replies_given_for_one_language_keep_the_others(db_path, world, ca
 
 def test_unset_gives_a_setting_back_to_the_terminals_config(db_path, world, capsys):
     site = str(world.site)
-    settings(db_path, capsys, "set", "--site", site, "--notice", "9", "--admin-pin", "1234",
+    settings(db_path, capsys, "set", "--site", site, "--notice", "9", "--admin-pin", "482193",
              "--admin-badge", "AB12")
     _, shown, _ = settings(db_path, capsys, "set", "--site", site, "--unset", "notice",
                            "--unset", "admin-pin", "--unset", "admin-badges")
@@ -123,7 +123,7 @@ def test_too_many_quick_replies_for_a_language_are_refused(db_path, world, capsy
 def test_a_refused_pin_is_never_echoed(db_path, world, capsys):
     status, _, err = settings(db_path, capsys, "set", "--site", str(world.site),
                               "--admin-pin", "12a")
-    assert status == 1 and "12a" not in err and "4 to 8 digits" in err
+    assert status == 1 and "12a" not in err and "6 to 8 digits" in err
 
 
 def test_a_refused_value_changes_nothing(db_path, db: Database, world, capsys):
@@ -167,12 +167,12 @@ def test_a_change_reaches_the_sites_terminals_in_the_pull(
         terminal: Terminal, db_path, world, capsys) -> None:
     _, cursor = terminal.pull_all()
     settings(db_path, capsys, "set", "--site", str(world.site), "--session-timeout", "45",
-             "--quick-reply", "fr:J'arrive", "--admin-pin", "1234")
+             "--quick-reply", "fr:J'arrive", "--admin-pin", "482193")
     changes = terminal.get("/v1/pull", params={"cursor": cursor}).json()["changes"]
     [change] = of_type(changes, "site_settings")
     assert change["session_timeout_s"] == 45 and change["notice_s"] is None
     assert change["quick_replies"] == {"fr": ["J'arrive"]}
-    assert check_pin("1234", change["admin_pin_hash"])
+    assert check_pin("482193", change["admin_pin_hash"])
     assert change["language"] == "fr"  # the site's own language, as before
 
 
@@ -182,3 +182,9 @@ def test_a_change_does_not_reach_other_sites(
     _, cursor = other.pull_all()
     settings(db_path, capsys, "set", "--site", str(world.site), "--notice", "9")
     assert other.get("/v1/pull", params={"cursor": cursor}).json()["changes"] == []
+
+
+def test_a_pin_of_fewer_than_six_digits_is_refused(db_path, world, capsys):
+    status, _, err = settings(db_path, capsys, "set", "--site", str(world.site),
+                              "--admin-pin", "48219")
+    assert status == 1 and "48219" not in err and "6 to 8 digits" in err

@@ -16,7 +16,7 @@ from kivy.graphics import Color, Ellipse, Line
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.widget import Widget
 
-from contract.pin import MAX_DIGITS, MIN_DIGITS
+from contract.pin import ENTRY_MIN_DIGITS, MAX_DIGITS
 from kiosk.domain.admin import AdminPinState
 from kiosk.ui.i18n import tr
 from kiosk.ui.screens.base import KioskScreen
@@ -35,7 +35,7 @@ class PinDots(Widget):
 
     def _draw(self, *_: Any) -> None:
         self.canvas.clear()
-        places = max(MIN_DIGITS, int(self.count))
+        places = max(ENTRY_MIN_DIGITS, int(self.count))
         size = min(self.height, theme.touch * 0.34)
         gap = size * 0.9
         x = self.x
@@ -95,7 +95,7 @@ class PinScreen(KioskScreen):
         self.redraw()
 
     def submit(self) -> None:
-        if len(self._digits) < MIN_DIGITS or not self.pad_enabled or self.router is None:
+        if len(self._digits) < ENTRY_MIN_DIGITS or not self.pad_enabled or self.router is None:
             return
         pin, self._digits = self._digits, ""
         self._checking = True
@@ -138,7 +138,7 @@ class PinScreen(KioskScreen):
                 self.level = "warn"
             else:
                 self.message, self.level = tr._("Enter the admin PIN."), ""
-        self.can_submit = self.pad_enabled and len(self._digits) >= MIN_DIGITS
+        self.can_submit = self.pad_enabled and len(self._digits) >= ENTRY_MIN_DIGITS
 
     def _stop_countdown(self) -> None:
         if self._countdown is not None:

@@ -42,6 +42,7 @@ class WelcomeScreen(KioskScreen):
         super().__init__(**kwargs)
         self._session: Session | None = None
         self._unread = 0
+        self._messages_locked = False
         self._countdown: Any = None
 
     # Called by the router --------------------------------------------------------------
@@ -49,6 +50,7 @@ class WelcomeScreen(KioskScreen):
     def show(self, session: Session, outcome: BadgeOutcome) -> None:
         self._session = session
         self._unread = outcome.unread
+        self._messages_locked = outcome.messages_locked
         self._start_undo_countdown(session)
         self.redraw()
 
@@ -103,14 +105,18 @@ class WelcomeScreen(KioskScreen):
                 self.punch_text = tr._("Clock-out recorded at {time}").format(time=at)
                 self.switch_text = tr._("Change to IN")
         self.unread = self._unread
-        self.unread_text = (
-            tr.ngettext("new message", "new messages", self._unread)
-            if self._unread else tr._("No new messages")
-        )
+        if self._messages_locked:  # no cache key yet: messages cannot be read here now
+            self.unread_text = tr._("Messages available when the terminal is back online")
+        else:
+            self.unread_text = (
+                tr.ngettext("new message", "new messages", self._unread)
+                if self._unread else tr._("No new messages")
+            )
 
     def clear(self) -> None:
         self._session = None
         self._unread = 0
+        self._messages_locked = False
         self._stop_undo_countdown()
         self._blank()
 

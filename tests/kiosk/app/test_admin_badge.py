@@ -36,9 +36,9 @@ from tests.support.station_view import RecordingView
 
 ADMIN_BADGE = "0A00AD0001"
 WORKER_BADGE = "0F00123456"  # Camille Martin in the demo company
-PIN = "4821"
-# Few iterations: the tests check the logic, not PBKDF2's cost.
-PIN_HASH = hash_pin(PIN, iterations=1_000)
+PIN = "482193"
+# A small scrypt cost: the tests check the logic, not the hash's cost.
+PIN_HASH = hash_pin(PIN, log2_n=10)
 
 
 
@@ -58,6 +58,7 @@ def make_rig(database: Path, pin_hash: str = PIN_HASH, badges=(ADMIN_BADGE,)):
     def open_terminal() -> Terminal:
         terminal = Terminal.open(database)
         terminal.settings = settings
+        terminal.wall_clock = clock  # wrong PINs are counted on disk, on the test's clock
         return terminal
 
     loop = MainLoop()
@@ -165,6 +166,29 @@ def test_three_wrong_pins_lock_the_pin_pad_for_a_minute(rig):
     clock.now += LOCKOUT_S
     enter(station, loop, PIN)
     assert view.brief()[-1] == ("admin",)
+
+
+def test_wrong_pins_before_a_restart_keep_the_pin_pad_locked(database):
+    station, _view, loop, clock, worker = make_rig(database)
+    try:
+        station.on_badge(ADMIN_BADGE)
+        loop.run_one()
+        for _ in range(MAX_WRONG_PINS):
+            enter(station, loop, "000000")
+    finally:
+        worker.stop()
+    station, view, loop, later, worker = make_rig(database)  # the plug pulled, a new gate
+    later.now = clock.now + 1
+    try:
+        station.on_badge(ADMIN_BADGE)
+        loop.run_one()
+        enter(station, loop, PIN)
+        assert view.brief()[-1][1].locked_for_s > 0 and not station.admin.unlocked
+        later.now += LOCKOUT_S
+        enter(station, loop, PIN)
+        assert view.brief()[-1] == ("admin",)
+    finally:
+        worker.stop()
 
 
 def test_badging_again_does_not_reset_the_count_of_wrong_pins(rig):
@@ -287,16 +311,17 @@ def test_admin_badges_must_be_a_list_of_ids(tmp_path):
 
 def test_admin_pin_command_prints_a_hash_that_checks():
     out, err = io.StringIO(), io.StringIO()
-    assert admin_pin_command(io.StringIO("4821\n"), out, err) == 0
+    assert admin_pin_command(io.StringIO("482193\n"), out, err) == 0
     digest = out.getvalue().strip()
-    assert check_pin("4821", digest) and "4821" not in err.getvalue().replace(digest, "")
+    assert check_pin("482193", digest) and "482193" not in err.getvalue().replace(digest, "")
     assert "pin_hash" in err.getvalue()
 
 
-def test_admin_pin_command_refuses_a_pin_that_is_not_4_to_8_digits():
+@pytest.mark.parametrize("pin", ["12ab", "12345"])
+def test_admin_pin_command_refuses_a_pin_that_is_not_6_to_8_digits(pin):
     out, err = io.StringIO(), io.StringIO()
-    assert admin_pin_command(io.StringIO("12ab\n"), out, err) == 1
-    assert out.getvalue() == "" and "4 to 8 digits" in err.getvalue()
+    assert admin_pin_command(io.StringIO(f"{pin}\n"), out, err) == 1
+    assert out.getvalue() == "" and "6 to 8 digits" in err.getvalue()
 
 
 def test_the_demo_has_an_admin_badge_with_pin_1234_and_lists_it():

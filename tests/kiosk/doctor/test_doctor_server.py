@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -12,7 +12,7 @@ import pytest
 from kiosk.doctor.checkup import Check, exit_code, run_checks
 from kiosk.doctor.server import _clock_check, check_server
 from kiosk.settings.config import Config
-from kiosk.sync.credentials import Enrollment
+from kiosk.sync.credentials import Enrollment, save_enrollment
 from kiosk.sync.enrollment import enroll_terminal
 from server.db import Database
 from server.embedded import EmbeddedServer
@@ -63,10 +63,9 @@ def test_revoked_terminal_is_reported_with_the_admins_name_for_it(
 
 
 def test_unknown_token_asks_to_enroll_again(enrolled: tuple[Config, Enrollment]) -> None:
-    config, _ = enrolled
-    path = config.data_dir / "enrollment.json"
-    data = json.loads(path.read_text())
-    path.write_text(json.dumps({**data, "token": "not-a-token"}))
+    config, enrollment = enrolled
+    # Through save_enrollment: the file holds the token sealed, not in clear.
+    save_enrollment(config.data_dir, dataclasses.replace(enrollment, token="not-a-token"))
     token = named(check_server(config, timeout_s=3.0).checks, "token")
     assert not token.ok and "enroll again" in token.fix
 

@@ -9,7 +9,6 @@ import json
 import math
 import queue
 import random
-import sqlite3
 import time
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -25,6 +24,7 @@ from kiosk.domain.messages import IncomingMessage, MessageStore
 from kiosk.domain.models import DrawingAttachment, PhotoAttachment, SendRefused
 from kiosk.domain.retention import prune_expired
 from kiosk.photos import prepare_photo
+from kiosk.storage import sqlite as sqlite_errors
 from kiosk.storage import transaction
 from sketch import (
     MAX_DRAWING_POINTS,
@@ -124,7 +124,7 @@ def test_the_photo_the_message_and_its_outbox_item_are_one_transaction(terminal)
     before = counts(terminal)
     terminal.db.execute("CREATE TEMP TRIGGER full_disk BEFORE INSERT ON outbox "
                         "BEGIN SELECT RAISE(ABORT, 'disk full'); END")
-    with pytest.raises(sqlite3.DatabaseError):
+    with pytest.raises(sqlite_errors.DatabaseError):
         terminal.send_message(CAMILLE, [JORDAN], [], "", attachment=photo())
     assert counts(terminal) == before
 
@@ -244,7 +244,7 @@ def test_a_staged_attachment_the_message_and_its_outbox_item_are_one_transaction
     before = counts(terminal)
     terminal.db.execute("CREATE TEMP TRIGGER full_disk BEFORE INSERT ON outbox "
                         "BEGIN SELECT RAISE(ABORT, 'disk full'); END")
-    with pytest.raises(sqlite3.DatabaseError):
+    with pytest.raises(sqlite_errors.DatabaseError):
         terminal.send_message(CAMILLE, [JORDAN], [], "", attachment=staged)
     assert counts(terminal) == before
 

@@ -29,7 +29,7 @@ from tests.support.station_view import RecordingView
 
 CONFIG = SiteSettings.from_config(parse_config({}, Path(".")))  # fr, 30 s, 8 s, 4 s
 ALICE_BADGE, ALICE = "0F00123456", 1  # of the demo company
-PIN_HASH = hash_pin("1234", iterations=1_000)
+PIN_HASH = hash_pin("482193", log2_n=10)
 
 
 def store(database: Path, **values: Any) -> None:

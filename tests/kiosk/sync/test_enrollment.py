@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import io
-import json
 import logging
 import os
 import stat
@@ -132,7 +131,7 @@ def test_logs_contain_neither_the_code_nor_the_token(
     with caplog.at_level(logging.DEBUG):
         enroll_terminal(tmp_path, server.url, code, "Gate 2")
         enroll_terminal(tmp_path, server.url, make_code(), "Gate 2", force=True)
-    token = json.loads((tmp_path / "enrollment.json").read_text())["token"]
+    token = load_enrollment(tmp_path).token
     assert caplog.records  # the replacement is logged...
     assert code not in caplog.text and token not in caplog.text  # ...without secrets
 

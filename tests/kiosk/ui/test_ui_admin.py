@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 from typing import Any
 
 import pytest
 from kivy.tests.common import UnitTestTouch
 
 from kiosk.demo.company import DEMO_ADMIN_BADGE, DEMO_ADMIN_PIN
+from kiosk.storage import sqlite
 
 SESSION_TIMEOUT_S = 5  # as in conftest
 
@@ -41,7 +41,8 @@ def _row_values(card: Any) -> dict[str, str]:
 
 def _queued_in_outbox(app: Any) -> int:
     path = app.shell.runtime.config.database_path
-    conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+    # The terminal's SQLite library: a second one in this process would drop its locks.
+    conn = sqlite.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
     try:
         return conn.execute("SELECT count(*) FROM outbox WHERE state = 'queued'").fetchone()[0]
     finally:
@@ -91,7 +92,7 @@ def test_the_admin_screen_shows_the_outbox_depth(app):
 
 def test_the_admin_screen_counts_the_changes_set_aside(app):
     path = app.shell.runtime.config.database_path
-    conn = sqlite3.connect(path)
+    conn = sqlite.connect(path)
     with conn:  # what kiosk.sync.apply writes for a change it cannot apply
         conn.execute("INSERT INTO pull_quarantine (change_type, change, error, quarantined_at) "
                      "VALUES ('message', '{}', 'KeyError', '2026-01-01T00:00:00Z')")

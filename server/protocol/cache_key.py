@@ -1,0 +1,12 @@
+"""POST /v1/cache-key: the key of the terminal's encrypted message cache."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from server.protocol.common import WireModel
+
+
+class CacheKeyResponse(WireModel):
+    key: str = Field(pattern=r"^[0-9a-f]{64}$",
+                     description="32 random bytes, hex: the terminal keeps them in RAM only")
