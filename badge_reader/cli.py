@@ -244,6 +244,9 @@ def _present(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILURE
+    protocol = args.protocol or "the reader's protocol"
+    times = f", {args.repeat} times" if args.repeat > 1 else ""
+    print(f"presented {args.badge} ({protocol}{times}) to the virtual reader on {args.control}")
     return EXIT_OK
 
 

@@ -13,12 +13,19 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from kiosk import __version__
-from kiosk.settings.config import LANGUAGES, Config, ConfigError, load_config, render_example
+from kiosk.settings.config import (
+    DISPLAY_THEMES,
+    LANGUAGES,
+    Config,
+    ConfigError,
+    load_config,
+    render_example,
+)
 from kiosk.storage import StorageError
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -157,8 +164,12 @@ def build_parser() -> argparse.ArgumentParser:
     tour.add_argument("--size", type=_size, action="append", metavar="WxH",
                       help=f"window size, repeatable (default: {' and '.join(TOUR_SIZES)})")
     tour.add_argument("--check", action="store_true",
-                      help="also fail on touch targets under 9 mm or label text overflowing "
-                           "(at a 7-inch panel's density at 800x480, a 10.1-inch one above)")
+                      help="also fail on what a finger or an eye would meet: touch targets "
+                           "under 9 mm (a 7-inch panel's density at 800x480, a 10.1-inch one "
+                           "above), off screen, overlapping or not reached by a touch; text "
+                           "overflowing, cut, technical or in the wrong language; low contrast")
+    tour.add_argument("--theme", choices=DISPLAY_THEMES, action="append",
+                      help="colours, repeatable (default: dark; light files end in -light)")
     return parser
 
 
@@ -180,12 +191,31 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return _run_ui(config, touch_devices=True)
 
 
+NO_DISPLAY_HELP = """\
+kiosk demo: no display to open a window on (DISPLAY and WAYLAND_DISPLAY are unset).
+Run it under a virtual X display:
+  sudo apt-get install -y xvfb
+  xvfb-run -a -s "-screen 0 1280x800x24" ./dev demo
+or look at every screen without a window:
+  .venv/bin/python -m kiosk tour --out tour-out"""
+
+
+def no_display(environ: Mapping[str, str]) -> bool:
+    """No window can open: a Linux desktop session sets DISPLAY or WAYLAND_DISPLAY
+    (an explicit SDL_VIDEODRIVER, e.g. offscreen or kmsdrm, is the user's choice)."""
+    return (sys.platform.startswith("linux") and not environ.get("SDL_VIDEODRIVER")
+            and not environ.get("DISPLAY") and not environ.get("WAYLAND_DISPLAY"))
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from kiosk.demo.prepare import prepare_demo
 
     if args.join and not args.code:
         print("kiosk demo: --join needs --code (printed by the first demo)", file=sys.stderr)
         return EXIT_USAGE
+    if no_display(os.environ):  # it would run unseen, in an offscreen window
+        print(NO_DISPLAY_HELP, file=sys.stderr)
+        return EXIT_FAILURE
     try:
         setup = prepare_demo(args.data_dir or DEMO_DATA_DIR, offline=args.offline,
                              join=args.join, code=args.code, language=args.language)
@@ -249,10 +279,11 @@ def _cmd_tour(args: argparse.Namespace) -> int:
     sizes = args.size or [_size(s) for s in TOUR_SIZES]
     args.out.mkdir(parents=True, exist_ok=True)
     status = EXIT_OK
-    for width, height in sizes:  # one process per size: Kivy sizes its window once
+    runs = [(size, name) for size in sizes for name in (args.theme or ["dark"])]
+    for (width, height), name in runs:  # one process per size: Kivy sizes its window once
         command = [sys.executable, "-m", "kiosk.ui.tooling.tour", "--out", str(args.out),
-                   "--size", f"{width}x{height}"] + (["--check"] if args.check else [])
-        result = subprocess.run(command, check=False)
+                   "--size", f"{width}x{height}", "--theme", name]
+        result = subprocess.run(command + (["--check"] if args.check else []), check=False)
         if result.returncode == 3:
             print(f"kiosk tour: {width}x{height}: layout problems (the LAYOUT lines above)",
                   file=sys.stderr)

@@ -24,6 +24,7 @@ READER_PROTOCOLS = ("em4100", "em4100-id12", "line-hex", "line-dec", "wedge", "v
 BADGE_FORMATS = ("hex", "dec32", "facility-card")
 BAUD_RATES = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)
 CAMERA_SOURCES = ("auto", "none", "virtual")  # kiosk.camera.SOURCES
+DISPLAY_THEMES = ("dark", "light")  # kiosk.ui.theme.THEMES
 
 
 class ConfigError(ValueError):
@@ -106,6 +107,9 @@ FIELDS: tuple[Field, ...] = (
                   "How long the worker may switch IN/OUT or undo a punch just recorded."),
     _site_setting("terminal", "notice_s", "notice_s", 4,
                   "How long a notice (unknown badge, reader fault) stays on screen."),
+    Field("terminal", "punch_sound", True, "true or false",
+          "A short tone when a punch is recorded, where the terminal has a sound device "
+          "(none: skipped without a word).", _is_bool),
     Field("reader", "protocol", "em4100", ", ".join(READER_PROTOCOLS),
           "Reader family; see docs/readers.md. 'virtual' makes a pseudo-terminal reader "
           "for demos and tests.", _is_one_of(READER_PROTOCOLS)),
@@ -137,6 +141,9 @@ FIELDS: tuple[Field, ...] = (
     Field("display", "dpi", 0, "0 (ask the screen) or a whole number from 60 to 400",
           "Screen density used to size touch targets.",
           lambda v: v == 0 or _is_int_in(60, 400)(v)),
+    Field("display", "theme", "dark", ", ".join(DISPLAY_THEMES),
+          "Colours: 'dark' (the default), or 'light', high-contrast black on white for "
+          "brightly lit shop floors.", _is_one_of(DISPLAY_THEMES)),
     Field("camera", "source", "auto", ", ".join(CAMERA_SOURCES),
           "Camera for photos in messages: 'auto' reads the device below with OpenCV (when "
           "installed), 'none' means no camera, 'virtual' shows a test pattern (demos, tests).",

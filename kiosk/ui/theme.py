@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.event import EventDispatcher
-from kivy.properties import ColorProperty, NumericProperty
+from kivy.properties import ColorProperty, NumericProperty, StringProperty
 from kivy.utils import get_color_from_hex as hex_color
 
 BASE_WIDTH, BASE_HEIGHT = 800, 480
@@ -29,30 +29,60 @@ _SIZES = {
 }
 
 
+# Palettes: "dark" (the default, text >= 7:1 on the background) and "light", for
+# bright shop floors (near-black on white; fills dark enough for white text on them).
+# ``text_on_primary`` is text on a primary fill, ``text_dark`` text on an accent, warn,
+# ok or clock fill, ``text_on_notice`` text on a notice's background.
+PALETTES: dict[str, dict[str, str]] = {
+    "dark": {
+        "bg": "#0B1322", "surface": "#152238", "surface_hi": "#1E2F4D",
+        "line_color": "#2B3E60", "text": "#F4F7FC", "text_muted": "#AEBBD2",
+        "text_dark": "#0B1322", "text_on_primary": "#F4F7FC", "text_on_notice": "#F4F7FC",
+        "primary": "#2563EB", "primary_hi": "#3B82F6", "accent": "#60A5FA",
+        "clock_in": "#22C55E", "clock_out": "#F59E0B", "ok": "#34D399", "warn": "#FBBF24",
+        "error": "#F87171", "notice_warn": "#8A3B06", "notice_error": "#8B1A1A",
+        "picture_bg": "#0D121C", "scrim": "#00000066",
+    },
+    "light": {
+        "bg": "#FFFFFF", "surface": "#EEF2F7", "surface_hi": "#DCE4EF",
+        "line_color": "#8A97AD", "text": "#0B1322", "text_muted": "#3B4A63",
+        "text_dark": "#FFFFFF", "text_on_primary": "#FFFFFF", "text_on_notice": "#FFFFFF",
+        "primary": "#1D4ED8", "primary_hi": "#1E40AF", "accent": "#1D4ED8",
+        "clock_in": "#15803D", "clock_out": "#B45309", "ok": "#15803D", "warn": "#B45309",
+        "error": "#B91C1C", "notice_warn": "#8A3B06", "notice_error": "#8B1A1A",
+        "picture_bg": "#0D121C", "scrim": "#00000066",
+    },
+}
+THEMES = tuple(PALETTES)
+
+
 class Theme(EventDispatcher):
     u = NumericProperty(1.0)
     dpi = NumericProperty(0)
     touch = NumericProperty(MIN_TOUCH_PX)
+    palette = StringProperty("dark")  # set last by ``use``: Python-styled widgets bind to it
 
-    # Palette: a dark, high-contrast scheme (text >= 7:1 on the background).
-    bg = ColorProperty(hex_color("#0B1322"))
-    surface = ColorProperty(hex_color("#152238"))
-    surface_hi = ColorProperty(hex_color("#1E2F4D"))
-    line_color = ColorProperty(hex_color("#2B3E60"))
-    text = ColorProperty(hex_color("#F4F7FC"))
-    text_muted = ColorProperty(hex_color("#AEBBD2"))
-    text_dark = ColorProperty(hex_color("#0B1322"))
-    primary = ColorProperty(hex_color("#2563EB"))
-    primary_hi = ColorProperty(hex_color("#3B82F6"))
-    accent = ColorProperty(hex_color("#60A5FA"))
-    clock_in = ColorProperty(hex_color("#22C55E"))
-    clock_out = ColorProperty(hex_color("#F59E0B"))
-    ok = ColorProperty(hex_color("#34D399"))
-    warn = ColorProperty(hex_color("#FBBF24"))
-    error = ColorProperty(hex_color("#F87171"))
-    notice_warn = ColorProperty(hex_color("#8A3B06"))
-    notice_error = ColorProperty(hex_color("#8B1A1A"))
-    scrim = ColorProperty(hex_color("#00000066"))
+    bg = ColorProperty(hex_color(PALETTES["dark"]["bg"]))
+    surface = ColorProperty(hex_color(PALETTES["dark"]["surface"]))
+    surface_hi = ColorProperty(hex_color(PALETTES["dark"]["surface_hi"]))
+    line_color = ColorProperty(hex_color(PALETTES["dark"]["line_color"]))
+    text = ColorProperty(hex_color(PALETTES["dark"]["text"]))
+    text_muted = ColorProperty(hex_color(PALETTES["dark"]["text_muted"]))
+    text_dark = ColorProperty(hex_color(PALETTES["dark"]["text_dark"]))
+    text_on_primary = ColorProperty(hex_color(PALETTES["dark"]["text_on_primary"]))
+    text_on_notice = ColorProperty(hex_color(PALETTES["dark"]["text_on_notice"]))
+    primary = ColorProperty(hex_color(PALETTES["dark"]["primary"]))
+    primary_hi = ColorProperty(hex_color(PALETTES["dark"]["primary_hi"]))
+    accent = ColorProperty(hex_color(PALETTES["dark"]["accent"]))
+    clock_in = ColorProperty(hex_color(PALETTES["dark"]["clock_in"]))
+    clock_out = ColorProperty(hex_color(PALETTES["dark"]["clock_out"]))
+    ok = ColorProperty(hex_color(PALETTES["dark"]["ok"]))
+    warn = ColorProperty(hex_color(PALETTES["dark"]["warn"]))
+    error = ColorProperty(hex_color(PALETTES["dark"]["error"]))
+    notice_warn = ColorProperty(hex_color(PALETTES["dark"]["notice_warn"]))
+    notice_error = ColorProperty(hex_color(PALETTES["dark"]["notice_error"]))
+    picture_bg = ColorProperty(hex_color(PALETTES["dark"]["picture_bg"]))
+    scrim = ColorProperty(hex_color(PALETTES["dark"]["scrim"]))
 
     # Sizes (see _SIZES); NumericProperty so that .kv rules follow a rescale.
     fs_small = NumericProperty(_SIZES["fs_small"])
@@ -89,6 +119,12 @@ class Theme(EventDispatcher):
             setattr(self, name, round(value * self.u))
         touch_mm = self.dpi / 25.4 * MIN_TOUCH_MM if self.dpi else 0
         self.touch = round(max(MIN_TOUCH_PX * self.u, MIN_TOUCH_PX, touch_mm))
+
+    def use(self, name: str) -> None:
+        """Switch to the ``name`` palette (one of THEMES); .kv rules follow at once."""
+        for key, value in PALETTES[name].items():
+            setattr(self, key, hex_color(value))
+        self.palette = name
 
     def with_alpha(self, color: list[float], alpha: float) -> list[float]:
         return [color[0], color[1], color[2], alpha]

@@ -237,3 +237,12 @@ def test_invalid_arguments_exit_2_with_a_clear_message(args: list[str], message:
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_present_says_what_it_sent(short_tmp: Path) -> None:
+    control = str(short_tmp / "ctl")
+    with VirtualReader(control):
+        result = run_cli("present", "0400F1A2B3", "--control", control, "--repeat", "2")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        f"presented 0400F1A2B3 (the reader's protocol, 2 times) to the virtual reader on {control}")

@@ -277,7 +277,8 @@ def _contrast(label: Label, alpha: float, image: Any) -> tuple[float | None, flo
     colours = crop.getcolors(maxcolors=crop.size[0] * crop.size[1])
     background = max(colours)[1]  # (count, colour): the commonest
     bg = tuple(c / 255 for c in background[:3])
-    r, g, b, a = label.color
+    # Kivy draws a disabled label in its ``disabled_color`` (30 % white by default).
+    r, g, b, a = label.disabled_color if label.disabled else label.color
     a *= alpha
     fg = tuple(c * a + k * (1 - a) for c, k in zip((r, g, b), bg, strict=True))
     return contrast_ratio(fg, bg), needed  # type: ignore[arg-type]

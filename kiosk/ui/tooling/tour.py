@@ -49,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--dpi", type=int, default=0, metavar="DPI",
                         help="screen density (default: a 7-inch panel at 800x480 and "
                              "smaller, a 10.1-inch one above)")
+    parser.add_argument("--theme", choices=("dark", "light"), default="dark",
+                        help="colours (default: dark; light files end in -light)")
     parser.add_argument("--check", action="store_true",
                         help="also check each screen: touch targets of at least 9 mm at "
                              "DPI, no label text overflowing; exit 3 if any fails")
@@ -71,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for scenario in ("main", "storage"):
             command = [sys.executable, "-m", "kiosk.ui.tooling.tour", "--out", str(args.out),
                        "--size", size,
-                       "--scenario", scenario, "--dpi", str(args.dpi)]
+                       "--scenario", scenario, "--dpi", str(args.dpi), "--theme", args.theme]
             command += ["--check"] if args.check else []
             code = subprocess.run(command, check=False).returncode
             if code not in (0, 3):
@@ -84,7 +86,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     data_dir = Path(tempfile.mkdtemp(prefix="kiosk-tour-"))  # short: holds a socket
     try:
-        problems = run_scenario(args.scenario, args.out, args.size, data_dir, dpi, args.check)
+        problems = run_scenario(args.scenario, args.out, args.size, data_dir, dpi, args.check,
+                                args.theme)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
     for problem in problems:
@@ -93,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_scenario(scenario: str, out: Path, size: tuple[int, int], data_dir: Path,
-                 dpi: int = 0, check: bool = False) -> list[str]:
+                 dpi: int = 0, check: bool = False, theme: str = "dark") -> list[str]:
     """Save the scenario's screens; with ``check``, return their layout problems."""
     from kiosk.demo.company import DEMO_WORKERS
     from kiosk.demo.prepare import demo_config
@@ -119,10 +122,11 @@ def run_scenario(scenario: str, out: Path, size: tuple[int, int], data_dir: Path
     else:
         config = demo_config(data_dir, **settings)
     # The same badge twice: fine.  The panel's density sizes the touch targets.
-    config = config.with_values(reader__repeat_window_s=0.1, display__dpi=dpi)
+    config = config.with_values(reader__repeat_window_s=0.1, display__dpi=dpi,
+                                display__theme=theme)
     harness = Harness(KioskApp(config))
     harness.start()
-    suffix = f"{size[0]}x{size[1]}"
+    suffix = f"{size[0]}x{size[1]}" + ("" if theme == "dark" else f"-{theme}")
     problems: list[str] = []
 
     def shot(name: str) -> None:

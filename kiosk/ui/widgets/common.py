@@ -61,23 +61,25 @@ class KButton(TouchTarget, ButtonBehavior, AnchorLayout):
         for name in ("style", "state", "disabled"):
             self.fbind(name, self._restyle)
         theme.fbind("u", self._restyle)
+        theme.fbind("palette", self._restyle)
         self._restyle()
 
     def _restyle(self, *_: Any) -> None:
         bg, fg, border = {
-            "primary": (theme.primary, theme.text, theme.primary),
+            "primary": (theme.primary, theme.text_on_primary, theme.primary),
             "secondary": (theme.surface_hi, theme.text, theme.line_color),
             "ghost": ([0, 0, 0, 0], theme.text, [0, 0, 0, 0]),
             "in": (theme.clock_in, theme.text_dark, theme.clock_in),
             "out": (theme.clock_out, theme.text_dark, theme.clock_out),
-            "light": (theme.text, theme.text_dark, theme.text),
+            "light": (theme.text_on_notice, theme.picture_bg, theme.text_on_notice),
             "warn": (theme.warn, theme.text_dark, theme.warn),  # asks for attention
         }[self.style]
         if self.state == "down":
             pressed = [1, 1, 1, 1] if self.style in ("primary", "secondary", "ghost") else [0] * 4
             bg = _mix(bg if bg[3] else theme.surface, pressed, 0.18)
-        if self.disabled:  # dimmed; visibility itself (opacity) is the screen's business
-            bg, fg, border = ([*c[:3], c[3] * 0.45] for c in (bg, fg, border))
+        if self.disabled:  # flat and grey, still readable (WCAG AA, both palettes);
+            # visibility itself (opacity) is the screen's business
+            bg, fg, border = theme.surface, theme.text_muted, theme.line_color
         self.bg_color = bg
         self.fg_color = fg
         self.border_color = border
@@ -99,7 +101,7 @@ class StatusChip(BoxLayout):
 class Card(BoxLayout):
     """A rounded surface grouping related content."""
 
-    card_color = ColorProperty(theme.surface)
+    card_color = ColorProperty(theme.surface)  # (follows the palette: common.kv)
     accent_color = ColorProperty([0, 0, 0, 0])  # a bar on the left edge when set
 
 

@@ -23,6 +23,7 @@ from kiosk.domain.session import Session
 from kiosk.settings.site_settings import SiteSettings
 from kiosk.ui.i18n import tr
 from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.widgets.punch_sound import PunchSound
 from kiosk.ui.widgets.status import TerminalStatus
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,7 @@ class ScreenDeck:
         on_demand: dict[str, Callable[[], KioskScreen]] | None = None,
     ) -> None:
         self.manager = manager
+        self.punch_sound = PunchSound(enabled=False)  # the shell sets the configured one
         # Screens not built yet (the idle screen comes first; the others are
         # built after the first frame, or on first use, whichever is sooner).
         self._factories = dict(factories or {})
@@ -128,6 +130,8 @@ class ScreenDeck:
         self.go(IDLE, self.idle_language)
 
     def show_welcome(self, session: Session, outcome: BadgeOutcome) -> None:
+        if outcome.punch is not None:
+            self.punch_sound.play()  # heard as the screen changes (none: nothing)
         self.status.set_storage_ok()
         self.screen(WELCOME).show(session, outcome)
         self.go(WELCOME, session.employee.language)

@@ -28,6 +28,7 @@ from kiosk.ui.screens.idle import IdleScreen
 from kiosk.ui.theme import theme
 from kiosk.ui.threads import on_ui_thread
 from kiosk.ui.widgets import common  # noqa: F401  (widget classes used by the .kv rules)
+from kiosk.ui.widgets.punch_sound import PunchSound
 from kiosk.ui.widgets.status import TerminalStatus
 from kiosk.ui.wiring.router import Router
 from kiosk.ui.wiring.screen_deck import (
@@ -98,6 +99,7 @@ def screen_factory(name: str, spec: Spec, **kwargs: Any) -> Callable[[], Any]:
 class Shell:
     def __init__(self, config: Config, idle_language: str | None = None) -> None:
         load_rules()
+        theme.use(config["display.theme"])  # before any screen is built
         theme.dpi = int(config["display.dpi"])
         theme.fit(*Window.size)
         Window.clearcolor = theme.bg
@@ -125,6 +127,7 @@ class Shell:
             on_settings=self.deck.apply_settings,
         )
         self.deck.settings = self.runtime.settings
+        self.deck.punch_sound = PunchSound(bool(config["terminal.punch_sound"]))
         self.router = Router(self.deck, self.runtime.station)
         self._config = config
         self._ticker: Any = None

@@ -85,3 +85,14 @@ def test_demo_prints_badges_and_a_present_command_that_works():
         demo.terminate()
         demo.wait(10)
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def test_demo_without_a_display_says_how_to_run_it_under_xvfb(tmp_path):
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER")}
+    result = subprocess.run([sys.executable, "-m", "kiosk", "demo", "--data-dir",
+                             str(tmp_path / "demo")], cwd=ROOT, capture_output=True, text=True,
+                            timeout=60, env=env, check=False)
+    assert result.returncode == 1
+    assert "no display" in result.stderr and "xvfb-run" in result.stderr
+    assert not (tmp_path / "demo").exists()  # stopped before seeding anything

@@ -1,4 +1,5 @@
-"""``kiosk tour --check`` at 800x480 and 1280x800: every screen, both languages, laid out right.
+"""``kiosk tour --check`` at 800x480 and 1280x800, dark and light: every screen, both languages,
+laid out right.
 
 The tour is the real app in its own process (one window size each), including
 the database that cannot be opened; it fails if any screen does not appear, if
@@ -25,11 +26,12 @@ SCREENS = ("idle", "welcome", "inbox", "message", "message-ack", "compose-pick",
            "idle-reader-fault", "idle-storage", "notice-storage")
 
 
+@pytest.mark.parametrize("theme", ["dark", "light"])
 @pytest.mark.parametrize("size", ["800x480", "1280x800"])
-def test_tour_shows_every_screen_in_both_languages_with_a_sound_layout(tmp_path, size):
+def test_tour_shows_every_screen_in_both_languages_with_a_sound_layout(tmp_path, size, theme):
     result = subprocess.run(
         [sys.executable, "-m", "kiosk", "tour", "--out", str(tmp_path), "--size", size,
-         "--check"],
+         "--theme", theme, "--check"],
         cwd=ROOT, capture_output=True, text=True, timeout=400, check=False,
     )
     layout = [line for line in result.stdout.splitlines() if line.startswith("LAYOUT")]
@@ -39,7 +41,7 @@ def test_tour_shows_every_screen_in_both_languages_with_a_sound_layout(tmp_path,
     for screen in SCREENS:
         images = {}
         for lang in ("fr", "en"):
-            path = tmp_path / f"{screen}-{lang}-{size}.png"
+            path = tmp_path / f"{screen}-{lang}-{size}{'' if theme == 'dark' else '-light'}.png"
             assert path.exists(), path.name
             image = Image.open(path).convert("RGB")
             assert image.size == (width, height)

@@ -2,7 +2,7 @@
 key its requests are signed with.
 
 Revision ID: 0006
-Revises: 0004 (the merge re-chains it after 0005, the console's)
+Revises: 0005
 """
 
 from __future__ import annotations
