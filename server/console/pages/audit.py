@@ -7,16 +7,15 @@ Every role reads the entries of the sites it holds a role on; entries of no site
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from server.console import web
 from server.console.auth.access import ADMIN, CAPABILITIES, Denied, Principal
 from server.console.deps import Viewer, db_of
 from server.console.frame import page
+from server.console.pages import filters
 from server.repo import audit, directory
 
 router = APIRouter()
@@ -32,13 +31,6 @@ def scope_of(who: Principal) -> set[int] | None:
             return None
         found |= sites
     return found
-
-
-def _day(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
 
 
 def _changes(raw: str) -> list[tuple[str, Any, Any]]:
@@ -62,29 +54,19 @@ def _shown(value: Any) -> str:
 @router.get("/audit")
 def audit_log(request: Request, who: Viewer, actor: str = "", action: str = "",
               site: str = "", since: str = "", until: str = "") -> Response:
-    _ = web.words(who)
     scope = scope_of(who)
     if scope is not None and not scope:
         raise Denied(403)
     site_id = int(site) if site.isdigit() else None
     if site_id is not None and scope is not None and site_id not in scope:
         raise Denied(404)  # another site's log: as if it did not exist
-    start, end = _day(since), _day(until)
-    errors = {}
-    if since and start is None:
-        errors["since"] = _("Enter a date as YYYY-MM-DD.")
-    if until and end is None:
-        errors["until"] = _("Enter a date as YYYY-MM-DD.")
-    if start and end and end < start:
-        errors["until"] = _("The end date is before the start date.")
-    number = request.query_params.get("page", "1")
-    number_i = int(number) if number.isdigit() and 0 < int(number) < 100_000 else 1
-    filters = audit.Filters(
-        scope, who.can(ADMIN), actor.strip()[:100], action.strip()[:64], site_id,
-        datetime.combine(start, time(), UTC) if start and not errors else None,
-        datetime.combine(end + timedelta(days=1), time(), UTC) if end and not errors else None)
+    start, end, errors = filters.day_range(who, since, until)
+    number_i = filters.page_number(request)
+    since_utc, until_utc = filters.utc_bounds(start, end) if not errors else (None, None)
+    f = audit.Filters(scope, who.can(ADMIN), actor.strip()[:100], action.strip()[:64],
+                      site_id, since_utc, until_utc)
     with db_of(request).read() as conn:
-        rows, total = audit.search(conn, filters, PAGE_SIZE, (number_i - 1) * PAGE_SIZE)
+        rows, total = audit.search(conn, f, PAGE_SIZE, (number_i - 1) * PAGE_SIZE)
         known_actions = audit.actions(conn, scope, who.can(ADMIN))
         zones = {row.id: row.timezone for row in directory.list_sites(conn)}
     sites = {k: v for k, v in who.site_names.items() if scope is None or k in scope}

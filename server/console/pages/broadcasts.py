@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -18,6 +18,7 @@ from server.console import web
 from server.console.auth.access import MANAGE_PEOPLE, READ, Denied, Principal
 from server.console.deps import Sent, Viewer, actor_of, db_of
 from server.console.frame import back, page
+from server.console.pages import filters
 from server.repo import broadcast_reads
 from server.repo.punch_reads import zone
 from server.services.punch_csv import safe
@@ -26,35 +27,21 @@ router = APIRouter()
 PAGE_SIZE = 50
 
 
-def _day(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
 @router.get("/broadcasts")
 def broadcast_list(request: Request, who: Viewer, site: str = "", sender: str = "",
                    since: str = "", until: str = "", status: str = "",
                    q: str = "") -> Response:
     who.require(READ)
-    _ = web.words(who)
     scope = who.sites(READ)
     site_id = int(site) if site.isdigit() else None
     if site_id is not None and scope is not None and site_id not in scope:
         raise Denied(404)
-    start, end = _day(since), _day(until)
-    errors = {}
-    if since and start is None:
-        errors["since"] = _("Enter a date as YYYY-MM-DD.")
-    if until and end is None:
-        errors["until"] = _("Enter a date as YYYY-MM-DD.")
+    start, end, errors = filters.day_range(who, since, until)
+    since_utc, until_utc = filters.utc_bounds(start, end) if not errors else (None, None)
     f = broadcast_reads.BroadcastFilters(
-        scope, site_id, sender[:100], datetime.combine(start, time(), UTC) if start else None,
-        datetime.combine(end + timedelta(days=1), time(), UTC) if end else None,
+        scope, site_id, sender[:100], since_utc, until_utc,
         status if status in ("active", "expired") else "", q[:200])
-    number = request.query_params.get("page", "1")
-    number_i = int(number) if number.isdigit() and 0 < int(number) < 100_000 else 1
+    number_i = filters.page_number(request)
     with db_of(request).read() as conn:
         rows, total = broadcast_reads.list_broadcasts(conn, f, PAGE_SIZE,
                                                       (number_i - 1) * PAGE_SIZE)

@@ -5,16 +5,16 @@ reads a site; only punches made at terminals of the caller's sites."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 
-from server.console import web
 from server.console.auth.access import READ, Denied, Principal
 from server.console.deps import Viewer, db_of
 from server.console.frame import page
+from server.console.pages import filters
 from server.db import Database
 from server.db.types import utcnow
 from server.repo import directory, punch_reads
@@ -25,18 +25,10 @@ PAGE_SIZE = 100
 TIMESHEET_DAYS = 14
 
 
-def _day(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
 def _filters(request: Request, who: Principal, site: str, q: str, since: str,
              until: str) -> tuple[punch_reads.PunchFilters, dict[str, str]]:
     """The filters asked for, within the caller's sites; errors by field."""
     who.require(READ)
-    _ = web.words(who)
     scope = who.sites(READ)
     site_id = int(site) if site.isdigit() else None
     if site_id is not None and scope is not None and site_id not in scope:
@@ -44,14 +36,7 @@ def _filters(request: Request, who: Principal, site: str, q: str, since: str,
     with db_of(request).read() as conn:
         zones = {row.id: row.timezone for row in directory.list_sites(conn)
                  if (scope is None or row.id in scope) and site_id in (None, row.id)}
-    errors = {}
-    start, end = _day(since), _day(until)
-    if since and start is None:
-        errors["since"] = _("Enter a date as YYYY-MM-DD.")
-    if until and end is None:
-        errors["until"] = _("Enter a date as YYYY-MM-DD.")
-    if start and end and end < start:
-        errors["until"] = _("The end date is before the start date.")
+    start, end, errors = filters.day_range(who, since, until)
     return punch_reads.PunchFilters(zones, q.strip()[:100], None, start, end), errors
 
 
@@ -59,8 +44,7 @@ def _filters(request: Request, who: Principal, site: str, q: str, since: str,
 def punch_list(request: Request, who: Viewer, site: str = "", q: str = "", since: str = "",
                until: str = "") -> Response:
     f, errors = _filters(request, who, site, q, since, until)
-    number = request.query_params.get("page", "1")
-    number_i = int(number) if number.isdigit() and 0 < int(number) < 100_000 else 1
+    number_i = filters.page_number(request)
     rows: list[Any] = []
     total = 0
     if not errors:
@@ -106,8 +90,8 @@ def timesheet(request: Request, who: Viewer, employee_id: int, since: str = "",
         home = directory.get_site(conn, person.site_id)
     zone = punch_reads.zone(home.timezone)
     today = utcnow().astimezone(zone).date()
-    start = _day(since) or today - timedelta(days=TIMESHEET_DAYS - 1)
-    end = _day(until) or today
+    start = filters.day(since) or today - timedelta(days=TIMESHEET_DAYS - 1)
+    end = filters.day(until) or today
     if end < start:
         start, end = end, start
     f, _errors = _filters(request, who, "", "", start.isoformat(), end.isoformat())
