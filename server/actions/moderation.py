@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
-from server.repo import messages
+from server.repo import directory, messages
 from server.repo.audit import Actor, record
 
 MAX_REASON = 500
@@ -21,4 +21,5 @@ def decide(conn: Connection, actor: Actor, message_id: str, approve: bool,
     record(conn, actor, "message.approve" if approve else "message.reject", "message",
            message_id, {"status": message.status},
            {"status": "approved" if approve else "rejected",
-            **({} if approve else {"rejection_reason": reason})})
+            **({} if approve else {"rejection_reason": reason})},
+           directory.get_employee(conn, message.sender_id).site_id)

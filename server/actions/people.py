@@ -57,7 +57,8 @@ def set_other_sites(conn: Connection, actor: Actor, employee_id: int,
     after = sorted(directory.other_sites(conn, employee_id))
     if before != after:
         record(conn, actor, "employee.sites", "employee", employee_id,
-               {"also_sites": before}, {"also_sites": after})
+               {"also_sites": before}, {"also_sites": after},
+               directory.get_employee(conn, employee_id).site_id)
 
 
 def _badge(conn: Connection, uid: str) -> Any:
@@ -82,7 +83,8 @@ def set_badge_active(conn: Connection, actor: Actor, uid: str, active: bool) -> 
     badge_id = directory.set_badge_active(conn, uid, active)
     if row.active != active:
         record(conn, actor, "badge.enable" if active else "badge.disable", "badge", badge_id,
-               {"active": row.active}, {"active": active})
+               {"active": row.active}, {"active": active},
+               directory.get_employee(conn, row.employee_id).site_id)
     return badge_id
 
 
@@ -95,4 +97,5 @@ def remove_badge(conn: Connection, actor: Actor, badge_id: int) -> None:
     conn.execute(delete(badges).where(badges.c.id == badge_id))
     changes.record(conn, "badge", badge_id, sites)
     record(conn, actor, "badge.remove", "badge", badge_id,
-           {"employee_id": row.employee_id, "active": row.active}, {})
+           {"employee_id": row.employee_id, "active": row.active}, {},
+           directory.get_employee(conn, row.employee_id).site_id)

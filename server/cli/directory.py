@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from server.actions import people
+from server.cli import employee_import
 from server.cli.common import Result, add_command, id_list, row_dict
 from server.db import Database
 from server.repo import directory
@@ -80,6 +81,7 @@ def register(sub: Any) -> None:
 
     emps = sub.add_parser("employees", help="workers, managers, HR").add_subparsers(
         dest="action", metavar="ACTION", required=True)
+    employee_import.register(emps)
     p = add_command(emps, "create", "create an employee", _employee_create)
     p.add_argument("--name", required=True)
     p.add_argument("--site", type=int, required=True, help="home site id")

@@ -19,10 +19,12 @@ from typing import Any
 from contract.languages import LANGUAGES
 from contract.pin import PinError, check_format, hash_pin
 from contract.site_settings import RULES, PunchMode, SettingError, check
+from server.actions import site_settings as actions
 from server.cli.common import Result, add_command
 from server.db import Database
 from server.repo import Refused, directory
 from server.repo import site_settings as repo
+from server.repo.audit import CLI
 
 NOT_SET = "- (each terminal's config)"
 
@@ -148,7 +150,7 @@ def _set(db: Database, a: argparse.Namespace) -> Result:
         if not values and not unset:
             raise Refused("nothing_to_set", "give at least one setting to change "
                           "(see --help)")
-        return _shown(site, repo.update_settings(conn, a.site, values, unset), a.json)
+        return _shown(site, actions.update(conn, CLI, a.site, values, unset), a.json)
 
 
 def register(sub: Any) -> None:

@@ -22,6 +22,7 @@ def pages(company: Any) -> list[tuple[str, str]]:
         ("people", "/console/people"),
         ("people-search", "/console/people?q=0F00"),
         ("person-new", "/console/people/new"),
+        ("people-import", "/console/import/people"),
         ("person", f"/console/people/{company.worker}"),
         ("contacts", "/console/contacts?q=a"),
         ("contact-list", f"/console/contacts/{company.worker}?find=zo"),
@@ -29,6 +30,15 @@ def pages(company: Any) -> list[tuple[str, str]]:
         ("groups", "/console/groups"),
         ("group", f"/console/groups/{company.group}"),
         ("moderation", "/console/moderation"),
+        ("broadcasts", "/console/broadcasts"),
+        ("broadcast-new", "/console/broadcasts/new"),
+        ("broadcast-report", f"/console/broadcasts/{company.broadcast}"),
+        ("punches", "/console/punches"),
+        ("timesheet", f"/console/punches/people/{company.worker}"),
+        ("settings", "/console/settings"),
+        ("site-settings", f"/console/settings/{company.site}"),
+        ("audit", "/console/audit"),
+        ("audit-filtered", "/console/audit?action=employee.update&since=2000-01-01"),
     ]
 
 

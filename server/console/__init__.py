@@ -22,11 +22,25 @@ from server.console import logs, web
 from server.console.auth.access import Denied, Principal
 from server.console.deps import CsrfRefused, LoginRequired, viewer
 from server.console.frame import page
-from server.console.pages import contacts, groups, login, moderation, people, person
+from server.console.pages import (
+    audit,
+    broadcasts,
+    compose,
+    contacts,
+    groups,
+    login,
+    moderation,
+    people,
+    people_import,
+    person,
+    punches,
+    site_settings,
+)
 from server.repo import NotFound, Refused
 
 PREFIX = web.PREFIX
-PAGES = (login, people, person, contacts, groups, moderation)
+PAGES = (login, people, people_import, person, contacts, groups, moderation, compose, broadcasts,
+         punches, audit, site_settings)
 
 
 def _for_console(request: Request) -> bool:

@@ -8,14 +8,21 @@ import io
 import math
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.engine import Connection
 
 from server.actions import accounts as account_actions
+from server.actions import broadcasts as broadcast_actions
+from server.actions import people as people_actions
+from server.actions import site_settings as settings_actions
 from server.db import Database
+from server.db.schema import punches
+from server.db.types import utcnow
 from server.protocol.push import Drawing
-from server.repo import attachments, directory, groups, messages
+from server.repo import attachments, directory, groups, messages, terminals
 from server.repo.audit import Actor
 from server.services import drawings
 
@@ -29,6 +36,7 @@ class DemoCompany:
     site: int
     worker: int  # a moderated worker with a badge and a contact list
     group: int
+    broadcast: str
 
 
 def _jpeg() -> bytes:
@@ -69,6 +77,24 @@ def _pending(conn: Connection, sender: int, to: dict[int, int], body: str,
         "expires_at": None, "written_at": None, "status": "pending"}, to)
 
 
+def _punches(conn: Connection, site: int, worker: int) -> None:
+    """A week of one worker's punches at a terminal of the site: a normal day, a day
+    without OUT, a voided punch, one that arrived two days late."""
+    code, _ = terminals.create_enrollment_code(conn, site, timedelta(minutes=5))
+    gate = terminals.redeem_code(conn, code, "Entrée nord")[0]
+    start = utcnow().replace(hour=5, minute=58, second=0, microsecond=0) - timedelta(days=4)
+    for day, direction, hours, late, void in (
+            (0, "IN", 0, 0, False), (0, "OUT", 8.25, 0, False), (1, "IN", 0, 0, False),
+            (2, "IN", 0, 0, False), (2, "OUT", 0.05, 0, True), (2, "OUT", 7.75, 2, False)):
+        at = start + timedelta(days=day, hours=hours)
+        conn.execute(insert(punches).values(
+            id=str(uuid.uuid4()), employee_id=worker, terminal_id=gate, direction=direction,
+            wall_time=at.isoformat(), wall_time_utc=at, monotonic_ns=1, boot_id="demo",
+            received_at=at + timedelta(days=late, seconds=3),
+            voided_at=at + timedelta(seconds=30) if void else None,
+            void_reason="erreur" if void else None))
+
+
 def seed(db: Database) -> DemoCompany:
     import hashlib
 
@@ -98,7 +124,26 @@ def seed(db: Database) -> DemoCompany:
                  (hashlib.sha256(photo).hexdigest(), "image/jpeg", photo))
         _pending(conn, people["Karim Benali"], lucas, "La fuite est ici", "drawing",
                  (drawn_sha, drawings.CONTENT_TYPE, drawn_png), sketch)
+        # A few changes made the way HR makes them, for the audit log's page.
+        fatou = people["Fatou Diop"]
+        people_actions.update_employee(conn, DEMO, fatou, language="en", moderated=True)
+        people_actions.add_badge(conn, DEMO, fatou, "0F00777777")
+        people_actions.update_employee(conn, DEMO, people["Lucas Martin"], active=False)
+        settings_actions.update(conn, DEMO, lyon, {
+            "punch_mode": "auto", "session_timeout_s": 45, "admin_badges": ["0F00ADA000"],
+            "quick_replies": {"fr": ["J'arrive", "Merci", "Je suis en pause"],
+                              "en": ["On my way", "Thanks"]}})
+        _punches(conn, lyon, people["Karim Benali"])
+        notice = broadcast_actions.send(
+            conn, DEMO, people["Amélie Durand"], "Exercice incendie vendredi à 10 h : "
+            "rassemblement parking nord.", site_ids=[lyon], ack_required=True,
+            reply_allowed=False)
+        now = utcnow()
+        messages.record_times(conn, notice, people["Zoé O'Brien"], {
+            "delivered_at": now, "read_at": now, "acked_at": now})
+        messages.record_times(conn, notice, people["Karim Benali"], {
+            "delivered_at": now, "read_at": now})
         account_actions.create_account(conn, DEMO, ADMIN_EMAIL, "Amélie Durand",
                                        ADMIN_PASSWORD, [("hr_admin", None)], "en",
                                        people["Amélie Durand"])
-    return DemoCompany(lyon, people["Karim Benali"], line)
+    return DemoCompany(lyon, people["Karim Benali"], line, notice)

@@ -8,7 +8,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from server.console import web
-from server.console.auth.access import MODERATE, READ, Principal
+from server.console.auth.access import MODERATE, READ, TERMINALS, Principal
 from server.console.deps import db_of
 from server.repo import console_reads
 
@@ -19,7 +19,8 @@ def nav_counts(request: Request, who: Principal) -> dict[str, int | None]:
                    if who.can(MODERATE) else None)
         people = (console_reads.find_people(conn, "", who.sites(READ), limit=0)[1]
                   if who.can(READ) else None)
-    return {"pending": pending, "people": people}
+    return {"pending": pending, "people": people, "audit": 1 if who.roles else None,
+            "settings": 1 if who.can(TERMINALS) else None}
 
 
 def page(request: Request, who: Principal, template: str, status: int = 200,

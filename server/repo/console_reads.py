@@ -46,7 +46,7 @@ def _sort_key(conn: Connection, column: Any) -> Any:
     return func.lower(column)
 
 
-def _contains(conn: Connection, column: Any, text: str) -> ColumnElement[bool]:
+def contains(conn: Connection, column: Any, text: str) -> ColumnElement[bool]:
     """``column`` contains ``text``, ignoring case (and accents on SQLite, through the
     engine's fold function; PostgreSQL's lower() follows the database's locale)."""
     if conn.dialect.name == "sqlite":
@@ -117,7 +117,7 @@ def find_groups(conn: Connection, text: str) -> list[Row[Any]]:
     query = (select(staff_groups, members.label("members"), posters.label("posters"))
              .order_by(_sort_key(conn, staff_groups.c.name)))
     if text.strip():
-        query = query.where(_contains(conn, staff_groups.c.name, text))
+        query = query.where(contains(conn, staff_groups.c.name, text))
     return list(conn.execute(query))
 
 
@@ -151,7 +151,7 @@ def _pending_in(conn: Connection, scope: SiteScope,
         senders = select(employees.c.id).where(employees.c.search_name.like(
             f"%{_escape_like(fold(text.strip()) or '')}%", escape="\\"))
         where.append(or_(messages.c.sender_id.in_(senders),
-                         _contains(conn, messages.c.body, text)))
+                         contains(conn, messages.c.body, text)))
     if scope is not None:
         from_site = select(employees.c.id).where(employees.c.site_id.in_(sorted(scope)))
         from_terminal = select(terminals.c.id).where(terminals.c.site_id.in_(sorted(scope)))

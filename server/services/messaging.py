@@ -141,8 +141,9 @@ MAX_BROADCAST_PHOTO_BYTES = 8 * 1024 * 1024
 
 def broadcast(conn: Connection, sender_id: int, body: str, *, to_employees: Sequence[int] = (),
               to_groups: Sequence[int] = (), site_id: int | None = None, everyone: bool = False,
-              ack_required: bool = False, expires_at: datetime | None = None,
-              reply_allowed: bool = True, photo: bytes | None = None,
+              site_ids: Sequence[int] = (), ack_required: bool = False,
+              expires_at: datetime | None = None, reply_allowed: bool = True,
+              photo: bytes | None = None,
               drawing: dict[str, Any] | None = None) -> str:
     """An admin message, never moderated; returns its id. ``reply_allowed=False``: an
     announcement its recipients may not answer.  ``photo`` (JPEG bytes) or ``drawing``
@@ -169,10 +170,11 @@ def broadcast(conn: Connection, sender_id: int, body: str, *, to_employees: Sequ
         groups.get_group(conn, group_id)
         recipients.update({m.employee_id: m.site_id
                            for m in groups.member_details(conn, group_id) if m.active})
-    if everyone or site_id is not None:
+    wanted_sites = [*([site_id] if site_id is not None else []), *site_ids]
+    if everyone or wanted_sites:  # everyone whose home site is one of them
         query = select(employees.c.id, employees.c.site_id).where(employees.c.active)
         if not everyone:
-            query = query.where(employees.c.site_id == site_id)
+            query = query.where(employees.c.site_id.in_(wanted_sites))
         recipients.update({row.id: row.site_id for row in conn.execute(query)})
     recipients.pop(sender_id, None)
     if not recipients:

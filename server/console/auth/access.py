@@ -2,7 +2,7 @@
 
     hr_admin       everything, every site (its role row has no site)
     site_manager   people, contact lists, groups and moderation of its sites
-    site_it        terminals and site settings of its sites (part 2: nothing yet here)
+    site_it        terminals and site settings of its sites (the settings page)
     viewer         reads the sites it names (every site without any)
 
 A check is on the server, with the site of the thing asked for: a page or an action

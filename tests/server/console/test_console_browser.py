@@ -171,7 +171,8 @@ def _pages(seeded: Seeded) -> list[str]:
             f"/console/contacts/{seeded.ali}?find=h",
             f"/console/contacts/bulk?group={seeded.line}&emp={seeded.zoe}&find=h",
             "/console/groups", f"/console/groups/{seeded.line}?find=z", "/console/moderation",
-            "/console/people/999999"]
+            "/console/people/999999", "/console/audit", "/console/audit?since=bad",
+            "/console/settings", f"/console/settings/{seeded.site_a}"]
 
 
 @pytest.mark.parametrize("width", [1280, 820])  # a laptop, a tablet held upright
