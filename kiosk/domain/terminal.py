@@ -29,6 +29,7 @@ from kiosk.domain.models import (
     MessageSummary,
     OutcomeKind,
     Punch,
+    SendRefused,
     SentMessage,
     StagedAttachment,
 )
@@ -157,6 +158,8 @@ class Terminal:
     ) -> str:
         """Queue a message, with a photo or a drawing if given, raw or already staged
         (raises ``SendRefused`` before writing anything)."""
+        if self.cache_locked:  # it would live in the in-memory stand-in only, and be lost
+            raise SendRefused("messages_locked")
         return self.messages.send(sender_id, to_employees, to_groups, body, reply_to,
                                   attachment)
 
