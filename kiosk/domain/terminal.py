@@ -29,6 +29,7 @@ from kiosk.domain.models import (
     MessageSummary,
     OutcomeKind,
     Punch,
+    SendRefused,
     SentMessage,
     StagedAttachment,
 )
@@ -158,6 +159,8 @@ class Terminal:
         """Queue a message, with a photo or a drawing if given, raw or already staged
         (raises ``SendRefused`` before writing anything); held back ``hold_s`` seconds
         (an undo window) if given."""
+        if self.cache_locked:  # it would live in the in-memory stand-in only, and be lost
+            raise SendRefused("messages_locked")
         return self.messages.send(sender_id, to_employees, to_groups, body, reply_to,
                                   attachment, hold_s)
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from kiosk.demo.company import DEMO_WORKERS
-from kiosk.domain.models import OutcomeKind
+from kiosk.domain.models import OutcomeKind, SendRefused
 from kiosk.storage.outbox import Outbox
 from server.repo import terminals
 from tests.support.stolen_rig import has_messages, running, synced_site
@@ -55,3 +57,9 @@ def test_a_revoked_terminal_gets_no_cache_key_and_still_punches():
             time.sleep(0.5)  # the sync asked for the key and was refused
             assert terminal.core(lambda t: t.cache_locked)
         assert outcome.kind is OutcomeKind.WELCOME and outcome.messages_locked
+
+
+def test_a_locked_terminal_refuses_to_queue_a_message_it_would_lose():
+    with synced_site() as site, running(site.config(DEAD_SERVER)) as terminal:
+        with pytest.raises(SendRefused, match="messages_locked"):
+            terminal.core(lambda t: t.send_message(1, [2], [], "Pause à 10 h ?"))

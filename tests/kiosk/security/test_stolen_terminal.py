@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ from kiosk.sync.client import ServerClient
 from kiosk.sync.credentials import load_enrollment
 from kiosk.sync.errors import NotEnrolled
 from kiosk.sync.signing import RequestSigner, new_key
+from server.repo import terminals
 from tests.support.file_modes import modes_not_private
 from tests.support.stolen_rig import DemoSite, has_messages, running, synced_site
 
@@ -23,11 +25,37 @@ from tests.support.stolen_rig import DemoSite, has_messages, running, synced_sit
 def stolen() -> Iterator[DemoSite]:
     """A terminal of the demo company that synced its directory and messages, punched,
     and was stopped (unscrewed from the wall)."""
-    with synced_site() as site:
-        with running(site.config()) as terminal:
-            terminal.wait_core(has_messages)
-            terminal.present(DEMO_WORKERS[0].badge)  # a punch in the outbox too
-        yield site
+    records, root = _Records(), logging.getLogger()
+    level = root.level
+    root.addHandler(records)
+    root.setLevel(logging.DEBUG)  # every line the terminal and the server would log
+    try:
+        with synced_site() as site:
+            with running(site.config()) as terminal:
+                terminal.wait_core(has_messages)
+                terminal.present(DEMO_WORKERS[0].badge)  # a punch in the outbox too
+            site.logs = records.lines  # type: ignore[attr-defined]
+            yield site
+    finally:
+        root.removeHandler(records)
+        root.setLevel(level)
+
+
+class _Records(logging.Handler):
+    """Every log line of the run, formatted, arguments and tracebacks included."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(logging.Formatter().format(record))
+
+
+def _cache_key(site: DemoSite) -> bytes:
+    with site.server.db.read() as conn:
+        [row] = terminals.list_terminals(conn)
+    return bytes(row.cache_key)
 
 
 def _secrets() -> list[str]:
@@ -91,3 +119,11 @@ def test_a_token_signed_with_another_key_is_refused(stolen):
 def test_the_token_is_not_in_clear_in_any_file(stolen):
     token = load_enrollment(stolen.terminal_dir).token.encode()
     assert [p.name for p in _files(stolen.terminal_dir) if token in p.read_bytes()] == []
+
+
+def test_the_cache_key_is_in_no_file_and_no_log_line(stolen):
+    key = _cache_key(stolen)
+    for path in _files(stolen.terminal_dir):
+        data = path.read_bytes()
+        assert key not in data and key.hex().encode() not in data, path.name
+    assert stolen.logs and not [line for line in stolen.logs if key.hex() in line]
