@@ -88,3 +88,14 @@ def web_page(browser: Any, console_server: EmbeddedServer, seeded: Seeded) -> It
     page = context.new_page()
     yield page
     context.close()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Chromium tests run on SQLite only: what they check is the page, the same on both
+    engines, and each takes seconds; the HTTP tests run on both engines (db_path)."""
+    only_sqlite = pytest.mark.skip(reason="browser tests run on SQLite; the HTTP tests "
+                                          "cover PostgreSQL")
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        if "[postgresql" in item.nodeid and ("browser" in fixtures or "web_page" in fixtures):
+            item.add_marker(only_sqlite)
