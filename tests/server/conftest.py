@@ -27,14 +27,23 @@ PG_ADMIN_URL = os.environ.get("KIOSK_TEST_PG_URL")  # e.g. postgresql+psycopg://
 
 
 @contextmanager
-def fresh_pg_database(admin_url: str) -> Iterator[str]:
-    """An empty PostgreSQL database on ``admin_url``'s server, dropped afterwards: its URL."""
+def fresh_pg_database(admin_url: str, template: str | None = None) -> Iterator[str]:
+    """An empty PostgreSQL database on ``admin_url``'s server (a copy of ``template``
+    when given), dropped afterwards: its URL."""
     name = f"kiosk_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.exec_driver_sql(f"CREATE DATABASE {name}")
+        conn.exec_driver_sql(f"CREATE DATABASE {name}"
+                             + (f" TEMPLATE {template}" if template else ""))
+    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    if template:  # each database has its own epoch, as each real server has
+        copy = create_engine(url, isolation_level="AUTOCOMMIT")
+        with copy.connect() as conn:
+            conn.exec_driver_sql("UPDATE server_meta SET value = md5(random()::text) "
+                                 "WHERE key = 'epoch'")
+        copy.dispose()
     try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+        yield url
     finally:
         with admin.connect() as conn:
             conn.exec_driver_sql(f"DROP DATABASE {name} WITH (FORCE)")
@@ -49,8 +58,28 @@ def db_path(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path | s
     if request.param == "sqlite":
         yield tmp_path / "kiosk.db"
         return
-    with fresh_pg_database(request.getfixturevalue("pg_admin_url")) as url:
+    with fresh_pg_database(request.getfixturevalue("pg_admin_url"),
+                           request.getfixturevalue("pg_migrated_template")) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def pg_migrated_template(pg_admin_url: str) -> Iterator[str]:
+    """A database migrated to the newest revision once per session: each test's database
+    is a copy of it (CREATE DATABASE ... TEMPLATE), not six migrations run again.
+    Migrations themselves are tested on empty databases (``pg_url``)."""
+    name = f"kiosk_template_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE {name}")
+    url = make_url(pg_admin_url).set(database=name).render_as_string(hide_password=False)
+    database = Database(url)
+    database.migrate()
+    database.dispose()  # a template must have no open connection when it is copied
+    yield name
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE {name} WITH (FORCE)")
+    admin.dispose()
 
 
 def postgres_binary(name: str) -> str | None:
