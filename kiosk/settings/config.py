@@ -242,8 +242,7 @@ def load_config(path: Path | None) -> Config:
     return parse_config(data, path.resolve().parent, source=str(path))
 
 
-def toml_value(value: Any) -> str:
-    """A value as TOML writes it (the example file and `kiosk setup` use it)."""
+def _toml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
@@ -251,17 +250,23 @@ def toml_value(value: Any) -> str:
     return repr(value)
 
 
-def render_example() -> str:
-    """The commented example file: every key with its default, what it allows and why."""
-    lines = [
-        "# Time-clock terminal configuration (TOML).",
-        "# Every key is optional: the value shown is the default.",
-        "# Copy to kiosk.toml and run: kiosk run --config kiosk.toml",
-    ]
+EXAMPLE_HEADER = (
+    "# Time-clock terminal configuration (TOML).",
+    "# Every key is optional: the value shown is the default.",
+    "# Copy to kiosk.toml and run: kiosk run --config kiosk.toml",
+)
+
+
+def render_example(values: Mapping[str, Mapping[str, Any]] | None = None,
+                   header: tuple[str, ...] = EXAMPLE_HEADER) -> str:
+    """The commented example file: every key with what it allows and why, and its value
+    in ``values`` (by section), else its default.  ``kiosk setup`` writes one this way."""
+    lines = list(header)
     for section in SECTIONS:
         lines += ["", f"[{section}]"]
+        chosen = (values or {}).get(section, {})
         for f in (f for f in FIELDS if f.section == section):
             lines.append(f"# {f.doc}")
             lines.append(f"# Allowed: {f.allowed}.")
-            lines.append(f"{f.key} = {toml_value(f.default)}")
+            lines.append(f"{f.key} = {_toml_value(chosen.get(f.key, f.default))}")
     return "\n".join(lines) + "\n"

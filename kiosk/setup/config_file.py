@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from kiosk.settings.config import FIELDS, SECTIONS, Config, ConfigError, parse_config, toml_value
+from kiosk.settings.config import Config, ConfigError, parse_config, render_example
 
 
 def read_values(path: Path) -> dict[str, dict[str, Any]]:
@@ -38,26 +38,18 @@ def merged(existing: Mapping[str, Mapping[str, Any]],
     return values
 
 
-def render(values: Mapping[str, Mapping[str, Any]]) -> str:
-    lines = [
-        "# Time-clock terminal configuration (TOML), written by 'kiosk setup'.",
-        "# Every key is shown; the commented lines say what each allows.",
-        "# Edit a value, then: kiosk doctor, and systemctl restart kiosk-terminal.",
-    ]
-    for section in SECTIONS:
-        lines += ["", f"[{section}]"]
-        for f in (f for f in FIELDS if f.section == section):
-            lines.append(f"# {f.doc}")
-            lines.append(f"# Allowed: {f.allowed}.")
-            lines.append(f"{f.key} = {toml_value(values.get(section, {}).get(f.key, f.default))}")
-    return "\n".join(lines) + "\n"
+SETUP_HEADER = (
+    "# Time-clock terminal configuration (TOML), written by 'kiosk setup'.",
+    "# Every key is shown; the commented lines say what each allows.",
+    "# Edit a value, then: kiosk doctor, and systemctl restart kiosk-terminal.",
+)
 
 
 def write_config(path: Path, choices: Mapping[str, Any]) -> Config:
     """Merge ``choices`` into the file at ``path`` (made if missing); the checked config."""
     values = merged(read_values(path), choices)
     config = parse_config(values, path.resolve().parent, source=str(path))
-    text = render(values)
+    text = render_example(values, SETUP_HEADER)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.setup-{os.getpid()}")
     try:
