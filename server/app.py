@@ -21,7 +21,7 @@ from server.notify import ChangeNotifier, listen, watch
 from server.protocol.push import PAYLOAD_MODELS, PushRequest
 from server.protocol_stamp import ProtocolStamp
 from server.pull_cache import PullCache
-from server.routers import attachments, cache_key, enroll, health, pull, push, token
+from server.routers import attachments, cache_key, enroll, health, pull, push, status, token
 from server.routers.attachments import UploadsInFlight
 from server.routers.push import HeavyGate
 from server.services.compaction import compact_periodically
@@ -90,7 +90,7 @@ def create_app(db_url: str, settings: ServerSettings | None = None) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, limit_for=body_limit)
     errors.install(app)
     app.add_middleware(ProtocolStamp)  # last added: outermost, stamps every answer
-    for module in (enroll, token, cache_key, push, pull, attachments):
+    for module in (enroll, token, cache_key, push, pull, attachments, status):
         app.include_router(module.router, prefix="/v1", dependencies=[Depends(check_protocol)])
     app.include_router(health.router)  # monitoring: no token, no protocol header
     console.install(app)  # the HR console's pages, under /console

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -124,6 +125,30 @@ terminals = Table(
     Column("cache_key", LargeBinary(32)),
     Column("public_key", LargeBinary(32)),
     Index("ux_terminals_previous_token", "previous_token_hash", unique=True),
+)
+
+# Revision 0007: each terminal's latest state report (POST /v1/status), one row per
+# terminal, replaced at each report. ``outbox_oldest_at`` is the server's estimate of
+# when the oldest queued item was made (received_at minus the age reported), so that
+# "outbox older than an hour" keeps growing while the terminal is silent.
+terminal_status = Table(
+    "terminal_status", metadata,
+    Column("terminal_id", Integer, ForeignKey("terminals.id"), primary_key=True),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime, nullable=False),  # the terminal's clock
+    Column("app_version", String(40), nullable=False),
+    Column("outbox_depth", BigInteger, nullable=False),
+    Column("outbox_oldest_at", UtcDateTime),
+    Column("outbox_rejected", BigInteger, nullable=False),
+    Column("clock_offset_s", Float),  # server minus terminal; null: not measured yet
+    Column("reader_state", String(16), nullable=False),
+    Column("reader_accepted", BigInteger, nullable=False),
+    Column("reader_repeats", BigInteger, nullable=False),
+    Column("reader_rejected", BigInteger, nullable=False),
+    Column("quarantined", BigInteger, nullable=False),
+    Column("disk_free_bytes", BigInteger, nullable=False),
+    Column("disk_total_bytes", BigInteger),
+    Column("uptime_s", BigInteger, nullable=False),
 )
 
 # Sites an employee works at besides their home site (employees.site_id), migration 4.
