@@ -27,6 +27,7 @@ from server.console.pages import (
     broadcasts,
     compose,
     contacts,
+    fleet,
     groups,
     login,
     moderation,
@@ -40,7 +41,7 @@ from server.repo import NotFound, Refused
 
 PREFIX = web.PREFIX
 PAGES = (login, people, people_import, person, contacts, groups, moderation, compose, broadcasts,
-         punches, audit, site_settings)
+         punches, audit, site_settings, fleet)
 
 
 def _for_console(request: Request) -> bool:

@@ -36,6 +36,7 @@ CLOCK_OFF_S = 60.0  # the terminal's own warning threshold (server.clock_warning
 DISK_LOW_BYTES = 512 * 1024 * 1024
 DISK_LOW_SHARE = 0.05  # or under 5 % of the disk, when its size is known
 READER_DOWN = ("disconnected", "error")
+WARNING_KEYS = ("offline", "outbox_old", "clock_off", "reader_down", "disk_low")
 
 
 def store_report(conn: Connection, terminal_id: int, report: Mapping[str, Any],

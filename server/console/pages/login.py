@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from server.actions import accounts as account_actions
 from server.console import i18n, web
 from server.console.auth import csrf, login, sessions
-from server.console.auth.access import MODERATE, READ
+from server.console.auth.access import MODERATE, READ, TERMINALS
 from server.console.deps import (
     CsrfRefused,
     Sent,
@@ -101,5 +101,6 @@ def home(request: Request, who: Viewer) -> Response:
         return RedirectResponse(web.PREFIX + "/people", status_code=303)
     if who.can(MODERATE):
         return RedirectResponse(web.PREFIX + "/moderation", status_code=303)
-    # Site IT: terminals and settings come with the console's part 2.
+    if who.can(TERMINALS):  # site IT: the fleet first
+        return RedirectResponse(web.PREFIX + "/fleet", status_code=303)
     return page(request, who, "home.html")

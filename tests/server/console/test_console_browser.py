@@ -71,7 +71,7 @@ def test_a_manager_of_another_site_gets_not_found_by_url(web_page: Any,
 
 def test_site_it_sees_no_people_page(web_page: Any) -> None:
     log_in(web_page, SITE_IT)
-    web_page.get_by_role("heading", name="Welcome, it").wait_for()
+    web_page.get_by_role("heading", name="Terminals", exact=True).wait_for()
     assert web_page.goto("/console/people").status == 403
 
 
@@ -189,10 +189,10 @@ def test_no_serious_accessibility_violation_on_any_page(web_page: Any, seeded: S
     assert {path: v for path, v in found.items() if v} == {}
 
 
-def test_the_empty_states_and_site_it_home_are_accessible(web_page: Any,
+def test_the_empty_states_and_site_it_home_the_fleet_are_accessible(web_page: Any,
                                                           console_db: Database) -> None:
     log_in(web_page, SITE_IT)
-    web_page.get_by_role("heading", name="Welcome, it").wait_for()
+    web_page.get_by_role("heading", name="Terminals", exact=True).wait_for()
     assert accessibility_violations(web_page) == []
 
 
