@@ -109,7 +109,7 @@ def run_headless(config: Config, stop: threading.Event | None = None,
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: stop.set())
     runtime.start()
-    sync = start_sync(config, runtime.worker, on_sync)
+    sync = start_sync(config, runtime.worker, on_sync, reader_figures=runtime.reader_figures)
     if runtime.virtual_reader is not None:
         printer.emit("virtual_reader", control=str(runtime.control_path))
     if commands is not None:

@@ -35,6 +35,7 @@ from kiosk.settings.site_settings import SiteSettings
 from kiosk.storage import DatabaseDamaged, StorageError
 from kiosk.storage import sqlite as sqlite_errors
 from kiosk.storage.private import private_folder
+from kiosk.sync.state_report import ReaderFigures
 from kiosk.sync.status import server_offset
 
 if TYPE_CHECKING:
@@ -278,6 +279,16 @@ class TerminalRuntime:
             self._on_settings(settings)
 
     # Reader ---------------------------------------------------------------------
+
+    def reader_figures(self) -> ReaderFigures:
+        """The reader's state and counts, for the state report (read from any thread:
+        the status is one attribute, the counts a locked copy)."""
+        reader = self.reader
+        if reader is None:
+            return ReaderFigures("error")
+        status, frames = reader.status, reader.frames.snapshot()
+        return ReaderFigures(status.state.value if status else "connecting", frames.accepted,
+                             frames.repeats, frames.rejected_total)
 
     def _start_reader(self) -> None:
         try:

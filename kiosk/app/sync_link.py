@@ -18,6 +18,7 @@ from kiosk.sync.credentials import load_enrollment
 from kiosk.sync.status import SyncState, SyncStatus
 
 if TYPE_CHECKING:
+    from kiosk.sync.state_report import ReaderFigures
     from kiosk.sync.worker import SyncWorker
 
 log = logging.getLogger(__name__)
@@ -28,8 +29,10 @@ def start_sync(
     worker: CoreWorker,
     on_status: Callable[[SyncStatus], None],
     on_changes: Callable[[int], None] = lambda count: None,
+    reader_figures: Callable[[], ReaderFigures | None] = lambda: None,
 ) -> SyncWorker | None:
-    """Start syncing if this terminal is enrolled; report the state either way."""
+    """Start syncing if this terminal is enrolled; report the state either way.
+    ``reader_figures`` (any thread) goes into the state reports for the fleet page."""
     try:
         enrollment = load_enrollment(config.data_dir)
     except (ValueError, OSError) as exc:  # damaged, or unreadable (owned by root after sudo)
@@ -48,6 +51,7 @@ def start_sync(
     from kiosk.sync.cache_key import CacheKeys
     from kiosk.sync.client import ServerClient
     from kiosk.sync.signing import RequestSigner, load_or_make_key
+    from kiosk.sync.state_report import StateReports
     from kiosk.sync.tokens import TokenKeeper
     from kiosk.sync.worker import SyncWorker
 
@@ -61,7 +65,8 @@ def start_sync(
     # The message cache's key, asked first by the sync; the core reopens with it.
     keys = CacheKeys(on_key=worker.unlock)
     sync = SyncWorker(config.database_path, lambda: ServerClient(url, tokens.token, signer),
-                      on_status, on_changes, tokens=tokens, cache_keys=keys)
+                      on_status, on_changes, tokens=tokens, cache_keys=keys,
+                      reports=StateReports(config.data_dir, reader_figures))
     worker.after_call = sync.wake
     sync.start()
     log.info("syncing with the central server")

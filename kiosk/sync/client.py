@@ -212,6 +212,15 @@ class ServerClient:
             raise _foreign_shape(response, "the cache key answer has no key of ours")
         return bytes.fromhex(key)
 
+    def report_state(self, report: dict[str, Any]) -> float:
+        """Send this terminal's state report (POST /v1/status); returns how many seconds
+        the server asks to wait before the next one."""
+        response = self._call("POST", "/v1/status", json=report)
+        every = _json_object(response, "the status answer").get("next_report_s")
+        if not stamped(response.headers) or type(every) is not int:
+            raise _foreign_shape(response, "the status answer has no next_report_s")
+        return float(every)
+
     def info(self) -> dict[str, Any]:
         return _json_object(self._call("GET", "/v1/info"), "the info answer")
 

@@ -43,6 +43,7 @@ from kiosk.sync.errors import (
     TerminalRevoked,
 )
 from kiosk.sync.protocol import SPLIT_CODES, UPLOAD_FINAL_CODES, blames_the_item
+from kiosk.sync.state_report import StateReports
 from kiosk.sync.status import SyncState, SyncStatus
 from kiosk.sync.tokens import TokenKeeper
 from kiosk.sync.verdicts import Verdicts, judge
@@ -68,6 +69,7 @@ class SyncWorker:
         on_changes: Callable[[int], None] = lambda count: None,
         tokens: TokenKeeper | None = None,
         cache_keys: CacheKeys | None = None,
+        reports: StateReports | None = None,
     ) -> None:
         # on_changes(count): after a pull applied changes, and after attachments were
         # downloaded (a message's picture is here now), with how many.
@@ -77,6 +79,9 @@ class SyncWorker:
         # cache_keys: the message cache's key is fetched before any database is opened
         # (the encrypted cache needs it); None: a terminal without an encrypted cache.
         self._cache_keys = cache_keys
+        # reports: the state report for the fleet page, sent by the pusher at start and
+        # every few minutes; None: never sent.
+        self._reports = reports
         self._client_factory = client_factory
         self._on_status = on_status
         self._on_changes = on_changes
@@ -194,6 +199,8 @@ class SyncWorker:
         while not self._stop.is_set():
             if self._tokens is not None and self._tokens.due():
                 self._tokens.rotate(client)  # revoked or unknown: raised, syncing stops
+            if self._reports is not None and self._reports.due():
+                self._reports.send(client, db.conn, self.status)  # revoked: raised, as above
             items = outbox.pending(batch_size)
             if not items:
                 self._wake.wait(IDLE_CHECK_S)

@@ -157,7 +157,8 @@ class Shell:
         Clock.schedule_once(self._build_screens, 0.2)
         from kiosk.app.sync_link import start_sync  # loads the HTTP stack only now
 
-        self._sync = start_sync(self._config, self.runtime.worker, self._sync_status_elsewhere)
+        self._sync = start_sync(self._config, self.runtime.worker, self._sync_status_elsewhere,
+                                reader_figures=self.runtime.reader_figures)
 
     def _watchdog_start(self) -> None:
         """Tell systemd we are up, then keep feeding its watchdog from this (UI) thread:
