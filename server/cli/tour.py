@@ -37,6 +37,8 @@ def pages(company: Any) -> list[tuple[str, str]]:
         ("timesheet", f"/console/punches/people/{company.worker}"),
         ("settings", "/console/settings"),
         ("site-settings", f"/console/settings/{company.site}"),
+        ("fleet", "/console/fleet"),
+        ("fleet-terminal", f"/console/fleet/terminals/{company.stale_terminal}"),
         ("audit", "/console/audit"),
         ("audit-filtered", "/console/audit?action=employee.update&since=2000-01-01"),
     ]
@@ -77,6 +79,7 @@ def _tour(_db: Database | None, a: argparse.Namespace) -> Result:
                         for name, path in pages(company):
                             page.goto(path)
                             saved.append(_shot(page, out / f"{name}-{size}-{lang}.png"))
+                        saved.append(_enrollment_code(page, out / f"fleet-code-{size}-{lang}.png"))
                     _language(page, "en")
                     page.close()
                 browser.close()
@@ -91,6 +94,15 @@ def _language(page: Any, lang: str) -> None:
     page.locator("#lang-switch").select_option(lang)
     page.locator("#lang-switch").locator("xpath=..").locator("button").click()
     page.wait_for_selector(f"html[lang={lang}]")
+
+
+def _enrollment_code(page: Any, path: Path) -> Path:
+    """The enrollment code page, once a code is made (a POST: no URL shows it)."""
+    page.goto("/console/fleet/enroll")
+    page.locator("#site").select_option(index=1)
+    page.locator("form.card button[type=submit]").click()
+    page.wait_for_selector(".qr svg")
+    return _shot(page, path)
 
 
 def _shot(page: Any, path: Path) -> Path:

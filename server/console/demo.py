@@ -18,6 +18,7 @@ from server.actions import accounts as account_actions
 from server.actions import broadcasts as broadcast_actions
 from server.actions import people as people_actions
 from server.actions import site_settings as settings_actions
+from server.console.demo_fleet import seed_fleet
 from server.db import Database
 from server.db.schema import punches
 from server.db.types import utcnow
@@ -37,6 +38,7 @@ class DemoCompany:
     worker: int  # a moderated worker with a badge and a contact list
     group: int
     broadcast: str
+    stale_terminal: int = 0  # a terminal needing attention (server.console.demo_fleet)
 
 
 def _jpeg() -> bytes:
@@ -146,4 +148,5 @@ def seed(db: Database) -> DemoCompany:
         account_actions.create_account(conn, DEMO, ADMIN_EMAIL, "Amélie Durand",
                                        ADMIN_PASSWORD, [("hr_admin", None)], "en",
                                        people["Amélie Durand"])
-    return DemoCompany(lyon, people["Karim Benali"], line, notice)
+        fleet = seed_fleet(conn, lyon, montreal)
+    return DemoCompany(lyon, people["Karim Benali"], line, notice, fleet["stale"])
