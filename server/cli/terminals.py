@@ -1,4 +1,4 @@
-"""`terminals` commands: enrollment codes, listing, revoking."""
+"""`terminals` commands: enrollment codes, listing, revoking (audited, as from the console)."""
 
 from __future__ import annotations
 
@@ -6,16 +6,18 @@ import argparse
 from datetime import datetime, timedelta
 from typing import Any
 
+from server.actions import terminals as actions
 from server.cli.common import Result, add_command, row_dict
 from server.db import Database
 from server.db.types import utcnow
 from server.repo import terminals
+from server.repo.audit import CLI
 
 
 def _code(db: Database, a: argparse.Namespace) -> Result:
     with db.write() as conn:
-        code, expires_at = terminals.create_enrollment_code(
-            conn, a.site, timedelta(minutes=a.ttl_minutes))
+        code, expires_at = actions.make_code(conn, CLI, a.site,
+                                             timedelta(minutes=a.ttl_minutes))
     return {"code": code, "site": a.site, "expires_at": expires_at}
 
 
@@ -57,7 +59,7 @@ def _list(db: Database, _a: argparse.Namespace) -> Result:
 
 def _revoke(db: Database, a: argparse.Namespace) -> Result:
     with db.write() as conn:
-        terminals.revoke(conn, a.terminal)
+        actions.revoke(conn, CLI, a.terminal)
     return {"terminal": a.terminal, "revoked": True}
 
 
