@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, insert, or_, select, update
+from sqlalchemy import and_, case, exists, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -99,6 +99,23 @@ def fleet(conn: Connection, scope: SiteScope, now: datetime) -> list[Row[Any]]:
     query = _base(now).order_by(sites.c.name, sites.c.id, terminals.c.revoked_at.is_not(None),
                                 terminals.c.name, terminals.c.id)
     return list(conn.execute(_in_scope(query, scope)))
+
+
+def site_summary(conn: Connection, scope: SiteScope,
+                 now: datetime) -> dict[int, tuple[int, int, int]]:
+    """Per site with terminals: (live terminals, online, needing attention), counted in
+    SQL: the page lists only some sites' terminals but sums up every site."""
+    live = terminals.c.revoked_at.is_(None)
+    online = and_(live, terminals.c.last_seen_at >= now - OFFLINE_AFTER)
+    attention = and_(live, or_(*warnings(now).values()))
+    query = (select(terminals.c.site_id,
+                    func.sum(case((live, 1), else_=0)), func.sum(case((online, 1), else_=0)),
+                    func.sum(case((attention, 1), else_=0)))
+             .select_from(terminals.outerjoin(
+                 terminal_status, terminal_status.c.terminal_id == terminals.c.id))
+             .group_by(terminals.c.site_id))
+    return {site: (int(a or 0), int(b or 0), int(c or 0))
+            for site, a, b, c in conn.execute(_in_scope(query, scope))}
 
 
 def attention_count(conn: Connection, scope: SiteScope, now: datetime) -> int:

@@ -7,6 +7,7 @@ count agree.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -31,19 +32,10 @@ class SiteFleet:
     site_id: int
     name: str
     timezone: str
-    terminals: list[TerminalView] = field(default_factory=list)
-
-    @property
-    def live(self) -> int:
-        return sum(not t.revoked for t in self.terminals)
-
-    @property
-    def online(self) -> int:
-        return sum(t.online for t in self.terminals)
-
-    @property
-    def attention(self) -> int:
-        return sum(t.needs_attention for t in self.terminals)
+    live: int = 0  # terminals not revoked
+    online: int = 0
+    attention: int = 0  # live terminals needing attention
+    terminals: list[TerminalView] = field(default_factory=list)  # filled for listed sites
 
 
 def view(row: Any, now: datetime) -> TerminalView:
@@ -54,17 +46,19 @@ def view(row: Any, now: datetime) -> TerminalView:
     return TerminalView(row, online, revoked, reasons)
 
 
-def by_site(rows: list[Any], now: datetime,
-            sites: dict[int, tuple[str, str]] | None = None) -> list[SiteFleet]:
-    """The rows (ordered by site) as one ``SiteFleet`` each; ``sites`` (id -> (name,
-    timezone)) adds the sites that have no terminal yet. Sites needing attention first,
-    then by name."""
-    found: dict[int, SiteFleet] = {}
+def sites_in_order(sites: Iterable[Any],
+                   summary: dict[int, tuple[int, int, int]]) -> list[SiteFleet]:
+    """Every site (rows with id, name, timezone) with its counts (``repo.fleet
+    .site_summary``): those needing attention first, then by name."""
+    out = [SiteFleet(site.id, site.name, site.timezone, *summary.get(site.id, (0, 0, 0)))
+           for site in sites]
+    return sorted(out, key=lambda s: (s.attention == 0, s.name.casefold(), s.site_id))
+
+
+def fill(sites: list[SiteFleet], rows: list[Any], now: datetime) -> None:
+    """Give each of ``sites`` its terminals from ``rows`` (``repo.fleet.fleet``)."""
+    by_id = {site.site_id: site for site in sites}
     for row in rows:
-        site = found.get(row.site_id)
-        if site is None:
-            site = found[row.site_id] = SiteFleet(row.site_id, row.site_name, row.timezone)
-        site.terminals.append(view(row, now))
-    for site_id, (name, timezone) in (sites or {}).items():
-        found.setdefault(site_id, SiteFleet(site_id, name, timezone))
-    return sorted(found.values(), key=lambda s: (s.attention == 0, s.name.casefold(), s.site_id))
+        site = by_id.get(row.site_id)
+        if site is not None:
+            site.terminals.append(view(row, now))

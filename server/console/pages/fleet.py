@@ -49,17 +49,20 @@ def fleet_page(request: Request, who: Viewer, site: str = "", attention: str = "
         raise Denied(404)
     now = utcnow()
     shown = {site_id} if site_id is not None else scope
-    with db_of(request).read() as conn:
-        rows = fleet.fleet(conn, shown, now)
-        all_sites = {s.id: (s.name, s.timezone) for s in directory.list_sites(conn)
-                     if shown is None or s.id in shown}
-    sites = views.by_site(rows, now, all_sites)
-    listed = [s for s in sites if s.attention] if attention else sites
     number = filters.page_number(request)
-    start = (number - 1) * SITES_PER_PAGE
-    return page(request, who, "fleet/list.html", sites=sites,
-                listed=listed[start:start + SITES_PER_PAGE], total=len(listed),
-                page_no=number, size=SITES_PER_PAGE, site=site_id, attention=bool(attention),
+    with db_of(request).read() as conn:
+        summary = fleet.site_summary(conn, shown, now)
+        sites = views.sites_in_order((s for s in directory.list_sites(conn)
+                                      if shown is None or s.id in shown), summary)
+        listed = [s for s in sites if s.attention] if attention else sites
+        start = (number - 1) * SITES_PER_PAGE
+        page_sites = listed[start:start + SITES_PER_PAGE]
+        # Only the listed sites' terminals are read in full.
+        rows = fleet.fleet(conn, {s.site_id for s in page_sites}, now) if page_sites else []
+    views.fill(page_sites, rows, now)
+    return page(request, who, "fleet/list.html", sites=sites, listed=page_sites,
+                total=len(listed), page_no=number, size=SITES_PER_PAGE, site=site_id,
+                attention=bool(attention),
                 site_names={k: v for k, v in who.site_names.items()
                             if scope is None or k in scope},
                 terminals=sum(s.live for s in sites), needing=sum(s.attention for s in sites),
