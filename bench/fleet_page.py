@@ -6,8 +6,9 @@ last byte read: server time plus a loopback round trip), p95 of N requests each:
   warnings computed, the first 20 sites' terminals listed), the sites needing attention
   only, and the last page;
 - site IT of one site (10 terminals);
-- baseline, interleaved with the first case: the site settings list (500 sites, no
-  terminals), a light page of the same frame.
+- baseline, interleaved with the first case: the site settings list, another page of
+  the same frame listing the 500 sites (one settings query per site), to show how
+  loaded the machine was during the run.
 
 About 1 in 10 terminals needs attention (offline, old outbox, clock off, reader
 unplugged or disk low); 1 in 50 is revoked. Target (issue 12): ≤ 200 ms p95.
