@@ -47,6 +47,7 @@ from server.protocol.push import (
     parse_payload,
     validate_item,
 )
+from server.protocol.status import StatusAnswer, StatusReport
 
 __all__ = [
     "ATTACHMENT_CONTENT_TYPES", "MAX_BATCH_ITEMS", "MAX_BODY_CHARS", "MAX_WAIT_SECONDS",
@@ -56,6 +57,7 @@ __all__ = [
     "ErrorBody", "ErrorDetail", "GroupChange", "MessageChange", "MessagePayload",
     "MessageStatusChange", "ModerationChange", "PullResponse", "PunchPayload",
     "PunchVoidPayload", "PushItem", "PushRequest", "PushResponse", "PushResult",
-    "ReceiptPayload", "ServerInfo", "SiteInfo", "SiteSettingsChange", "error_body",
+    "ReceiptPayload", "ServerInfo", "SiteInfo", "SiteSettingsChange", "StatusAnswer",
+    "StatusReport", "error_body",
     "errors", "parse_payload", "validate_item",
 ]
