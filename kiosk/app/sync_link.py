@@ -59,7 +59,7 @@ def start_sync(
         log.error("the signing key is unusable (%s): requests go unsigned", type(exc).__name__)
         signer = None
     # The message cache's key, asked first by the sync; the core reopens with it.
-    keys = CacheKeys(on_key=worker.unlock)
+    keys = CacheKeys(on_key=lambda key: worker.unlock(key, keys.seal_public_key))
     sync = SyncWorker(config.database_path, lambda: ServerClient(url, tokens.token, signer),
                       on_status, on_changes, tokens=tokens, cache_keys=keys)
     worker.after_call = sync.wake
