@@ -192,6 +192,8 @@ def _m008_sealed_outbox(db: sqlite_utils.Database) -> None:
     # encrypted under the cache key, to re-create it after a crash between the two files.
     db.execute("ALTER TABLE outbox ADD COLUMN attachment_sha256 TEXT")
     db.execute("ALTER TABLE outbox ADD COLUMN memo BLOB")
+    # The outbox keeps every row: the restore at each open reads the few memos left.
+    db.execute("CREATE INDEX outbox_memos ON outbox(id) WHERE memo IS NOT NULL")
     db.execute(
         """CREATE TABLE sealed_uploads (
             sha256 TEXT PRIMARY KEY,

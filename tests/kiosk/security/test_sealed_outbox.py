@@ -111,6 +111,11 @@ def test_the_outbox_holds_boxes_that_nothing_on_the_terminal_opens(stolen):
         assert server_private not in data and server_private.hex().encode() not in data
 
 
+def test_no_terminal_code_opens_a_box():
+    kiosk = Path(__file__).resolve().parents[3] / "kiosk"
+    assert [p.name for p in kiosk.rglob("*.py") if "open_box" in p.read_text()] == []
+
+
 def test_back_online_the_server_stores_the_message_and_the_photo(stolen):
     with running(stolen.config()) as terminal:
         terminal.wait_core(lambda t: Outbox(t.db).depth() == 0)
