@@ -78,6 +78,11 @@ class Terminal:
             remember_seal_key(db.conn, seal_public_key)
         return cls(db, cache_key)
 
+    def remember_seal_key(self, key: bytes | None) -> None:
+        """Keep the server's sealing public key (from the enrollment or the cache key)."""
+        if key is not None:
+            remember_seal_key(self.db.conn, key)
+
     def check_integrity(self) -> str | None:
         """``PRAGMA quick_check`` once per open database (it reads the whole file); what
         it found, or None. Finding damage changes nothing on disk: the outbox in the file
