@@ -250,8 +250,9 @@ class MessageStore:
         the worker at once, not hours later), a reply against the message's
         ``reply_allowed``, and the attachment (``kiosk.domain.message_attachments.stage``; a
         ``StagedAttachment`` was staged already, off this thread, by the station).
-        A photo's or drawing's bytes are stored in the same transaction as the message
-        and its outbox item.
+        With the server's sealing key (the usual case) the payload and a photo's bytes are
+        sealed to the server and committed with the outbox row, before the Sent row
+        (``kiosk.domain.outgoing``); without it, all in one transaction, in clear.
         """
         text = body.strip()
         if not text and attachment is None:

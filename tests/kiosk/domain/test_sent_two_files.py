@@ -68,3 +68,14 @@ def test_a_message_sent_without_a_crash_is_in_both_files_at_once(tmp_path):
     assert [s.id for s in terminal.sent(1)] == [message_id]
     assert [row[0] for row in _queued_messages(terminal)] == [message_id]
     terminal.close()
+
+
+def test_a_held_sealed_message_withdrawn_leaves_nothing_behind(tmp_path):
+    path = tmp_path / "kiosk.sqlite3"
+    _encrypted_terminal(path)
+    terminal = Terminal.open(path, CACHE_KEY)
+    message_id = terminal.send_message(1, [2], [], BODY, hold_s=60)
+    assert terminal.withdraw_message(message_id, 1)
+    assert terminal.sent(1) == [] and _queued_messages(terminal) == []
+    assert terminal.db.execute("SELECT count(*) FROM sent_to").fetchone()[0] == 0
+    terminal.close()
