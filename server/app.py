@@ -11,10 +11,12 @@ from typing import Any
 from fastapi import Depends, FastAPI
 from pydantic.json_schema import models_json_schema
 
+from contract.sealing import OVERHEAD
 from server import __version__, console, errors
 from server.auth import check_protocol
 from server.config import ServerSettings
 from server.db import Database, url_from_path
+from server.db.seal_key import load_seal_keys
 from server.leader import Leadership, lead
 from server.limits import BodyLimitMiddleware
 from server.notify import ChangeNotifier, listen, watch
@@ -40,6 +42,8 @@ def create_app(db_url: str, settings: ServerSettings | None = None) -> FastAPI:
     notifier = ChangeNotifier()
     db = Database(url_from_path(db_url), on_commit=notifier.notify_threadsafe)
     db.migrate()
+    with db.read() as conn:  # the migration made it; the private key stays in this process
+        seal_keys = load_seal_keys(conn)
     renderer = DrawingRenderer(settings.drawing_render_processes)
 
     async def periodic_jobs() -> None:
@@ -76,6 +80,7 @@ def create_app(db_url: str, settings: ServerSettings | None = None) -> FastAPI:
     app.state.notifier = notifier
     app.state.pull_cache = PullCache(notifier)
     app.state.settings = settings
+    app.state.seal_keys = seal_keys
     app.state.heavy_gate = HeavyGate()
     app.state.uploads_in_flight = UploadsInFlight()
     app.state.push_limits = PushLimits(
@@ -84,7 +89,7 @@ def create_app(db_url: str, settings: ServerSettings | None = None) -> FastAPI:
 
     def body_limit(path: str) -> int:
         if path.startswith("/v1/attachments/"):
-            return settings.max_attachment_bytes
+            return settings.max_attachment_bytes + OVERHEAD  # a sealed picture's box
         return settings.max_json_bytes
 
     app.add_middleware(BodyLimitMiddleware, limit_for=body_limit)

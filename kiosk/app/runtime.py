@@ -81,7 +81,8 @@ class TerminalRuntime:
         database_path = config.database_path
         base = SiteSettings.from_config(config)
         self.worker = CoreWorker(
-            lambda: _open_terminal(database_path, base, self.worker.cache_key), deliver,
+            lambda: _open_terminal(database_path, base, self.worker.cache_key,
+                                   self.worker.seal_public_key), deliver,
             database_path)
         # Renders a message's picture off the core worker: badge reads never wait on it.
         self.media = MediaWorker(deliver)
@@ -337,13 +338,13 @@ class TerminalRuntime:
             self._open_storage()
 
 
-def _open_terminal(database_path: Path, base: SiteSettings,
-                   cache_key: bytes | None) -> Terminal:
+def _open_terminal(database_path: Path, base: SiteSettings, cache_key: bytes | None,
+                   seal_public_key: bytes | None = None) -> Terminal:
     """Runs on the core worker thread, which is where the storage stack gets imported.
     The site settings are read at once, so the first badge already follows them."""
     from kiosk.domain.terminal import Terminal
 
-    terminal = Terminal.open(database_path, cache_key)
+    terminal = Terminal.open(database_path, cache_key, seal_public_key)
     terminal.refresh_settings(base)
     return terminal
 

@@ -91,7 +91,8 @@ class Station:
     def _badge_done(self, outcome: BadgeOutcome) -> None:
         self.storage_error = ""
         if outcome.kind is OutcomeKind.WELCOME and outcome.employee is not None:
-            self.session = Session(outcome.employee, outcome.punch, self._now(), self._policy)
+            self.session = Session(outcome.employee, outcome.punch, self._now(), self._policy,
+                                   messages_locked=outcome.messages_locked)
             self._view.show_welcome(self.session, outcome)
         elif outcome.kind is OutcomeKind.ADMIN:
             self.admin.open(outcome)

@@ -62,8 +62,17 @@ def start_sync(
     except (ValueError, OSError) as exc:  # damaged or unreadable: the server says the rest
         log.error("the signing key is unusable (%s): requests go unsigned", type(exc).__name__)
         signer = None
+    if enrollment.seal_public_key:  # kept at once: sealing needs no contact with the server
+        from contract.sealing import decode_key
+
+        try:
+            worker.seal_public_key = decode_key(enrollment.seal_public_key)
+        except ValueError:  # a damaged file: the cache key's answer brings it again
+            log.warning("the enrollment's sealing key is unusable; waiting for the server's")
+        else:
+            worker.submit(lambda terminal: terminal.remember_seal_key(worker.seal_public_key))
     # The message cache's key, asked first by the sync; the core reopens with it.
-    keys = CacheKeys(on_key=worker.unlock)
+    keys = CacheKeys(on_key=lambda key: worker.unlock(key, keys.seal_public_key))
     sync = SyncWorker(config.database_path, lambda: ServerClient(url, tokens.token, signer),
                       on_status, on_changes, tokens=tokens, cache_keys=keys,
                       reports=StateReports(config.data_dir, reader_figures))

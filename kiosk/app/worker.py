@@ -42,8 +42,10 @@ class CoreWorker:
         # Called on the worker thread after each call that succeeded: the sync
         # worker hooks in here to push what the call may have queued, at once.
         self.after_call: Callable[[], None] | None = None
-        # The message cache's key (kiosk.sync.cache_key), read by ``open_terminal``.
+        # The message cache's key (kiosk.sync.cache_key), read by ``open_terminal``, and
+        # the server's sealing key that came with it (public).
         self.cache_key: bytes | None = None
+        self.seal_public_key: bytes | None = None
 
     def start(self) -> None:
         self._thread.start()
@@ -62,10 +64,11 @@ class CoreWorker:
         """Run ``call(terminal)`` on the worker; its result or error comes back via ``deliver``."""
         self._calls.put((call, on_result, on_error))
 
-    def unlock(self, cache_key: bytes) -> None:
+    def unlock(self, cache_key: bytes, seal_public_key: bytes | None = None) -> None:
         """The message cache's key came from the server (on the sync's thread): the
         database is opened again with it. Kept in this object only, in RAM."""
         self.cache_key = cache_key
+        self.seal_public_key = seal_public_key
         self.reopen()
 
     def reopen(self, on_done: Callable[[bool], None] | None = None) -> None:

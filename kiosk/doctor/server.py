@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from kiosk.doctor.cache import check_cache
 from kiosk.doctor.check import Check, current_user, failed, passed, service_user
 from kiosk.settings.config import Config
 from kiosk.storage import sqlite as sqlite_errors
@@ -62,6 +63,10 @@ def check_server(config: Config, *, timeout_s: float) -> ServerReport:
         checks += info_checks
         if reachable and enrollment is not None:
             checks.append(_token_check(session, url, enrollment, config.database_path, timeout_s))
+        if enrollment is not None:
+            checks.append(check_cache(
+                session, url, enrollment, config.database_path, timeout_s, reachable=reachable,
+                sign=lambda r: _sign(r, url, enrollment.token, data_dir)))
     return ServerReport(checks, enrollment is not None)
 
 
@@ -213,7 +218,8 @@ def _sign(request: requests.PreparedRequest, url: str, token: str, data_dir: Pat
     base = urlsplit(url).path
     if base and path.startswith(base):
         path = path[len(base):]
-    request.headers.update(RequestSigner(key).headers("GET", path, b"", token))
+    request.headers.update(RequestSigner(key).headers(request.method or "GET", path, b"",
+                                                      token))
 
 
 def _error_code(response: requests.Response) -> str:

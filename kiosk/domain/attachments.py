@@ -52,3 +52,27 @@ class AttachmentStore:
             "UPDATE attachments SET uploaded_at = ? WHERE sha256 = ?",
             (clock.utc_now_iso(), sha256),
         )
+
+
+class SealedUploads:
+    """Pictures of queued messages, sealed to the server (``kiosk.domain.outgoing``), in the
+    durable punch store with their outbox row; gone once uploaded."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self._db = db
+
+    @staticmethod
+    def put(conn: sqlite3.Connection, sha256: str, content_type: str, box: bytes) -> None:
+        conn.execute(
+            "INSERT INTO sealed_uploads (sha256, content_type, box, created_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT(sha256) DO NOTHING",
+            (sha256, content_type, box, clock.utc_now_iso()))
+
+    def get(self, sha256: str) -> tuple[bytes, str] | None:
+        row = self._db.execute("SELECT box, content_type FROM sealed_uploads WHERE sha256 = ?",
+                               (sha256,)).fetchone()
+        return (bytes(row[0]), row[1]) if row else None
+
+    def forget(self, sha256: str) -> None:
+        """The server holds it (or refused it for good): the box is of no more use."""
+        self._db.execute("DELETE FROM sealed_uploads WHERE sha256 = ?", (sha256,))

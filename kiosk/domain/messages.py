@@ -24,6 +24,7 @@ from kiosk.domain.models import (
     StagedAttachment,
     ThreadEntry,
 )
+from kiosk.domain.outgoing import SentMemos, SentRow, queue_sealed, seal_key
 from kiosk.storage import transaction
 from kiosk.storage.outbox import Outbox, new_item_id
 
@@ -65,8 +66,11 @@ def _preview(body: str) -> str:
 
 def _sent(row: tuple, names: dict[tuple[str, int], str]) -> SentMessage:
     (message_id, body, created_at, status, reason, outbox_state, outbox_error, kind,
-     payload, group_id) = row
-    to = json.loads(payload) if payload else {}
+     payload, group_id, sent_employees, sent_groups) = row
+    if sent_employees is not None:  # sealed: who it went to is kept beside it
+        to = {"to_employees": json.loads(sent_employees), "to_groups": json.loads(sent_groups)}
+    else:  # sent in clear by an older version: its payload says it
+        to = json.loads(payload) if payload else {}
     if not to and group_id is not None:  # its outbox row pruned: the group is still known
         to = {"to_groups": [group_id]}
     recipients = tuple(
@@ -95,9 +99,11 @@ def _time(value: str | None) -> datetime | None:
 
 
 class MessageStore:
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: sqlite_utils.Database, memos: SentMemos | None = None) -> None:
         self._db = db
         self._outbox = Outbox(db)
+        # With the encrypted cache: the Sent rows' memos (kiosk.domain.outgoing).
+        self._memos = memos
 
     def unread_count(self, employee_id: int) -> int:
         return self._db.execute(
@@ -244,8 +250,9 @@ class MessageStore:
         the worker at once, not hours later), a reply against the message's
         ``reply_allowed``, and the attachment (``kiosk.domain.message_attachments.stage``; a
         ``StagedAttachment`` was staged already, off this thread, by the station).
-        A photo's or drawing's bytes are stored in the same transaction as the message
-        and its outbox item.
+        With the server's sealing key (the usual case) the payload and a photo's bytes are
+        sealed to the server and committed with the outbox row, before the Sent row
+        (``kiosk.domain.outgoing``); without it, all in one transaction, in clear.
         """
         text = body.strip()
         if not text and attachment is None:
@@ -291,6 +298,15 @@ class MessageStore:
         }
         if reply_to is not None:
             payload["reply_to"] = reply_to
+        hold = datetime.now(UTC) + timedelta(seconds=hold_s) if hold_s > 0 else None
+        key = seal_key(self._db.conn)
+        if key is not None:  # the usual case: sealed to the server (kiosk.domain.outgoing)
+            row = SentRow(message_id, thread_id or message_id, sender_id,
+                          groups[0] if groups else None, kind, _preview(text), now,
+                          tuple(employees), tuple(groups))
+            queue_sealed(self._db, key, row, payload, staged, hold, self._memos)
+            return message_id
+        # No key from the server yet (an older server): in clear, as terminals did before.
         with transaction(self._db) as conn:
             sha256 = (AttachmentStore.put(conn, staged.data, staged.content_type)
                       if staged is not None else None)
@@ -302,7 +318,6 @@ class MessageStore:
                 (message_id, thread_id or message_id, sender_id, sender_id,
                  groups[0] if groups else None, kind, text, now, sha256),
             )
-            hold = datetime.now(UTC) + timedelta(seconds=hold_s) if hold_s > 0 else None
             self._outbox.enqueue(conn, "message", payload, item_id=message_id,
                                  not_before=hold)
         return message_id
@@ -314,9 +329,16 @@ class MessageStore:
         with transaction(self._db) as conn:
             row = conn.execute("SELECT attachment_sha256 FROM messages WHERE id = ? "
                                "AND sender_id = ?", (message_id, sender_id)).fetchone()
+            sealed = conn.execute("SELECT attachment_sha256 FROM outbox WHERE id = ?",
+                                  (message_id,)).fetchone()
             if row is None or not Outbox.withdraw(conn, message_id, datetime.now(UTC)):
                 return False
             conn.execute("DELETE FROM messages WHERE id = ?", (message_id,))
+            conn.execute("DELETE FROM sent_to WHERE message_id = ?", (message_id,))
+            if sealed and sealed[0]:
+                conn.execute("DELETE FROM sealed_uploads WHERE sha256 = ? AND NOT EXISTS "
+                             "(SELECT 1 FROM outbox WHERE attachment_sha256 = ? "
+                             "AND state = 'queued')", (sealed[0], sealed[0]))
             if row[0] is not None:
                 conn.execute("DELETE FROM attachments WHERE sha256 = ? AND NOT EXISTS "
                              "(SELECT 1 FROM messages WHERE attachment_sha256 = ?)",
@@ -343,8 +365,9 @@ class MessageStore:
         """
         rows = self._db.execute(
             "SELECT m.id, m.body, m.created_at, m.status, m.reject_reason, o.state, o.error, "
-            "m.kind, o.payload, m.group_id "
+            "m.kind, o.payload, m.group_id, s.to_employees, s.to_groups "
             "FROM messages m LEFT JOIN outbox o ON o.id = m.id AND o.kind = 'message' "
+            "LEFT JOIN sent_to s ON s.message_id = m.id "
             "WHERE m.sender_id = ? ORDER BY m.created_at DESC LIMIT ?",
             (sender_id, limit),
         ).fetchall()

@@ -26,6 +26,9 @@ class Session:
     policy: SessionPolicy = field(default_factory=SessionPolicy)
     last_activity: float = 0.0
     punch_undone: bool = False
+    # The message cache had no key when the badge was read: the message screens say
+    # "available when the terminal is back online" instead of showing nothing.
+    messages_locked: bool = False
 
     def __post_init__(self) -> None:
         self.last_activity = max(self.last_activity, self.opened_at)

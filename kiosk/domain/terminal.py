@@ -33,6 +33,7 @@ from kiosk.domain.models import (
     SentMessage,
     StagedAttachment,
 )
+from kiosk.domain.outgoing import SentMemos, remember_seal_key, restore_sent
 from kiosk.domain.punches import PunchBook
 from kiosk.domain.retention import PruneResult, prune_expired
 from kiosk.settings.site_settings import PunchMode, SiteSettings
@@ -44,13 +45,19 @@ log = logging.getLogger(__name__)
 
 
 class Terminal:
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: sqlite_utils.Database, cache_key: bytes | None = None) -> None:
         self.db = db
         # No key for the message cache (kiosk.storage.cache): punches only, no messages.
         self.cache_locked = cache_is_locked(db)
         self.directory = Directory(db)
         self.punches = PunchBook(db)
-        self.messages = MessageStore(db)
+        # With the cache's key: the Sent rows' memos, and those a crash left out restored.
+        memos = SentMemos(cache_key) if cache_key is not None and not self.cache_locked \
+            else None
+        if memos is not None:
+            with transaction(db) as conn:
+                restore_sent(conn, memos)
+        self.messages = MessageStore(db, memos)
         # Replaced whole (never mutated) by the runtime when the config or the server's
         # site settings change; read on the core worker thread.
         self.settings = SiteSettings()
@@ -62,8 +69,19 @@ class Terminal:
         self._integrity_checked = False
 
     @classmethod
-    def open(cls, database_path: Path, cache_key: bytes | None = None) -> Terminal:
-        return cls(open_database(database_path, cache_key))
+    def open(cls, database_path: Path, cache_key: bytes | None = None,
+             seal_public_key: bytes | None = None) -> Terminal:
+        """``seal_public_key``: the server's, as it came with the cache key; kept on disk
+        (public) for the messages sent from now on to be sealed to it."""
+        db = open_database(database_path, cache_key)
+        if seal_public_key is not None:
+            remember_seal_key(db.conn, seal_public_key)
+        return cls(db, cache_key)
+
+    def remember_seal_key(self, key: bytes | None) -> None:
+        """Keep the server's sealing public key (from the enrollment or the cache key)."""
+        if key is not None:
+            remember_seal_key(self.db.conn, key)
 
     def check_integrity(self) -> str | None:
         """``PRAGMA quick_check`` once per open database (it reads the whole file); what

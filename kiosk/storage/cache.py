@@ -36,7 +36,7 @@ CACHE_SUFFIX = "-cache"
 KEY_BYTES = 32
 # Tables that hold what a thief must not read; order: referenced tables first.
 CACHE_TABLES = ("employees", "badges", "groups", "group_members", "contacts", "messages",
-                "message_recipients", "attachments", "pull_quarantine", "badge_memo")
+                "message_recipients", "attachments", "pull_quarantine", "badge_memo", "sent_to")
 
 
 class CacheKeyRefused(Exception):

@@ -7,10 +7,10 @@ DAMAGED_FIX = (
     "systemctl stop kiosk-terminal) and keep a copy of the whole data folder; in the "
     "folder, save what can be read: sqlite3 kiosk.sqlite3 .dump > kiosk-dump.sql; move "
     "kiosk.sqlite3 and its -wal and -shm files aside; start the terminal once and stop it "
-    "(it makes a new database); bring the waiting items back: grep '^INSERT INTO outbox' "
-    "kiosk-dump.sql | sqlite3 kiosk.sqlite3; start it (the server ignores items it already "
-    "has and sends the directory and messages again). Check the SD card or disk (dmesg): a "
-    "damaged file often means a failing one"
+    "(it makes a new database); bring the waiting items back: grep -E '^INSERT INTO "
+    "(outbox|sealed_uploads) ' kiosk-dump.sql | sqlite3 kiosk.sqlite3; start it (the "
+    "server ignores items it already has and sends the directory and messages again). "
+    "Check the SD card or disk (dmesg): a damaged file often means a failing one"
 )
 
 

@@ -185,9 +185,41 @@ def _m007_badge_keys(db: sqlite_utils.Database) -> None:
                (os.urandom(16).hex(),))
 
 
+def _m008_sealed_outbox(db: sqlite_utils.Database) -> None:
+    # Outgoing messages sealed to the server (kiosk.domain.outgoing): the payload is a
+    # box, so what the pusher needs in clear comes beside it: the sha256 of the picture
+    # to upload first (its sealed bytes in sealed_uploads). ``memo``: the Sent view's row,
+    # encrypted under the cache key, to re-create it after a crash between the two files.
+    db.execute("ALTER TABLE outbox ADD COLUMN attachment_sha256 TEXT")
+    db.execute("ALTER TABLE outbox ADD COLUMN memo BLOB")
+    # The outbox keeps every row: the restore at each open reads the few memos left.
+    db.execute("CREATE INDEX outbox_memos ON outbox(id) WHERE memo IS NOT NULL")
+    db.execute(
+        """CREATE TABLE sealed_uploads (
+            sha256 TEXT PRIMARY KEY,
+            content_type TEXT NOT NULL,
+            box BLOB NOT NULL,
+            created_at TEXT NOT NULL
+        )"""
+    )
+    # Who the worker's own messages went to (the payload says it no more): a cache table,
+    # made here only while the cache tables still live in this file (kiosk.storage.cache
+    # creates it in the encrypted cache, where a table in main would hide it).
+    split = db.execute("SELECT 1 FROM sync_state WHERE key = 'cache_layout' "
+                       "AND value = 'encrypted'").fetchone()
+    if not split:
+        db.execute(
+            """CREATE TABLE sent_to (
+                message_id TEXT PRIMARY KEY,
+                to_employees TEXT NOT NULL,
+                to_groups TEXT NOT NULL
+            )"""
+        )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _m001_initial, _m002_attachments, _m003_inbox_index, _m004_thread_index,
-    _m005_pull_quarantine, _m006_outbox_hold, _m007_badge_keys,
+    _m005_pull_quarantine, _m006_outbox_hold, _m007_badge_keys, _m008_sealed_outbox,
 )
 
 

@@ -25,6 +25,8 @@ class OutboxItem:
     kind: str
     payload: dict[str, Any]
     attempts: int
+    # The picture to upload before the item, named beside a sealed payload.
+    attachment_sha256: str | None = None
 
 
 def new_item_id() -> str:
@@ -43,20 +45,25 @@ class Outbox:
         payload: dict[str, Any],
         item_id: str | None = None,
         not_before: datetime | None = None,
+        attachment_sha256: str | None = None,
+        memo: bytes | None = None,
     ) -> str:
         """Add an item inside the caller's open transaction (``conn``); returns its id.
 
         ``not_before``: the sync leaves the item alone until then (an undo window);
-        it is on disk at once, so it goes even if the terminal restarts meanwhile."""
+        it is on disk at once, so it goes even if the terminal restarts meanwhile.
+        ``attachment_sha256``: the picture the pusher uploads first (a sealed payload
+        does not show it); ``memo``: the Sent row, sealed (``kiosk.domain.outgoing``)."""
         if not conn.in_transaction:
             raise RuntimeError("Outbox.enqueue must run inside the action's transaction")
         item_id = item_id or new_item_id()
         conn.execute(
-            "INSERT INTO outbox (id, kind, payload, created_at, not_before) "
-            "VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO outbox (id, kind, payload, created_at, not_before, attachment_sha256, "
+            "memo) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (item_id, kind, json.dumps(payload, ensure_ascii=False, sort_keys=True),
              datetime.now(UTC).isoformat(),
-             not_before.astimezone(UTC).isoformat() if not_before else None),
+             not_before.astimezone(UTC).isoformat() if not_before else None,
+             attachment_sha256, memo),
         )
         return item_id
 
@@ -77,11 +84,12 @@ class Outbox:
         worker did them); a held item (``not_before``) is left out until its time."""
         due = (now or datetime.now(UTC)).astimezone(UTC).isoformat()
         rows = self._db.execute(
-            "SELECT seq, id, kind, payload, attempts FROM outbox WHERE state = 'queued' "
-            "AND (not_before IS NULL OR not_before <= ?) ORDER BY seq LIMIT ?",
+            "SELECT seq, id, kind, payload, attempts, attachment_sha256 FROM outbox "
+            "WHERE state = 'queued' AND (not_before IS NULL OR not_before <= ?) "
+            "ORDER BY seq LIMIT ?",
             (due, limit),
         ).fetchall()
-        return [OutboxItem(r[0], r[1], r[2], json.loads(r[3]), r[4]) for r in rows]
+        return [OutboxItem(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5]) for r in rows]
 
     def depth(self) -> int:
         return self._db.execute("SELECT count(*) FROM outbox WHERE state = 'queued'").fetchone()[0]

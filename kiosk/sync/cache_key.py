@@ -21,6 +21,9 @@ class CacheKeys:
         self._on_key = on_key
         self._lock = threading.Lock()
         self._key: bytes | None = None
+        # The server's sealing key (public), given with the cache key; None from an
+        # older server (messages then go in clear, as before).
+        self.seal_public_key: bytes | None = None
 
     @property
     def key(self) -> bytes | None:
@@ -31,7 +34,7 @@ class CacheKeys:
         with self._lock:
             if self._key is not None:
                 return self._key
-            key = client.cache_key()
+            key, self.seal_public_key = client.cache_key_answer()
             self._key = key
         self._on_key(key)
         return key

@@ -205,12 +205,25 @@ class ServerClient:
 
     def cache_key(self) -> bytes:
         """This terminal's message-cache key (POST /v1/cache-key): 32 bytes, for RAM only."""
+        return self.cache_key_answer()[0]
+
+    def cache_key_answer(self) -> tuple[bytes, bytes | None]:
+        """The cache key, and the server's sealing public key given with it (None from a
+        server that has none, or a value that is not a key)."""
         response = self._call("POST", "/v1/cache-key")
-        key = _json_object(response, "the cache key answer").get("key")
+        answer = _json_object(response, "the cache key answer")
+        key = answer.get("key")
         if not stamped(response.headers) or not isinstance(key, str) \
                 or not CACHE_KEY_SHAPE.fullmatch(key):
             raise _foreign_shape(response, "the cache key answer has no key of ours")
-        return bytes.fromhex(key)
+        seal = answer.get("seal_public_key")
+        from contract.sealing import decode_key  # cryptography: loaded by the signer too
+
+        try:
+            seal_key = decode_key(seal) if isinstance(seal, str) else None
+        except ValueError:
+            seal_key = None
+        return bytes.fromhex(key), seal_key
 
     def report_state(self, report: dict[str, Any]) -> float:
         """Send this terminal's state report (POST /v1/status); returns how many seconds
@@ -295,14 +308,16 @@ class ServerClient:
             raise AttachmentInvalid(f"the bytes are not a JPEG or PNG ({content_type!r})")
         return data, content_type
 
-    def put_attachment(self, sha256: str, data: bytes, content_type: str) -> None:
-        """Upload the bytes; returns once our server says it holds them. A 2xx that
+    def put_attachment(self, sha256: str, data: bytes, content_type: str,
+                       sealed: bool = False) -> None:
+        """Upload the bytes (``sealed``: a box of them, ``contract.sealing``, which the
+        server opens); returns once our server says it holds them. A 2xx that
         does not name them (a captive portal's page) is a ``ForeignAnswer``: marking
         them uploaded then would get their message rejected for an unknown attachment."""
-        response = self._call(
-            "PUT", f"/v1/attachments/{sha256}", data=data,
-            headers={"Content-Type": content_type},
-        )
+        headers = {"Content-Type": content_type}
+        if sealed:
+            headers["X-Kiosk-Sealed"] = "1"
+        response = self._call("PUT", f"/v1/attachments/{sha256}", data=data, headers=headers)
         if _json_object(response, "the upload answer").get("sha256") != sha256:
             raise _foreign_shape(response, "the upload answer names other bytes")
 

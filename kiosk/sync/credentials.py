@@ -25,6 +25,9 @@ class Enrollment:
     # Whether the server holds this terminal's public key (kiosk.sync.signing), so that
     # its requests are signed; False in files written before keys existed.
     bound: bool = False
+    # The server's sealing public key (base64, contract.sealing) as enrollment gave it:
+    # messages queued before the first contact with the server are sealed to it too.
+    seal_public_key: str | None = None
 
 
 def enrollment_path(data_dir: Path) -> Path:

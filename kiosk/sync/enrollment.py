@@ -91,7 +91,7 @@ def enroll_terminal(data_dir: Path, server_url: str, code: str, terminal_name: s
         enrollment = Enrollment(server_url, str(answer["token"]), int(answer["terminal_id"]),
                                 dict(answer["site"]),
                                 token_issued_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                                bound=True)
+                                bound=True, seal_public_key=_seal_key(answer))
     except (TypeError, ValueError):  # the right keys, but not the values a server gives
         raise _not_a_kiosk_server(server_url, "the enrollment with values of another shape") \
             from None
@@ -218,6 +218,17 @@ def _redeem(server_url: str, code: str, terminal_name: str, public_key: str) -> 
         message, fix = _REFUSALS["protocol_version"]
         raise EnrollmentError("protocol_version", message, fix)
     return answer
+
+
+def _seal_key(answer: dict[str, Any]) -> str | None:
+    """The server's sealing public key from the enrollment answer, if it is one."""
+    from contract.sealing import decode_key  # cryptography: loaded for the key pair anyway
+
+    value = answer.get("seal_public_key")
+    try:
+        return value if isinstance(value, str) and decode_key(value) else None
+    except ValueError:
+        return None
 
 
 def _check_server(client: ServerClient, server_url: str) -> None:

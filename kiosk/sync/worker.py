@@ -26,7 +26,7 @@ from pathlib import Path
 import sqlite_utils
 
 from contract.backoff import Backoff
-from kiosk.domain.attachments import AttachmentStore
+from kiosk.domain.attachments import AttachmentStore, SealedUploads
 from kiosk.domain.badge_keys import refresh_badge_keys
 from kiosk.storage import open_database, transaction
 from kiosk.storage.outbox import Outbox, OutboxItem
@@ -308,26 +308,35 @@ def _upload_attachments(
     quota their uploads take), that message and those after wait.  Our server's final
     refusal of the bytes, or a local attachment that cannot be read, is left to the
     server's verdict on the message (``unknown_attachment``: kept, marked rejected)."""
-    store = AttachmentStore(db)
+    store, sealed_store = AttachmentStore(db), SealedUploads(db)
     for index, item in enumerate(items):
-        sha256 = item.payload.get("attachment_sha256") if item.kind == "message" else None
-        if not sha256 or store.uploaded(sha256):
+        if item.kind != "message":
             continue
-        found = store.get(sha256)
+        # A sealed item names its picture beside the payload; an older one inside it.
+        sha256 = item.attachment_sha256 or item.payload.get("attachment_sha256")
+        sealed = sealed_store.get(sha256) if sha256 else None
+        if sealed is None and (not sha256 or store.uploaded(sha256)):
+            continue
+        found = sealed or store.get(sha256)
         if found is None:
             continue
         data, content_type = found
         try:
-            client.put_attachment(sha256, data, content_type)
+            client.put_attachment(sha256, data, content_type, sealed=sealed is not None)
         except RequestRefused as exc:
             if exc.code in UPLOAD_FINAL_CODES:
                 log.warning("attachment refused by the server: %s", exc.code)
+                if sealed is not None:  # nothing else can be done with the box
+                    sealed_store.forget(sha256)
                 continue
             return items[:index], ServerUnavailable(str(exc), status=exc.status, code=exc.code)
         except ServerUnavailable as exc:
             log.info("attachment upload to try later (%s)", exc.code or exc.status or "network")
             return items[:index], exc
-        store.mark_uploaded(sha256)
+        if sealed is not None:
+            sealed_store.forget(sha256)
+        else:
+            store.mark_uploaded(sha256)
     return items, None
 
 

@@ -23,6 +23,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 
+from server.db.seal_key import ensure_seal_keys
+
 SCRIPT_LOCATION = Path(__file__).with_name("alembic")
 # schema_version of the retired numbered migrator -> the revision that did the same step.
 OLD_VERSION_REVISIONS = {1: "0001", 2: "0002", 3: "0003", 4: "0004"}
@@ -127,6 +129,9 @@ def migrate(engine: Engine) -> str:
         config = alembic_config(conn)
         _adopt_old_migrator(conn, config)
         command.upgrade(config, "head")
+        # Data, not schema: the sealing key pair a new database needs (no revision:
+        # server_meta holds it, and a database of any revision may lack it).
+        ensure_seal_keys(conn)
         revision = current_revision(conn)
     assert revision is not None
     return revision

@@ -22,11 +22,18 @@ class SiteInfo(WireModel):
     language: str = Field(description="default UI language of the site, e.g. fr")
 
 
+SEAL_KEY_FIELD = Field(
+    pattern=r"^[A-Za-z0-9+/]{43}=$",
+    description="base64 of the server's X25519 public key: terminals seal their queued "
+                "messages and pictures to it (docs/sync-protocol.md, Sealed items)")
+
+
 class EnrollResponse(WireModel):
     terminal_id: int
     token: str = Field(description="send as 'Authorization: Bearer <token>' on every call")
     site: SiteInfo
     protocol_version: int
+    seal_public_key: str = SEAL_KEY_FIELD
 
 
 class ServerInfo(WireModel):
@@ -35,3 +42,4 @@ class ServerInfo(WireModel):
     server_version: str
     supported_versions: list[int]
     server_time: AwareDatetime
+    seal_public_key: str = SEAL_KEY_FIELD

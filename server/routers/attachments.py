@@ -17,6 +17,7 @@ from fastapi import APIRouter, Path, Request, Response
 from sqlalchemy.engine import Connection
 
 from contract import error_codes as errors
+from contract.sealing import SealError
 from server.auth import DB, AuthedTerminal, Terminal
 from server.db import Database
 from server.errors import ApiError
@@ -24,6 +25,7 @@ from server.protocol.attachments import AttachmentInfo
 from server.protocol.common import ATTACHMENT_CONTENT_TYPES, SHA256_PATTERN, ErrorBody
 from server.repo import attachments
 from server.services.images import check_picture_async
+from server.services.sealed import open_upload
 
 router = APIRouter(tags=["attachments"])
 Sha = Annotated[str, Path(pattern=SHA256_PATTERN, description="lowercase hex sha256")]
@@ -31,6 +33,8 @@ MAGIC = {"image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n"}
 BINARY_BODY = {"requestBody": {"required": True, "content": {
     ctype: {"schema": {"type": "string", "format": "binary"}}
     for ctype in ATTACHMENT_CONTENT_TYPES}}}
+# "1": the body is a sealed box (contract.sealing) of the picture, bound to its sha256.
+SEALED_HEADER = "X-Kiosk-Sealed"
 QUOTA_RETRY_S = 60  # the quota frees as the terminal's messages naming its uploads arrive
 
 
@@ -107,6 +111,12 @@ async def put_attachment(sha256: Sha, request: Request, terminal: AuthedTerminal
                        f"Content-Type must be one of {', '.join(ATTACHMENT_CONTENT_TYPES)}",
                        supported=list(ATTACHMENT_CONTENT_TYPES))
     content = await request.body()
+    if request.headers.get(SEALED_HEADER) == "1":  # sealed on the terminal at enqueue time
+        content = await asyncio.to_thread(_unseal, request, sha256, content)
+    limit = request.app.state.settings.max_attachment_bytes
+    if len(content) > limit:  # the body limit lets a sealed box's overhead through
+        raise ApiError(errors.PAYLOAD_TOO_LARGE, f"request body larger than {limit} bytes",
+                       limit=limit)
     computed = hashlib.sha256(content).hexdigest()
     if computed != sha256:
         raise ApiError(errors.SHA256_MISMATCH, "the bytes do not hash to the sha256 in the path",
@@ -123,6 +133,15 @@ async def put_attachment(sha256: Sha, request: Request, terminal: AuthedTerminal
     response.status_code = 201 if created else 200
     return AttachmentInfo(sha256=sha256, content_type=content_type, size=len(content),
                           created=created)
+
+
+def _unseal(request: Request, sha256: str, box: bytes) -> bytes:
+    try:
+        content = open_upload(request.app.state.seal_keys.private, sha256, box)
+    except SealError:
+        raise ApiError(errors.CONTENT_MISMATCH, "the sealed bytes do not open with the "
+                       "server's key") from None
+    return content
 
 
 @router.head("/attachments/{sha256}", responses={404: {"model": ErrorBody}})

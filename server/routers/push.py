@@ -25,6 +25,7 @@ from server.errors import ApiError
 from server.protocol.common import ErrorBody
 from server.protocol.push import PushRequest, PushResponse
 from server.services import push as push_service
+from server.services import sealed
 from server.services.push import PushLimits
 
 router = APIRouter(tags=["sync"])
@@ -74,9 +75,9 @@ def _parse(body: bytes) -> PushRequest:
 
 
 def _parse_and_push(body: bytes, terminal: Terminal, db: Database,
-                    limits: PushLimits) -> PushResponse:
-    request = _parse(body)
-    return PushResponse(results=push_service.push(db, terminal, request.items, limits))
+                    limits: PushLimits, seal_key: bytes) -> PushResponse:
+    items = sealed.open_items(_parse(body).items, seal_key)
+    return PushResponse(results=push_service.push(db, terminal, items, limits))
 
 
 @router.post("/push", response_model=PushResponse, response_model_exclude_none=True,
@@ -95,4 +96,5 @@ async def push(request: Request, terminal: AuthedTerminal, db: DB) -> PushRespon
         raise ApiError(errors.RATE_LIMITED, "this terminal sent a lot lately; "
                        "send this again later", retry_after_s=max(1, math.ceil(wait)))
     async with request.app.state.heavy_gate.enter(len(body)):
-        return await asyncio.to_thread(_parse_and_push, body, terminal, db, limits)
+        return await asyncio.to_thread(_parse_and_push, body, terminal, db, limits,
+                                       request.app.state.seal_keys.private)

@@ -68,6 +68,9 @@ DEFERRED_KINDS = frozenset({"punch", "message"})
 
 
 def _parse(kind: str, payload: dict[str, Any]) -> Any:
+    if set(payload) == {"sealed"}:  # services.sealed opened every box that opens
+        raise Refused(errors.INVALID_PAYLOAD, "this sealed payload does not open with the "
+                      "server's key (sealed for another server, or damaged)")
     try:
         return parse_payload(kind, payload)
     except KeyError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.clock import Clock
-from kivy.properties import NumericProperty, ObjectProperty
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty
 from kivy.uix.screenmanager import Screen
 
 from kiosk.i18n import quick_replies
@@ -21,6 +21,8 @@ class KioskScreen(Screen):
 
     router = ObjectProperty(None, allownone=True)
     session_left = NumericProperty(0)  # whole seconds before the session ends; 0 = no session
+    # The message screens: no key for the message cache yet (``LockedMessages`` shows).
+    messages_locked = BooleanProperty(False)
 
     def __init__(self, **kwargs: Any) -> None:
         self._redraw_trigger = Clock.create_trigger(lambda *_: self.redraw(), -1)

@@ -48,6 +48,25 @@ class Harness:
     def router(self) -> Any:
         return self.app.shell.router
 
+    def lock_messages(self, locked: bool = True) -> None:
+        """Play a terminal whose message cache has no key (the server not reached since it
+        started): the store is marked split and the core reopens it without a key, so
+        badges say messages are locked (``kiosk.storage.cache``); ``False`` undoes it."""
+        from kiosk.storage import open_database, transaction
+
+        db = open_database(self.shell.runtime.config.database_path)
+        try:
+            with transaction(db) as conn:
+                conn.execute("DELETE FROM sync_state WHERE key = 'cache_layout'")
+                if locked:
+                    conn.execute("INSERT INTO sync_state (key, value) "
+                                 "VALUES ('cache_layout', 'encrypted')")
+        finally:
+            db.conn.close()
+        done: list[bool] = []
+        self.shell.runtime.worker.reopen(done.append)
+        self.wait_until(lambda: done == [locked], 10, "the message cache (un)locked")
+
     # Time ------------------------------------------------------------------------------
 
     def pump(self, seconds: float = 0.0) -> None:

@@ -8,8 +8,9 @@ buttons are pressed with Kivy touch events.  Files are named
 Scenarios: ``main`` (idle, welcome, inbox, message, the acknowledgement asked
 before leaving, compose with its picker and its keyboard, a photo and a drawing
 message, a picture full screen, the sent list, the camera, a drawing over a
-photo, the admin PIN pad and admin screen, unknown and disabled badge, then the
-reader unplugged) and ``storage`` (a database that cannot be opened:
+photo, the admin PIN pad and admin screen, unknown and disabled badge, the
+message screens of a terminal whose message cache has no key yet, then the reader
+unplugged) and ``storage`` (a database that cannot be opened:
 the idle status and the notice).
 """
 
@@ -149,6 +150,12 @@ def run_scenario(scenario: str, out: Path, size: tuple[int, int], data_dir: Path
                 _storage_screens(harness, lang, badges[lang], shot)
             else:
                 _main_screens(harness, lang, badges, shot)
+        if scenario == "main":
+            harness.lock_messages()
+            for lang in LANGUAGES:
+                _idle_in(harness, lang)
+                _locked_screens(harness, lang, badges[lang], shot)
+            harness.lock_messages(False)
         if scenario == "main":  # last: unplug the (virtual) reader
             harness.shell.runtime.virtual_reader.close()
             status = harness.shell.status
@@ -336,6 +343,24 @@ def _admin_screens(harness: Any, lang: str, shot: Shot) -> None:
     admin.pick("network")
     harness.pump(0.3)
     shot(f"admin-network-{lang}")
+    harness.router.done()
+    harness.wait_for_screen("idle")
+
+
+def _locked_screens(harness: Any, lang: str, badge: str, shot: Shot) -> None:
+    """No key for the message cache: the inbox, a message and compose say so."""
+    harness.present(badge)
+    harness.wait_for_screen("welcome")
+    mine: list[Any] = []  # one of the worker's messages (the tables stay readable here)
+    harness.router.station.load_inbox(mine.extend)
+    harness.wait_until(lambda: bool(mine), 5, "the worker's messages")
+    for name, go in (("inbox", harness.router.open_inbox),
+                     ("message", lambda: harness.router.open_message(mine[0].id)),
+                     ("compose", harness.router.compose_new)):
+        go()
+        harness.pump(0.3)  # the core's answer came (a message opens, or the inbox shows)
+        harness.wait_until(lambda n=name: harness.router.manager.current == n, 5, name)
+        shot(f"{name}-locked-{lang}")
     harness.router.done()
     harness.wait_for_screen("idle")
 

@@ -146,6 +146,42 @@ class SessionHeader(BoxLayout):
         pass
 
 
+class LockedMessages(BoxLayout):
+    """Over a message screen while the message cache has no key (the terminal has not
+    reached the server since it started): the header, and in big letters that messages
+    come back when the terminal is online again. It takes every touch while shown."""
+
+    shown = BooleanProperty(False)
+    title = StringProperty("")
+    name_text = StringProperty("")
+    session_left = NumericProperty(0)
+    __events__ = ("on_back", "on_done")
+
+    def on_touch_down(self, touch: Any) -> bool:
+        if not self.shown:
+            return False
+        super().on_touch_down(touch)
+        return True
+
+    def on_touch_move(self, touch: Any) -> bool:
+        if not self.shown:
+            return False
+        super().on_touch_move(touch)
+        return True
+
+    def on_touch_up(self, touch: Any) -> bool:
+        if not self.shown:
+            return False
+        super().on_touch_up(touch)
+        return True
+
+    def on_back(self) -> None:
+        pass
+
+    def on_done(self) -> None:
+        pass
+
+
 def fill_chips(row: Any, texts: list[str], on_pick: Any) -> None:
     """Replace ``row``'s children by one chip per text (quick replies); ``on_pick(text)``.
 

@@ -42,6 +42,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# Screens that show messages: without the cache's key they say so (``messages_locked``).
+MESSAGE_SCREENS = frozenset({INBOX, MESSAGE, COMPOSE, SENT})
+
 
 class Router:
     def __init__(self, deck: ScreenDeck, station: Station) -> None:
@@ -81,6 +84,9 @@ class Router:
         self.deck.show_idle()
 
     def _go(self, name: str, language: str) -> None:
+        if name in MESSAGE_SCREENS and self.station.session is not None:
+            # Without the cache's key they would be empty: they say why instead.
+            self.screen(name).messages_locked = self.station.session.messages_locked
         self.deck.go(name, language)
 
     # The admin side -------------------------------------------------------------------

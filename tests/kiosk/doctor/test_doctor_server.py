@@ -36,7 +36,7 @@ def test_enrolled_terminal_passes_every_server_check(
 ) -> None:
     config, enrollment = enrolled
     checks = check_server(config, timeout_s=3.0).checks
-    assert [c.name for c in checks] == ["enrollment", "server", "clock", "token"]
+    assert [c.name for c in checks] == ["enrollment", "server", "clock", "token", "cache"]
     assert all(c.ok for c in checks), checks
     assert f"terminal {enrollment.terminal_id}" in named(checks, "token").summary
 

@@ -140,7 +140,8 @@ def test_the_recovery_the_fix_describes_brings_the_waiting_punches_back(tmp_path
     subprocess.run("sqlite3 kiosk.sqlite3 .dump > kiosk-dump.sql; mkdir aside; "
                    "mv kiosk.sqlite3* aside/", shell=True, cwd=tmp_path, check=True)
     open_database(path).conn.close()  # "start the terminal once and stop it"
-    subprocess.run("grep '^INSERT INTO outbox' kiosk-dump.sql | sqlite3 kiosk.sqlite3",
+    subprocess.run("grep -E '^INSERT INTO (outbox|sealed_uploads) ' kiosk-dump.sql "
+                   "| sqlite3 kiosk.sqlite3",
                    shell=True, cwd=tmp_path, check=True)
     [db_check, outbox, *_] = check_database(path, syncing=True)
     assert db_check.ok

@@ -15,6 +15,7 @@ import pytest
 
 from kiosk.settings.config import Config
 from kiosk.storage import open_database
+from kiosk.sync.client import ServerClient
 from kiosk.sync.credentials import load_enrollment
 from kiosk.sync.enrollment import EnrollmentError, enroll_command, enroll_terminal
 from server.embedded import EmbeddedServer
@@ -35,6 +36,15 @@ def test_enrollment_writes_the_token_file_with_mode_0600(
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert load_enrollment(tmp_path / "data") == enrollment
     assert enrollment.site["name"] == "Usine Nord"
+
+
+def test_enrollment_keeps_the_servers_sealing_key(
+    tmp_path: Path, server: EmbeddedServer, make_code: Callable[..., str]
+) -> None:
+    enrollment = enroll_terminal(tmp_path / "data", server.url, make_code(), "Gate 2")
+    info = ServerClient(server.url).info()
+    assert enrollment.seal_public_key == info["seal_public_key"]
+    assert load_enrollment(tmp_path / "data").seal_public_key == info["seal_public_key"]
 
 
 def test_reused_code_is_refused(

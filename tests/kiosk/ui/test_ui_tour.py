@@ -22,7 +22,7 @@ from PIL import Image, ImageChops, ImageStat
 ROOT = Path(__file__).resolve().parents[3]
 SCREENS = ("idle", "welcome", "inbox", "message", "message-ack", "compose-pick", "compose",
            "message-photo", "message-drawing", "picture", "sent", "message-undo",
-           "notice-unknown", "notice-disabled",
+           "notice-unknown", "notice-disabled", "inbox-locked", "message-locked", "compose-locked",
            "idle-reader-fault", "idle-storage", "notice-storage")
 
 
