@@ -8,8 +8,6 @@ import io
 from collections.abc import Callable
 from datetime import timedelta
 
-import pytest
-
 from server.db import Database
 from server.repo import audit, changes, messages
 from tests.support.broadcast_rig import link, receipt
@@ -17,14 +15,6 @@ from tests.support.console_rig import ADMIN, MANAGER_A, MANAGER_B, VIEWER, Conso
 from tests.support.punch_rig import punch, terminal
 
 Client = Callable[[str | None], ConsoleClient]
-
-
-@pytest.fixture
-def linked(console_db: Database, seeded: Seeded) -> Seeded:
-    link(console_db, ADMIN, seeded.hana)
-    link(console_db, MANAGER_A, seeded.hana)
-    link(console_db, MANAGER_B, seeded.carl)
-    return seeded
 
 
 def _send(c: ConsoleClient, **form: object) -> str:
