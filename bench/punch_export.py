@@ -1,5 +1,5 @@
 """The console's punch CSV export at scale: 1,000,000 punches streamed to CSV the way
-`/console/punches.csv` does (``punch_reads.stream`` -> ``punch_csv.lines``), on SQLite.
+`/console/punches.csv` does (``punch_reads.stream_raw`` -> ``punch_csv.lines``), on SQLite.
 
 The database is filled by a child process; the export runs in a fresh process so its
 peak RSS (``ru_maxrss``) is measured against its own baseline after imports and an
@@ -72,7 +72,7 @@ def export(path: Path) -> dict[str, float]:
     rows = size = 0
     began = time.perf_counter()
     with db.read() as conn:
-        for chunk in punch_csv.lines(punch_reads.stream(conn, f)):
+        for chunk in punch_csv.lines(punch_reads.stream_raw(conn, f)):
             size += len(chunk)
             rows += chunk.count(b"\n")
     seconds = time.perf_counter() - began
