@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -65,6 +65,13 @@ def _counts() -> list[Any]:
             func.count(r.acked_at).label("acked")]
 
 
+def _missing_count() -> Any:
+    """How many have not read or not acknowledged: the length of ``missing``."""
+    r = message_recipients.c
+    return func.count(case((or_(r.acked_at.is_(None), r.read_at.is_(None)), 1))).label(
+        "missing")
+
+
 def list_broadcasts(conn: Connection, f: BroadcastFilters, limit: int = 50,
                     offset: int = 0) -> tuple[list[Row[Any]], int]:
     """Newest first, with the sender, their site and the recipients' counts."""
@@ -97,13 +104,14 @@ def broadcast(conn: Connection, message_id: str) -> Row[Any] | None:
 
 
 def counts(conn: Connection, message_id: str) -> Row[Any]:
-    return conn.execute(select(*_counts()).where(
+    return conn.execute(select(*_counts(), _missing_count()).where(
         message_recipients.c.message_id == message_id)).one()
 
 
-def missing(conn: Connection, message_id: str, since: datetime) -> list[Row[Any]]:
+def missing(conn: Connection, message_id: str, since: datetime,
+            limit: int | None = None) -> list[Row[Any]]:
     """Recipients who have not acknowledged (or not read), by name, each with their last
-    punch at their site's terminals since ``since``."""
+    punch at their site's terminals since ``since``; the first ``limit`` of them."""
     r = message_recipients.c
     p = punches.alias("p")
     # Per person, their punches newest first on ix_punches_employee_time (migration 8):
@@ -123,7 +131,7 @@ def missing(conn: Connection, message_id: str, since: datetime) -> list[Row[Any]
              .where(r.message_id == message_id,
                     or_(r.acked_at.is_(None), r.read_at.is_(None)))
              .order_by(employees.c.search_name, r.employee_id))
-    return list(conn.execute(query))
+    return list(conn.execute(query if limit is None else query.limit(limit)))
 
 
 def not_acked(conn: Connection, message_id: str) -> list[int]:

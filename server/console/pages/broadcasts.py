@@ -8,9 +8,9 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from server.actions import broadcasts, scheduled_broadcasts
@@ -25,6 +25,9 @@ from server.services.punch_csv import safe
 
 router = APIRouter()
 PAGE_SIZE = 50
+# Names a report shows at first; "show all" and the CSV give every one. Rendering
+# 5,000 rows would cost more than the report's queries (docs/benchmarks.md).
+REPORT_NAMES = 200
 
 
 @router.get("/broadcasts")
@@ -56,20 +59,22 @@ def broadcast_list(request: Request, who: Viewer, site: str = "", sender: str = 
                    "status": status, "q": q})
 
 
-def _report(request: Request, who: Principal, message_id: str) -> dict[str, Any]:
+def _report(request: Request, who: Principal, message_id: str,
+            limit: int | None = None) -> dict[str, Any]:
     who.require(READ)
     with db_of(request).read() as conn:
         message = broadcast_reads.broadcast(conn, message_id)
         if message is None or not who.can(READ, message.sender_site):
             raise Denied(404)
         counts = broadcast_reads.counts(conn, message_id)
-        missing = broadcast_reads.missing(conn, message_id, message.created_at)
+        missing = broadcast_reads.missing(conn, message_id, message.created_at, limit)
     return {"message": message, "counts": counts, "missing": missing}
 
 
 @router.get("/broadcasts/{message_id}")
-def report(request: Request, who: Viewer, message_id: str) -> Response:
-    found = _report(request, who, message_id)
+def report(request: Request, who: Viewer, message_id: str,
+           every_name: Annotated[str, Query(alias="all")] = "") -> Response:
+    found = _report(request, who, message_id, None if every_name else REPORT_NAMES)
     return page(request, who, "broadcasts/report.html",
                 can_remind=who.can(MANAGE_PEOPLE, found["message"].sender_site), **found)
 
