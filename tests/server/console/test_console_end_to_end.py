@@ -84,7 +84,11 @@ class HeadlessTerminal:
         deadline = time.monotonic() + timeout
         while True:
             send_present(self.control, badge)
-            event = self.wait_for(lambda e: e["event"] in ("welcome", "notice"))
+            try:  # the reader ignores a badge seen again within its repeat window (1 s)
+                event = self.wait_for(lambda e: e["event"] in ("welcome", "notice"), 3.0)
+            except queue.Empty:
+                assert time.monotonic() < deadline, "the badge was never read"
+                continue
             if event["event"] == "welcome" and event["employee_id"] == employee_id:
                 self.last_welcome = event
                 return
