@@ -4,6 +4,7 @@ with their time and cancelled (audited) before they go; site and role lines held
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -110,3 +111,24 @@ def test_another_site_a_viewer_and_no_session_can_neither_see_nor_cancel_it(
     with console_db.read() as conn:
         assert [e.action for e in audit.entries(conn, "scheduled_broadcast")] == [
             "broadcast.schedule"]
+
+
+def test_two_senders_at_once_send_it_once(client: Client, linked: Seeded,
+                                          console_db: Database) -> None:
+    """As two server processes would if both ran the job (the leader alone runs it)."""
+    at = _tomorrow_0545()
+    _schedule(client(ADMIN), at, body="Once only", site=str(linked.site_a))
+    start, sent = threading.Barrier(2), []
+
+    def sender() -> None:
+        start.wait()
+        sent.extend(send_due(console_db, now=at.astimezone(UTC) + timedelta(seconds=1)))
+
+    threads = [threading.Thread(target=sender) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(sent) == 1
+    with console_db.read() as conn:
+        assert [e.action for e in audit.entries(conn, "message")] == ["broadcast.send"]
