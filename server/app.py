@@ -13,6 +13,7 @@ from pydantic.json_schema import models_json_schema
 
 from contract.sealing import OVERHEAD
 from server import __version__, console, errors
+from server.actions.scheduled_broadcasts import send_due_periodically
 from server.auth import check_protocol
 from server.config import ServerSettings
 from server.db import Database, url_from_path
@@ -48,7 +49,8 @@ def create_app(db_url: str, settings: ServerSettings | None = None) -> FastAPI:
 
     async def periodic_jobs() -> None:
         await asyncio.gather(prune_periodically(db, settings.prune_interval),
-                             compact_periodically(db, settings.compact_interval))
+                             compact_periodically(db, settings.compact_interval),
+                             send_due_periodically(db, settings.scheduled_send_interval))
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

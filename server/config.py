@@ -41,6 +41,8 @@ class ServerSettings:
     # How often expired messages and unused attachments are deleted (also once at start).
     prune_interval: float = 600.0
     compact_interval: float = 3600.0
+    # How often the leader sends the scheduled broadcasts whose time has come.
+    scheduled_send_interval: float = 20.0
     # How often a process that does not run the periodic jobs tries to take them over.
     leader_retry_s: float = 5.0
     # After a rotation (POST /v1/token) the old token works this long more: a terminal

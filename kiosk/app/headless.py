@@ -60,7 +60,8 @@ class EventPrinter:
         punch = outcome.punch
         self.emit("welcome", employee_id=session.employee.id,
                   direction=punch.direction.value if punch else None,
-                  punch_id=punch.id if punch else None, unread=outcome.unread)
+                  punch_id=punch.id if punch else None, unread=outcome.unread,
+                  first_message=outcome.to_acknowledge)
 
     def show_notice(self, outcome: BadgeOutcome) -> None:
         self.emit("notice", kind=outcome.kind.value, detail=outcome.detail,
@@ -109,7 +110,10 @@ def run_headless(config: Config, stop: threading.Event | None = None,
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: stop.set())
     runtime.start()
-    sync = start_sync(config, runtime.worker, on_sync, reader_figures=runtime.reader_figures)
+    # "pulled": changes from the server applied here (how many, never what).
+    sync = start_sync(config, runtime.worker, on_sync,
+                      lambda count: calls.put(lambda: printer.emit("pulled", changes=count)),
+                      reader_figures=runtime.reader_figures)
     if runtime.virtual_reader is not None:
         printer.emit("virtual_reader", control=str(runtime.control_path))
     if commands is not None:

@@ -6,11 +6,13 @@ while a worker's badge session is open (a badge presented to the reader):
 
     {"command": "send", "to_employees": [3], "to_groups": [], "body": "On my way"}
     {"command": "inbox"}
+    {"command": "acknowledge", "message_id": "..."}
     {"command": "end_session"}
 
 Each answer is an event on standard output, like every other (``EventPrinter``):
 ``sent`` (the message id), ``send_refused`` (its code), ``inbox`` (ids, senders' ids
-never names, unread flags), ``command_refused`` (why).  Message text is never printed.
+never names, unread flags), ``acknowledged`` (the message id, and whether the worker
+has it), ``command_refused`` (why).  Message text is never printed.
 Commands are read on a thread of their own and run on the main loop, in order, like
 badge reads: the station is only ever touched there.
 """
@@ -84,7 +86,7 @@ def _ids(value: Any) -> list[int] | None:
 def run_command(command: dict[str, Any], station: Station, printer: Printer) -> None:
     """On the main loop: one command against the open session."""
     name = command["command"]
-    if name not in ("send", "inbox", "end_session"):
+    if name not in ("send", "inbox", "acknowledge", "end_session"):
         printer.emit("command_refused", reason="unknown_command", command=name[:40])
         return
     if station.session is None:
@@ -95,8 +97,19 @@ def run_command(command: dict[str, Any], station: Station, printer: Printer) -> 
     elif name == "inbox":
         station.load_inbox(lambda items: printer.emit("inbox", messages=[
             _summary(item) for item in items]))
+    elif name == "acknowledge":
+        _acknowledge(command, station, printer)
     else:
         _send(command, station, printer)
+
+
+def _acknowledge(command: dict[str, Any], station: Station, printer: Printer) -> None:
+    message_id = command.get("message_id")
+    if not isinstance(message_id, str) or not message_id:
+        printer.emit("command_refused", reason="invalid_fields", command="acknowledge")
+        return
+    station.acknowledge(message_id, lambda at: printer.emit(
+        "acknowledged", message_id=message_id, ok=at is not None))
 
 
 def _send(command: dict[str, Any], station: Station, printer: Printer) -> None:

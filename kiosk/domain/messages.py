@@ -112,6 +112,18 @@ class MessageStore:
             (employee_id, clock.utc_now_iso()),
         ).fetchone()[0]
 
+    def first_to_acknowledge(self, employee_id: int) -> str | None:
+        """The message to put first at badge-in: the newest still waiting for this
+        worker's acknowledgement (a reminder from HR brings it back here)."""
+        row = self._db.execute(
+            "SELECT m.id FROM message_recipients r INDEXED BY recipients_inbox "
+            "JOIN messages m ON m.id = r.message_id "
+            f"WHERE r.employee_id = ? AND r.acked_at IS NULL AND m.ack_required AND {_VISIBLE} "
+            "ORDER BY r.created_at DESC, r.message_id DESC LIMIT 1",
+            (employee_id, clock.utc_now_iso()),
+        ).fetchone()
+        return row[0] if row else None
+
     def inbox(
         self, employee_id: int, limit: int = INBOX_PAGE, before: MessageSummary | None = None
     ) -> list[MessageSummary]:

@@ -192,3 +192,5 @@ class BadgeOutcome:
     # WELCOME: the message cache has no key yet (server unreachable since boot, or this
     # terminal revoked): the punch is recorded, messages wait until it is back online.
     messages_locked: bool = False
+    # WELCOME: the message put first, the newest awaiting this worker's acknowledgement.
+    to_acknowledge: str | None = None

@@ -130,6 +130,8 @@ class Terminal:
             OutcomeKind.WELCOME, employee=owner.employee, punch=punch,
             unread=0 if self.cache_locked else self.messages.unread_count(owner.employee.id),
             messages_locked=self.cache_locked,
+            to_acknowledge=(None if self.cache_locked
+                            else self.messages.first_to_acknowledge(owner.employee.id)),
         )
 
     def check_admin_pin(self, pin: str) -> PinCheck:

@@ -8,8 +8,9 @@ import io
 import math
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert
 from sqlalchemy.engine import Connection
@@ -17,6 +18,7 @@ from sqlalchemy.engine import Connection
 from server.actions import accounts as account_actions
 from server.actions import broadcasts as broadcast_actions
 from server.actions import people as people_actions
+from server.actions import scheduled_broadcasts as scheduled
 from server.actions import site_settings as settings_actions
 from server.console.demo_fleet import seed_fleet
 from server.db import Database
@@ -145,6 +147,12 @@ def seed(db: Database) -> DemoCompany:
             "delivered_at": now, "read_at": now, "acked_at": now})
         messages.record_times(conn, notice, people["Karim Benali"], {
             "delivered_at": now, "read_at": now})
+        # Scheduled for 05:45 tomorrow, Lyon time, before the morning shift.
+        morning = (now.astimezone(ZoneInfo("Europe/Paris")) + timedelta(days=1)).replace(
+            hour=5, minute=45, second=0, microsecond=0)
+        scheduled.schedule(conn, DEMO, people["Amélie Durand"], scheduled.Plan(
+            "Briefing sécurité à la prise de poste, quai 2.", site_ids=[lyon],
+            ack_required=True, reply_allowed=False), morning.astimezone(UTC))
         account_actions.create_account(conn, DEMO, ADMIN_EMAIL, "Amélie Durand",
                                        ADMIN_PASSWORD, [("hr_admin", None)], "en",
                                        people["Amélie Durand"])

@@ -244,6 +244,8 @@ punches = Table(
     Column("void_item_id", ClientId),
     Column("void_reason", String(200)),
     CheckConstraint("direction IN ('IN', 'OUT')", name="ck_punches_direction"),
+    # A broadcast's report: each recipient's punches since it was sent (migration 8).
+    Index("ix_punches_employee_time", "employee_id", "wall_time_utc"),
 )
 
 push_log = Table(
@@ -361,4 +363,30 @@ audit_log = Table(
     Column("site_id", Integer, ForeignKey("sites.id")),
     Column("changes", Text, nullable=False),
     Index("ix_audit_log_entity", "entity", "entity_id"),
+)
+
+# Broadcasts composed in the console to be sent later (migration 8). Nothing reaches a
+# terminal until the leader's periodic job sends one at ``send_at``: then it becomes a
+# message like any other (``message_id``), its recipients resolved at that moment.
+# ``site_id``: the sender's home site when scheduled, for the console's site scoping.
+scheduled_broadcasts = Table(
+    "scheduled_broadcasts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("send_at", UtcDateTime, nullable=False),
+    Column("sender_id", Integer, ForeignKey("employees.id"), nullable=False),
+    Column("site_id", Integer, ForeignKey("sites.id"), nullable=False),
+    Column("actor", String(300), nullable=False),  # who scheduled it, as the audit names
+    Column("account_id", Integer, ForeignKey("console_accounts.id")),
+    Column("body", Text, nullable=False),
+    Column("targets", Text, nullable=False),  # JSON {"sites": [], "groups": [], "people": []}
+    Column("ack_required", Boolean, nullable=False),
+    Column("reply_allowed", Boolean, nullable=False),
+    Column("expires_hours", Integer),  # counted from the actual sending
+    Column("photo", LargeBinary),
+    Column("status", String(16), nullable=False),
+    Column("message_id", ClientId),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_scheduled_broadcasts_due", "status", "send_at"),
+    CheckConstraint("status IN ('scheduled', 'sent', 'cancelled', 'failed')",
+                    name="ck_scheduled_broadcasts_status"),
 )

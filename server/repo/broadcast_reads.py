@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -65,6 +65,13 @@ def _counts() -> list[Any]:
             func.count(r.acked_at).label("acked")]
 
 
+def _missing_count() -> Any:
+    """How many have not read or not acknowledged: the length of ``missing``."""
+    r = message_recipients.c
+    return func.count(case((or_(r.acked_at.is_(None), r.read_at.is_(None)), 1))).label(
+        "missing")
+
+
 def list_broadcasts(conn: Connection, f: BroadcastFilters, limit: int = 50,
                     offset: int = 0) -> tuple[list[Row[Any]], int]:
     """Newest first, with the sender, their site and the recipients' counts."""
@@ -97,34 +104,34 @@ def broadcast(conn: Connection, message_id: str) -> Row[Any] | None:
 
 
 def counts(conn: Connection, message_id: str) -> Row[Any]:
-    return conn.execute(select(*_counts()).where(
+    return conn.execute(select(*_counts(), _missing_count()).where(
         message_recipients.c.message_id == message_id)).one()
 
 
-def missing(conn: Connection, message_id: str, since: datetime) -> list[Row[Any]]:
+def missing(conn: Connection, message_id: str, since: datetime,
+            limit: int | None = None) -> list[Row[Any]]:
     """Recipients who have not acknowledged (or not read), by name, each with their last
-    punch at their site's terminals since ``since``."""
+    punch at their site's terminals since ``since``; the first ``limit`` of them."""
     r = message_recipients.c
-    # One grouped pass over the recipients' punches since sending (not one subquery per
-    # person): the last punch per (person, site).
-    recipients = select(r.employee_id).where(r.message_id == message_id)
-    last = (select(punches.c.employee_id, terminals.c.site_id,
-                   func.max(punches.c.wall_time_utc).label("last_punch"))
-            .join(terminals, terminals.c.id == punches.c.terminal_id)
-            .where(punches.c.employee_id.in_(recipients), punches.c.wall_time_utc >= since,
-                   punches.c.voided_at.is_(None))
-            .group_by(punches.c.employee_id, terminals.c.site_id).subquery())
+    p = punches.alias("p")
+    # Per person, their punches newest first on ix_punches_employee_time (migration 8):
+    # the first one on their site that is not voided is usually the first row read.
+    # (A grouped pass over every recipient's punches since sending reads all of them.)
+    last_punch = (select(p.c.wall_time_utc)
+                  .join(terminals, terminals.c.id == p.c.terminal_id)
+                  .where(p.c.employee_id == r.employee_id, p.c.wall_time_utc >= since,
+                         p.c.voided_at.is_(None), terminals.c.site_id == r.site_id)
+                  .order_by(p.c.wall_time_utc.desc()).limit(1)
+                  .correlate(message_recipients).scalar_subquery())
     query = (select(r.employee_id, r.delivered_at, r.read_at, r.acked_at,
                     employees.c.name, sites.c.name.label("site"), sites.c.timezone,
-                    last.c.last_punch)
+                    last_punch.label("last_punch"))
              .join(employees, employees.c.id == r.employee_id)
              .join(sites, sites.c.id == r.site_id)
-             .outerjoin(last, and_(last.c.employee_id == r.employee_id,
-                                   last.c.site_id == r.site_id))
              .where(r.message_id == message_id,
                     or_(r.acked_at.is_(None), r.read_at.is_(None)))
              .order_by(employees.c.search_name, r.employee_id))
-    return list(conn.execute(query))
+    return list(conn.execute(query if limit is None else query.limit(limit)))
 
 
 def not_acked(conn: Connection, message_id: str) -> list[int]:

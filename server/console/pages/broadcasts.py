@@ -8,12 +8,12 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from server.actions import broadcasts
+from server.actions import broadcasts, scheduled_broadcasts
 from server.console import web
 from server.console.auth.access import MANAGE_PEOPLE, READ, Denied, Principal
 from server.console.deps import Sent, Viewer, actor_of, db_of
@@ -25,6 +25,9 @@ from server.services.punch_csv import safe
 
 router = APIRouter()
 PAGE_SIZE = 50
+# Names a report shows at first; "show all" and the CSV give every one. Rendering
+# 5,000 rows would cost more than the report's queries (docs/benchmarks.md).
+REPORT_NAMES = 200
 
 
 @router.get("/broadcasts")
@@ -45,28 +48,33 @@ def broadcast_list(request: Request, who: Viewer, site: str = "", sender: str = 
     with db_of(request).read() as conn:
         rows, total = broadcast_reads.list_broadcasts(conn, f, PAGE_SIZE,
                                                       (number_i - 1) * PAGE_SIZE)
+        scheduled = scheduled_broadcasts.pending(conn, scope)
     sites = {k: v for k, v in who.site_names.items() if scope is None or k in scope}
     return page(request, who, "broadcasts/list.html", status=422 if errors else 200,
                 rows=rows, total=total, sites=sites, errors=errors, page_no=number_i,
+                scheduled=scheduled,
+                can_cancel={r.id for r in scheduled if who.can(MANAGE_PEOPLE, r.site_id)},
                 size=PAGE_SIZE, can_send=who.can(MANAGE_PEOPLE),
                 f={"site": site_id, "sender": sender, "since": since, "until": until,
                    "status": status, "q": q})
 
 
-def _report(request: Request, who: Principal, message_id: str) -> dict[str, Any]:
+def _report(request: Request, who: Principal, message_id: str,
+            limit: int | None = None) -> dict[str, Any]:
     who.require(READ)
     with db_of(request).read() as conn:
         message = broadcast_reads.broadcast(conn, message_id)
         if message is None or not who.can(READ, message.sender_site):
             raise Denied(404)
         counts = broadcast_reads.counts(conn, message_id)
-        missing = broadcast_reads.missing(conn, message_id, message.created_at)
+        missing = broadcast_reads.missing(conn, message_id, message.created_at, limit)
     return {"message": message, "counts": counts, "missing": missing}
 
 
 @router.get("/broadcasts/{message_id}")
-def report(request: Request, who: Viewer, message_id: str) -> Response:
-    found = _report(request, who, message_id)
+def report(request: Request, who: Viewer, message_id: str,
+           every_name: Annotated[str, Query(alias="all")] = "") -> Response:
+    found = _report(request, who, message_id, None if every_name else REPORT_NAMES)
     return page(request, who, "broadcasts/report.html",
                 can_remind=who.can(MANAGE_PEOPLE, found["message"].sender_site), **found)
 
@@ -102,3 +110,15 @@ def remind(request: Request, message_id: str, sent: Sent) -> Response:
             raise Denied(404)
         broadcasts.remind(conn, actor_of(sent.who), message_id)
     return back(f"{web.PREFIX}/broadcasts/{message_id}", "reminded")
+
+
+@router.post("/broadcasts/scheduled/{schedule_id}/cancel")
+def cancel(request: Request, schedule_id: int, sent: Sent) -> Response:
+    """Before it goes; one already sent (or cancelled) is left as it is."""
+    sent.who.require(MANAGE_PEOPLE)
+    with db_of(request).write() as conn:
+        row = scheduled_broadcasts.get(conn, schedule_id)
+        if row is None or not sent.who.can(MANAGE_PEOPLE, row.site_id):
+            raise Denied(404)
+        done = scheduled_broadcasts.cancel(conn, actor_of(sent.who), schedule_id)
+    return back(f"{web.PREFIX}/broadcasts", "cancelled" if done else "already_sent")

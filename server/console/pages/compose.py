@@ -1,31 +1,35 @@
 """The broadcast composer: sites, groups and people (by name), text, an optional photo,
 acknowledgement required, no reply, an expiry; a preview as a terminal shows it, then
-send. People who manage people may send to their sites' people; groups, which span
-sites, are for HR admins. The sender is the employee the account is (``--employee``)."""
+send now or at a time in the sender's site's time zone (kept until then, sent by the
+leader's periodic job: ``actions.scheduled_broadcasts``). People who manage people may
+send to their sites' people; groups, which span sites, are for HR admins. The sender
+is the employee the account is (``--employee``)."""
 
 from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.engine import Connection
 
-from server.actions import broadcasts
+from server.actions import broadcasts, scheduled_broadcasts
 from server.console import web
 from server.console.auth.access import ADMIN, MANAGE_PEOPLE, Principal
 from server.console.deps import Sent, Submission, Viewer, actor_of, db_of
 from server.console.frame import back, page
 from server.db.types import fold, utcnow
 from server.repo import Refused, accounts, console_reads, directory
+from server.repo.punch_reads import zone
 from server.services.messaging import MAX_BROADCAST_PHOTO_BYTES
 
 router = APIRouter()
 MAX_BODY = 4000
 MAX_EXPIRY_HOURS = 24 * 30
+MAX_SCHEDULE_AHEAD = timedelta(days=30)
 
 
 @dataclass
@@ -38,6 +42,8 @@ class Draft:
     ack: bool = False
     no_reply: bool = False
     expires_hours: str = ""
+    send_at_text: str = ""
+    send_at: datetime | None = None  # UTC; None: now
     photo: bytes | None = None
     errors: dict[str, str] = field(default_factory=dict)
 
@@ -103,6 +109,42 @@ def read_draft(conn: Connection, sent: Submission, choices: dict[str, Any]) -> D
     return d
 
 
+def read_send_at(who: Principal, text: str, timezone: str, draft: Draft) -> None:
+    """A local time typed as YYYY-MM-DD HH:MM (a browser's datetime-local sends a "T")
+    in ``timezone``: in the future, within MAX_SCHEDULE_AHEAD, and a time that exists
+    there (not in the hour skipped when clocks go forward)."""
+    _ = web.words(who)
+    draft.send_at_text = text = text.strip()[:40]
+    if not text:
+        return
+    try:
+        local = datetime.strptime(text.replace("T", " ")[:16], "%Y-%m-%d %H:%M")
+    except ValueError:
+        draft.errors["send_at"] = _("Enter a date and time as YYYY-MM-DD HH:MM.")
+        return
+    tz = zone(timezone)
+    at = local.replace(tzinfo=tz).astimezone(UTC)
+    if at.astimezone(tz).replace(tzinfo=None) != local:
+        draft.errors["send_at"] = _("%(time)s does not exist in %(zone)s (the clocks go "
+                                    "forward then): choose another time.") % {
+            "time": local.strftime("%Y-%m-%d %H:%M"), "zone": timezone}
+    elif at <= utcnow():
+        draft.errors["send_at"] = _("This time is in the past (it is now %(now)s in "
+                                    "%(zone)s).") % {
+            "now": utcnow().astimezone(tz).strftime("%Y-%m-%d %H:%M"), "zone": timezone}
+    elif at > utcnow() + MAX_SCHEDULE_AHEAD:
+        draft.errors["send_at"] = _("A broadcast is scheduled at most %(n)s days "
+                                    "ahead.") % {"n": MAX_SCHEDULE_AHEAD.days}
+    else:
+        draft.send_at = at
+
+
+def _timezone(conn: Connection, sender: Any) -> str:
+    if sender is None:
+        return "UTC"
+    return str(directory.get_site(conn, sender.site_id).timezone)
+
+
 def _sender(conn: Connection, who: Principal) -> Any:
     employee_id = accounts.get_account(conn, who.account_id).employee_id
     return directory.get_employee(conn, employee_id) if employee_id else None
@@ -113,9 +155,11 @@ def _form(request: Request, who: Principal, draft: Draft, preview: bool = False,
     with db_of(request).read() as conn:
         choices = _choices(conn, who)
         sender = _sender(conn, who)
+        timezone = _timezone(conn, sender)
     photo = base64.b64encode(draft.photo).decode() if draft.photo else ""
     return page(request, who, "broadcasts/new.html", status=status, d=draft, sender=sender,
-                preview=preview and not draft.errors, photo_data=photo, **choices)
+                preview=preview and not draft.errors, photo_data=photo,
+                timezone=timezone, **choices)
 
 
 @router.get("/broadcasts/new")
@@ -132,11 +176,14 @@ def send(request: Request, sent: Sent) -> Response:
     with db_of(request).read() as conn:
         draft = read_draft(conn, sent, _choices(conn, who))
         sender = _sender(conn, who)
+        read_send_at(who, sent.text("send_at"), _timezone(conn, sender), draft)
     if sender is None:
         draft.errors["sender"] = _("Your account is not linked to an employee: an HR "
                                    "administrator links it (accounts create --employee).")
     if draft.errors or sent.text("do") != "send":
         return _form(request, who, draft, preview=True, status=422 if draft.errors else 200)
+    if draft.send_at is not None:
+        return _schedule(request, who, sender.id, draft)
     expires = (utcnow() + timedelta(hours=int(draft.expires_hours))
                if draft.expires_hours else None)
     try:
@@ -149,3 +196,14 @@ def send(request: Request, sent: Sent) -> Response:
         draft.errors["targets"] = _("Nobody active would receive this message.")
         return _form(request, who, draft, status=422)
     return back(f"{web.PREFIX}/broadcasts/{message_id}", "sent")
+
+
+def _schedule(request: Request, who: Principal, sender_id: int, draft: Draft) -> Response:
+    """Kept to be sent at ``draft.send_at``: who it reaches is resolved then."""
+    assert draft.send_at is not None
+    plan = scheduled_broadcasts.Plan(
+        draft.body, draft.sites, draft.groups, draft.people, draft.ack, not draft.no_reply,
+        int(draft.expires_hours) if draft.expires_hours else None, draft.photo)
+    with db_of(request).write() as conn:
+        scheduled_broadcasts.schedule(conn, actor_of(who), sender_id, plan, draft.send_at)
+    return back(f"{web.PREFIX}/broadcasts", "scheduled")

@@ -63,7 +63,7 @@ def _csv(db: Database, f: punch_reads.PunchFilters) -> Iterator[bytes]:
     # The read transaction stays open while the response streams, so the file is one
     # consistent snapshot; rows are fetched in batches, never all at once.
     with db.read() as conn:
-        yield from punch_csv.lines(punch_reads.stream(conn, f))
+        yield from punch_csv.lines(punch_reads.stream_raw(conn, f))
 
 
 @router.get("/punches.csv")

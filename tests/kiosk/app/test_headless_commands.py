@@ -66,6 +66,7 @@ def _send(writer: Any, line: str) -> None:
     ('{"command": "format_disk"}', "unknown_command"),
     ('{"command": "send", "to_employees": [2], "body": "hello"}', "no_session"),
     ('{"command": "inbox"}', "no_session"),
+    ('{"command": "acknowledge", "message_id": "m-1"}', "no_session"),
 ])
 def test_a_bad_or_untimely_command_is_refused_with_its_reason(headless, line: str,
                                                               reason: str) -> None:

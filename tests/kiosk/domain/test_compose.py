@@ -80,6 +80,13 @@ def test_acknowledging_sets_the_time_and_queues_one_valid_ack(terminal):
     assert terminal.open_message(_mid(1), CAMILLE).acked_at == acked
 
 
+def test_the_message_awaiting_acknowledgement_comes_first_until_acknowledged(terminal):
+    first = terminal.messages.first_to_acknowledge(CAMILLE)
+    assert first is not None
+    terminal.acknowledge(first, CAMILLE)
+    assert terminal.messages.first_to_acknowledge(CAMILLE) != first
+
+
 def test_acknowledging_someone_elses_message_does_nothing(terminal):
     assert terminal.acknowledge(_mid(3), CAMILLE) is None
     assert outbox(terminal) == []

@@ -13,7 +13,8 @@ import pytest
 from server.config import ConsoleSettings, ServerSettings
 from server.db import Database, url_from_path
 from server.embedded import EmbeddedServer, start_embedded_server
-from tests.support.console_rig import ConsoleClient, Seeded, seed
+from tests.support.broadcast_rig import link
+from tests.support.console_rig import ADMIN, MANAGER_A, MANAGER_B, ConsoleClient, Seeded, seed
 
 
 @pytest.fixture
@@ -43,6 +44,16 @@ def console_db(console_server: EmbeddedServer) -> Iterator[Database]:
 @pytest.fixture
 def seeded(console_db: Database) -> Seeded:
     return seed(console_db)
+
+
+@pytest.fixture
+def linked(console_db: Database, seeded: Seeded) -> Seeded:
+    """Seeded, with accounts linked to the employee each broadcasts as: the HR admin and
+    site A's manager are Hana, site B's manager is Carl."""
+    link(console_db, ADMIN, seeded.hana)
+    link(console_db, MANAGER_A, seeded.hana)
+    link(console_db, MANAGER_B, seeded.carl)
+    return seeded
 
 
 @pytest.fixture

@@ -8,23 +8,14 @@ import io
 from collections.abc import Callable
 from datetime import timedelta
 
-import pytest
-
+from server.console.pages import broadcasts as broadcast_pages
 from server.db import Database
-from server.repo import audit, changes, messages
+from server.repo import audit, changes, directory, messages
 from tests.support.broadcast_rig import link, receipt
 from tests.support.console_rig import ADMIN, MANAGER_A, MANAGER_B, VIEWER, ConsoleClient, Seeded
 from tests.support.punch_rig import punch, terminal
 
 Client = Callable[[str | None], ConsoleClient]
-
-
-@pytest.fixture
-def linked(console_db: Database, seeded: Seeded) -> Seeded:
-    link(console_db, ADMIN, seeded.hana)
-    link(console_db, MANAGER_A, seeded.hana)
-    link(console_db, MANAGER_B, seeded.carl)
-    return seeded
 
 
 def _send(c: ConsoleClient, **form: object) -> str:
@@ -153,3 +144,18 @@ def test_the_audit_entry_of_a_broadcast_holds_no_text(client: Client, linked: Se
     with console_db.read() as conn:
         [entry] = audit.entries(conn, "message")
     assert entry.action == "broadcast.send" and "Secret" not in entry.changes
+
+
+def test_a_long_report_shows_the_first_names_and_links_to_all_of_them(
+        client: Client, linked: Seeded, console_db: Database) -> None:
+    with console_db.write() as conn:  # names sorted between Ali's and Zoé's
+        for i in range(broadcast_pages.REPORT_NAMES):
+            directory.create_employee(conn, f"Worker {i:04d}", linked.site_a)
+    c = client(ADMIN)
+    message_id = _send(c, body="Read me", site=str(linked.site_a))
+    first = c.get(f"/console/broadcasts/{message_id}").text.split("Not read or not")[1]
+    shown, total = broadcast_pages.REPORT_NAMES, broadcast_pages.REPORT_NAMES + 2
+    assert f"The first {shown} of {total}, by name." in first
+    assert "Ali Ben" in first and "Zoé O" not in first
+    every = c.get(f"/console/broadcasts/{message_id}?all=1").text.split("Not read or not")[1]
+    assert "Ali Ben" in every and "Zoé O" in every and "The first" not in every

@@ -1,6 +1,9 @@
 """End to end on real parts: two headless terminals (``kiosk run --headless`` with the
-virtual reader) enrolled on the server; a moderated worker's reply is sent on the first,
-HR approves it in Chromium, the second terminal receives it on its next pull."""
+virtual reader) enrolled on the server, and HR in Chromium. A moderated worker's reply
+is sent on the first, HR approves it, the second terminal receives it on its next pull.
+A broadcast to a group with acknowledgement required: one worker acknowledges it on
+the first terminal, the other does not; the report says 1 of 2 and names her; the
+reminder reaches the second terminal, which puts it first at her next badge-in."""
 
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ from server_testkit import enrollment_code
 from badge_reader.control import send_present
 from kiosk.sync.enrollment import enroll_terminal
 from server.db import Database
-from server.repo import directory
+from server.repo import directory, groups
 from tests.support.console_browser import log_in
 from tests.support.console_rig import ADMIN, Seeded
 
@@ -32,6 +35,7 @@ REPO = Path(__file__).resolve().parents[3]
 ZOE_BADGE = "0F00AA0002"
 ALI_BADGE = "0F00AA0001"
 BODY = "Swap with Léo on Friday?"
+ANNOUNCEMENT = "New safety shoes are mandatory from Monday."
 
 
 class HeadlessTerminal:
@@ -48,6 +52,7 @@ class HeadlessTerminal:
              "--config", str(config)], cwd=folder, env=env, text=True,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         self.events: queue.SimpleQueue[dict[str, Any]] = queue.SimpleQueue()
+        self.last_welcome: dict[str, Any] = {}
         threading.Thread(target=self._read, daemon=True).start()
         self.control = self.wait_for(lambda e: e["event"] == "virtual_reader")["control"]
 
@@ -64,6 +69,11 @@ class HeadlessTerminal:
             if wanted(event):
                 return event
 
+    def drain(self) -> None:
+        """Forget the events printed so far."""
+        while not self.events.empty():
+            self.events.get_nowait()
+
     def command(self, **fields: Any) -> None:
         assert self.process.stdin is not None
         self.process.stdin.write(json.dumps(fields) + "\n")
@@ -74,8 +84,13 @@ class HeadlessTerminal:
         deadline = time.monotonic() + timeout
         while True:
             send_present(self.control, badge)
-            event = self.wait_for(lambda e: e["event"] in ("welcome", "notice"))
+            try:  # the reader ignores a badge seen again within its repeat window (1 s)
+                event = self.wait_for(lambda e: e["event"] in ("welcome", "notice"), 3.0)
+            except queue.Empty:
+                assert time.monotonic() < deadline, "the badge was never read"
+                continue
             if event["event"] == "welcome" and event["employee_id"] == employee_id:
+                self.last_welcome = event
                 return
             assert time.monotonic() < deadline, f"badge never recognised: {event}"
             time.sleep(0.5)
@@ -145,3 +160,61 @@ def test_a_moderated_reply_sent_on_one_terminal_is_approved_in_chromium_and_reac
             break
         assert time.monotonic() < deadline, "the approved reply never reached the terminal"
         time.sleep(1.0)
+
+
+def test_a_group_broadcast_is_acknowledged_on_one_terminal_and_reminded_on_the_other(
+    web_page: Any, console_db: Database, linked: Seeded, terminals,
+) -> None:
+    with console_db.write() as conn:
+        directory.add_badge(conn, linked.zoe, ZOE_BADGE)
+        shift = groups.create_group(conn, "Morning shift")
+        for person in (linked.ali, linked.zoe):
+            groups.set_member(conn, shift, person, can_post=False)
+    first, second = terminals("Gate A1"), terminals("Gate A2")
+
+    log_in(web_page, ADMIN)  # linked: the HR admin broadcasts as Hana
+    web_page.goto("/console/broadcasts/new")
+    web_page.get_by_label("Group Morning shift").check()
+    web_page.get_by_label("Message").fill(ANNOUNCEMENT)
+    assert web_page.get_by_label("Acknowledgement required").is_checked()
+    web_page.get_by_role("button", name="Send", exact=True).click()
+    message_id = web_page.url.split("/broadcasts/")[1].split("?")[0]
+
+    def holds_it(terminal: HeadlessTerminal) -> None:
+        deadline = time.monotonic() + 30
+        while True:  # the terminal's long-poll brings it within a moment
+            terminal.command(command="inbox")
+            inbox = terminal.wait_for(lambda e: e["event"] == "inbox")["messages"]
+            if any(item["id"] == message_id for item in inbox):
+                return
+            assert time.monotonic() < deadline, "the broadcast never reached the terminal"
+            time.sleep(0.5)
+
+    first.badge_session(ALI_BADGE, linked.ali)
+    holds_it(first)
+    first.command(command="acknowledge", message_id=message_id)
+    assert first.wait_for(lambda e: e["event"] == "acknowledged")["ok"]
+    first.command(command="end_session")
+    second.badge_session(ZOE_BADGE, linked.zoe)
+    holds_it(second)  # Zoé has it, and leaves without acknowledging it
+    second.command(command="end_session")
+
+    report = web_page.locator("p.report-line")
+    deadline = time.monotonic() + 30
+    while True:  # the first terminal pushes the acknowledgement within a moment
+        web_page.goto(f"/console/broadcasts/{message_id}")
+        if "1 acknowledged" in report.inner_text():
+            break
+        assert time.monotonic() < deadline, "the acknowledgement never reached the server"
+        time.sleep(0.5)
+    assert report.inner_text().startswith("1 of 2 read, 1 acknowledged")
+    missing = web_page.locator("table tbody tr")
+    assert missing.count() == 1 and "Zoé O'Brien" in missing.inner_text()
+
+    second.drain()
+    web_page.get_by_role("button", name="Remind those who have not acknowledged").click()
+    assert "Reminder sent" in web_page.locator("body").inner_text()
+    # The second terminal's long-poll wakes on the reminder, which it pulls and applies.
+    second.wait_for(lambda e: e["event"] == "pulled")
+    second.badge_session(ZOE_BADGE, linked.zoe)  # shown first at her next badge-in
+    assert second.last_welcome["first_message"] == message_id

@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from server.db import Database
 from server.repo import directory
-from server.services.punch_csv import safe
+from server.services.punch_csv import lines, safe
 from tests.support.console_rig import ADMIN, MANAGER_B, ConsoleClient, Seeded
 from tests.support.punch_rig import punch, terminal, utc
 
@@ -65,3 +67,31 @@ def test_a_voided_punch_is_marked_in_the_csv(client: Client, seeded: Seeded,
     punch(console_db, gate, seeded.ali, "IN", utc("2026-12-01 06:00"), voided=True)
     [row] = _rows(client(ADMIN))
     assert row["voided"] == "yes" and row["void_reason"] == "mistake"
+
+
+def _reference_local(utc: datetime, timezone: str) -> str:
+    """The local time as a plain per-row conversion gives it."""
+    return utc.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def test_local_times_match_a_per_row_conversion_across_offset_changes() -> None:
+    # Paris's changes (on the UTC hour), Adelaide's (+10:30 -> +9:30 at 16:30 UTC, inside
+    # a UTC hour), Montreal; each minute of the hours around them, as SQLite returns
+    # times (text) and as PostgreSQL does (aware datetimes).
+    starts = {"Europe/Paris": ["2026-03-29 00:00", "2026-10-25 00:00"],
+              "Australia/Adelaide": ["2026-04-04 15:00", "2026-10-03 15:00"],
+              "America/Montreal": ["2026-11-01 05:00"]}
+    raw, expected, utc_times = [], [], []
+    for timezone, hours in starts.items():
+        for start in hours:
+            for minute in range(0, 180, 7):
+                at = datetime.fromisoformat(start).replace(tzinfo=UTC) + timedelta(
+                    minutes=minute, seconds=minute % 60)
+                stored = at.replace(tzinfo=None).isoformat(" ", "microseconds")
+                for value in (stored, at):
+                    raw.append(("P", 1, "S", "T", "IN", timezone, value, value, None, None))
+                    expected.append(_reference_local(at, timezone))
+                    utc_times.append(at.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    rows = list(csv.DictReader(io.StringIO(b"".join(lines([raw])).decode("utf-8-sig"))))
+    assert [r["local_time"] for r in rows] == expected
+    assert [r["utc_time"] for r in rows] == [r["received_utc"] for r in rows] == utc_times
