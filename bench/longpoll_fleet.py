@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import statistics
 import sys
 import time
@@ -51,14 +52,30 @@ def loadavg() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+def _tree(pid: int) -> list[int]:
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    return [pid] + ([int(p) for p in children.read_text().split()] if children.exists() else [])
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU time of a process and its children so far (0 without one):
+    a measure of the server's work that the machine's other load does not inflate much."""
+    if pid is None:
+        return 0.0
+    total = 0
+    for one in _tree(pid):
+        try:
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+        except OSError:
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def server_footprint(pid: int) -> tuple[int, int]:
     """(open file descriptors, RSS in KiB) of a process and its children."""
-    pids = [pid]
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    if children.exists():
-        pids += [int(p) for p in children.read_text().split()]
     fds = rss = 0
-    for one in pids:
+    for one in _tree(pid):
         try:
             fds += len(list(Path(f"/proc/{one}/fd").iterdir()))
             for line in Path(f"/proc/{one}/status").read_text().splitlines():
@@ -111,6 +128,8 @@ class Outcome:
     errors: Counter[str]
     fds: int
     rss_kib: int
+    cpu_rounds: float
+    cpu_wake: float
 
 
 def run_case(terminals_count: int, sites: int, rounds: int, clients: int, workers: int,
@@ -135,6 +154,8 @@ def run_case(terminals_count: int, sites: int, rounds: int, clients: int, worker
         for pipe in pipes:
             assert pipe.recv()[0] == "ready"
         time.sleep(1.0)
+        server_pid = getattr(getattr(bench.server, "process", None), "pid", None)
+        cpu_start = cpu_seconds(server_pid)
         sent: dict[str, tuple[float, int]] = {}
         with httpx.Client(base_url=bench.server.url, timeout=30) as http:
             for n in range(rounds):
@@ -149,6 +170,7 @@ def run_case(terminals_count: int, sites: int, rounds: int, clients: int, worker
                 assert response.json()["results"][0]["status"] == "accepted", response.text
                 sent[message_id] = (started, len(target.tokens))
                 time.sleep(round_gap)
+        cpu_rounds = cpu_seconds(server_pid) - cpu_start
         woken: dict[str, float] = {}
         for n in range(wake_all):
             name = f"Alice renamed {n} {uuid.uuid4().hex[:6]}"
@@ -157,8 +179,8 @@ def run_case(terminals_count: int, sites: int, rounds: int, clients: int, worker
                 directory.update_employee(conn, fleet[0].alice, name=name)
             woken[f"employee:{name}"] = started
             time.sleep(8.0)
-        process_handle = getattr(bench.server, "process", None)
-        fds, rss = server_footprint(process_handle.pid) if process_handle else (0, 0)
+        cpu_wake = cpu_seconds(server_pid) - cpu_start - cpu_rounds
+        fds, rss = server_footprint(server_pid) if server_pid else (0, 0)
         arrivals: dict[str, list[float]] = {}
         errors: Counter[str] = Counter()
         for pipe in pipes:
@@ -182,7 +204,8 @@ def run_case(terminals_count: int, sites: int, rounds: int, clients: int, worker
         wake_missing += terminals_count - len(got)
         wake_delays += got
         wake_last.append(max(got, default=float("nan")))
-    return Outcome(delays, missing, wake_last, wake_delays, wake_missing, errors, fds, rss)
+    return Outcome(delays, missing, wake_last, wake_delays, wake_missing, errors, fds, rss,
+                   cpu_rounds, cpu_wake)
 
 
 def report(label: str, outcome: Outcome, before: str, after: str) -> None:
@@ -198,6 +221,8 @@ def report(label: str, outcome: Outcome, before: str, after: str) -> None:
         print(f"  wake every terminal: last answer after {lasts} s; median "
               f"{statistics.median(wake_ms):.0f} ms, p95 {percentile(wake_ms, 95):.0f} ms; "
               f"{outcome.wake_missing} not answered (target: all within 5 s)")
+    print(f"  server CPU: {outcome.cpu_rounds:.1f} s during the rounds, "
+          f"{outcome.cpu_wake:.1f} s during the wake-alls (every process, user + system)")
     print(f"  client errors: {dict(outcome.errors) or 'none'}")
     print(f"  server: {outcome.fds} open file descriptors, RSS {outcome.rss_kib / 1024:.0f} MiB "
           f"(every process)")
