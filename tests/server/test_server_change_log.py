@@ -1,5 +1,6 @@
 """The change log under concurrent writers: a pull never misses a committed change and
-never repeats one, and writers of different sites never wait on one another.
+never repeats one, and writers of different sites never wait on one another; cursors
+given before the upgrade that removed the table lock keep their meaning.
 
 Writers are threads, each with its own connection, recording changes for several sites
 and for every site; readers pull with their cursors while they write. The window between
@@ -13,6 +14,7 @@ import itertools
 import random
 import threading
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -181,3 +183,41 @@ def test_writers_of_different_sites_do_not_wait_on_each_other(
         placed = {c["id"] for c in pull_service.pull(conn, site_a, None)["changes"]
                   if c.get("entity") == "employee"}
     assert placed == {FIRST_ID}  # the held writer committed once released
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def unmigrated(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    url = (url_from_path(tmp_path / "old.db") if request.param == "sqlite"
+           else request.getfixturevalue("pg_url"))
+    database = Database(url)
+    yield database
+    database.dispose()
+
+
+def test_cursors_from_before_the_upgrade_keep_their_meaning(unmigrated: Database) -> None:
+    """Rows logged under the table lock take their id as place: a terminal's cursor (the
+    newest id it saw) still names the same point in the log, and no reset is needed."""
+    from alembic import command
+    from sqlalchemy import column, insert, table
+
+    from server.db.migrations import alembic_config, migration_connection
+
+    with migration_connection(unmigrated.engine) as conn:
+        command.upgrade(alembic_config(conn), "0006")
+    old_log = table("changes", column("site_id"), column("entity"), column("entity_id"),
+                    column("created_at"))
+    with unmigrated.engine.begin() as conn:
+        conn.execute(insert(old_log), [
+            {"site_id": None, "entity": "employee", "entity_id": str(FIRST_ID + n),
+             "created_at": datetime.now(UTC)} for n in range(3)])
+    unmigrated.migrate()
+    with unmigrated.write() as conn:
+        changes.record(conn, "employee", FIRST_ID + 3)
+        site = directory.create_site(conn, "Plant A")
+    with unmigrated.read() as conn:
+        epoch = changes.epoch(conn)
+        seen_two = pull_service.encode_cursor(epoch, 2)  # an old server's cursor: id 2
+        body = pull_service.pull(conn, site, seen_two)
+    assert not body["reset"]
+    assert [c["id"] for c in body["changes"] if c.get("entity") == "employee"] == [
+        FIRST_ID + 2, FIRST_ID + 3]
