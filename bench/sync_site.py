@@ -17,6 +17,9 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -66,7 +69,7 @@ def _free_port(host: str) -> int:
 
 
 def start_server_process(db_path: Path | str, host: str = "127.0.0.1",
-                         startup_timeout: float = 30.0,
+                         startup_timeout: float = 120.0,
                          serve_args: tuple[str, ...] = (),
                          log_dir: Path | None = None) -> ServerProcess:
     """Start ``python -m server serve --db PATH --host H --port N``; return once it
@@ -154,6 +157,24 @@ def start_site(mode: ServerMode = "thread", serve_args: tuple[str, ...] = (),
         groups.set_contacts(conn, alice, [bob], [])
         groups.set_contacts(conn, bob, [alice], [])
     return BenchSite(server, db, site, alice, bob, folder, servers=servers)
+
+
+@contextmanager
+def fresh_pg_database(server_url: str) -> Iterator[str]:
+    """A new, empty database on the PostgreSQL server of ``server_url`` (which names any
+    database there), dropped afterwards: its URL."""
+    from sqlalchemy import create_engine, make_url
+
+    name = f"kiosk_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE {name}")
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE {name} WITH (FORCE)")
+        admin.dispose()
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -39,9 +39,11 @@ def _serve(_db: Database | None, args: argparse.Namespace) -> Result:
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = _settings(args)
+    _raise_open_file_limit()
     if args.workers == 1:
         config = uvicorn.Config(create_app(args.db, settings), host=args.host, port=args.port,
-                                log_level=args.log_level, timeout_graceful_shutdown=5)
+                                log_level=args.log_level, timeout_graceful_shutdown=5,
+                                backlog=args.backlog)
         with contextlib.suppress(KeyboardInterrupt):  # SIGINT, re-raised once shut down
             LongPollServer(config).run()
         return None
@@ -54,10 +56,25 @@ def _serve(_db: Database | None, args: argparse.Namespace) -> Result:
     os.environ[asgi.ENV] = asgi.encode(url_from_path(args.db), settings, args.log_level)
     config = uvicorn.Config("server.asgi:app_from_environment", factory=True,
                             host=args.host, port=args.port, log_level=args.log_level,
-                            workers=args.workers, timeout_graceful_shutdown=5)
+                            workers=args.workers, timeout_graceful_shutdown=5,
+                            backlog=args.backlog)
     with contextlib.suppress(KeyboardInterrupt):
         Multiprocess(config, sockets=[config.bind_socket()]).run()
     return None
+
+
+def _raise_open_file_limit() -> None:
+    """Each held long-poll is an open socket: thousands of terminals need more than the
+    usual soft limit of 1,024 descriptors. Raise it to the hard limit (the service unit's
+    LimitNOFILE), which needs no privilege; workers inherit it."""
+    try:
+        import resource
+    except ImportError:  # not on this platform
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and soft < hard:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 def _positive(text: str) -> int:
@@ -122,6 +139,11 @@ def register(sub: Any) -> None:
                        help="server processes sharing the port (default 1); periodic jobs "
                             "run in one of them. Behind a reverse proxy, see "
                             "docs/server-operations.md")
+    serve.add_argument("--backlog", type=_positive, default=int(os.environ.get(
+                           "KIOSK_BACKLOG", "2048")), metavar="N",
+                       help="connections waiting to be accepted (default 2048; the kernel "
+                            "caps it at net.core.somaxconn). Thousands of terminals "
+                            "reconnecting at once after an outage need more")
     serve.add_argument("--log-level", default="info",
                        choices=["debug", "info", "warning", "error"])
     defaults = ServerSettings()

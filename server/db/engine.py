@@ -15,6 +15,9 @@ from sqlalchemy.engine import Connection, Engine
 from server.db.types import fold
 
 CHANGED_SITES = "kiosk_changed_sites"
+# conn.info key: callables run, in the order added, at the end of a write transaction,
+# just before its commit (the change log gives its rows their places there).
+BEFORE_COMMIT = "kiosk_before_commit"
 # PostgreSQL: every write that logged changes notifies this channel inside its
 # transaction (delivered at commit, dropped on rollback): the sites, comma-separated,
 # "*" for every site.  Each server process listens (server.notify.listen).
@@ -104,8 +107,13 @@ class Database:
         with self.engine.connect() as conn:
             conn.execution_options(kiosk_write=True)
             with conn.begin():
+                # info lives with the pooled DB-API connection: start clean even if the
+                # last transaction on it failed
                 conn.info[CHANGED_SITES] = set()
+                conn.info[BEFORE_COMMIT] = {}
                 yield conn
+                for hook in conn.info.pop(BEFORE_COMMIT, {}).values():
+                    hook(conn)
                 if self.is_postgresql and conn.info[CHANGED_SITES]:
                     conn.execute(text("SELECT pg_notify(:channel, :sites)"),
                                  {"channel": CHANGES_CHANNEL,

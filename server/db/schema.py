@@ -266,7 +266,12 @@ changes = Table(
     Column("entity", String(32), nullable=False),
     Column("entity_id", String(64), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    # The row's place in the log, given just before its transaction commits
+    # (repo/changes.py); NULL only inside that transaction (revision 0012).
+    Column("seq", BigInteger),
     Index("ix_changes_entity", "entity", "entity_id"),  # migration 4
+    Index("ux_changes_seq", "seq", unique=True),
+    Index("ix_changes_site_seq", "site_id", "seq"),
 )
 
 # What HR or site IT set for every terminal of a site (migration 3). A NULL column is

@@ -37,7 +37,8 @@ def compact_range(conn: Connection, first_id: int, last_id: int) -> int:
         newer.c.entity == changes.c.entity,
         newer.c.entity_id == changes.c.entity_id,
         newer.c.site_id.is_not_distinct_from(changes.c.site_id),
-        newer.c.id > changes.c.id,
+        # newer by place, not id: ids are drawn at insert, places at commit
+        newer.c.seq > changes.c.seq,
     )
     result = conn.execute(delete(changes).where(changes.c.id.between(first_id, last_id))
                           .where(superseded))

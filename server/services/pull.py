@@ -184,7 +184,8 @@ def materialize(conn: Connection, rows: list[Any], site_id: int) -> list[dict[st
     return out
 
 
-def pull(conn: Connection, site_id: int, cursor: str | None) -> dict[str, Any]:
+def pull(conn: Connection, site_id: int, cursor: str | None,
+         page_size: int = PAGE_SIZE) -> dict[str, Any]:
     """Changes for ``site_id`` after ``cursor`` (None: everything, reset=True)."""
     epoch = changes.epoch(conn)
     newest = changes.latest_id(conn)
@@ -193,9 +194,11 @@ def pull(conn: Connection, site_id: int, cursor: str | None) -> dict[str, Any]:
         cursor_epoch, after = decode_cursor(cursor)
         reset = cursor_epoch != epoch or after > newest
         after = 0 if reset else after
-    rows = changes.for_site(conn, site_id, after, PAGE_SIZE + 1)
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
-    last = rows[-1].id if more else newest
+    rows = changes.for_site(conn, site_id, after, page_size + 1)
+    more = len(rows) > page_size
+    rows = rows[:page_size]
+    # The last place read, never ``newest``: another site's row may be placed above a
+    # row of this site that is not committed yet (docs/sync-protocol.md).
+    last = rows[-1].seq if rows else after
     return {"cursor": encode_cursor(epoch, last), "changes": materialize(conn, rows, site_id),
             "more": more, "reset": reset, "server_time": utcnow()}
