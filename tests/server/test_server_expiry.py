@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import timedelta
-from pathlib import Path
 
-from server_testkit import Terminal, World, item, of_type, run_cli, text_message
+from server_testkit import Terminal, World, item, of_type, text_message
 from sqlalchemy import func, select, update
 
 from server.db import Database
@@ -120,11 +118,3 @@ def test_prune_removes_an_upload_unused_past_the_grace_period(
             created_at=utcnow() - expiry.ATTACHMENT_GRACE - timedelta(hours=1)))
     assert expiry.prune(db).attachments == 1
     assert _count(db, attachments) == 0
-
-
-def test_cli_messages_prune_reports_what_it_deleted_as_json(
-        db_path: Path | str, db: Database, world: World) -> None:
-    _broadcast(db, world, timedelta(hours=-1))
-    done = run_cli(db_path, "messages", "prune", "--json")
-    assert json.loads(done.stdout) == {"messages": 1, "attachments": 0}
-    assert _count(db, messages) == 0
