@@ -39,6 +39,12 @@ _VISIBLE = "m.status = 'approved' AND (m.expires_at IS NULL OR m.expires_at > ?)
 # Its photo or drawing: m.attachment_sha256 names it from the start; a.content_type stays
 # NULL until the pull fetched the bytes (the screen then says "not arrived yet").
 _ATTACHMENT = "LEFT JOIN attachments a ON a.sha256 = m.attachment_sha256"
+# One inbox line (MessageStore._summaries reads them in this order).
+_SUMMARY = ("m.id, m.sender_name, m.kind, m.body, m.created_at, r.read_at, m.ack_required, "
+            "m.attachment_sha256, a.content_type, g.name, m.reply_allowed, r.acked_at")
+# At most this many lines waiting for an acknowledgement go on top of the inbox; any
+# older ones keep their place in the list.
+PINNED_MAX = 20
 
 
 @dataclass(frozen=True)
@@ -115,46 +121,65 @@ class MessageStore:
     def first_to_acknowledge(self, employee_id: int) -> str | None:
         """The message to put first at badge-in: the newest still waiting for this
         worker's acknowledgement (a reminder from HR brings it back here)."""
-        row = self._db.execute(
-            "SELECT m.id FROM message_recipients r INDEXED BY recipients_inbox "
-            "JOIN messages m ON m.id = r.message_id "
-            f"WHERE r.employee_id = ? AND r.acked_at IS NULL AND m.ack_required AND {_VISIBLE} "
-            "ORDER BY r.created_at DESC, r.message_id DESC LIMIT 1",
-            (employee_id, clock.utc_now_iso()),
-        ).fetchone()
-        return row[0] if row else None
+        first = self._to_acknowledge(employee_id, clock.utc_now_iso(), 1)
+        return first[0].id if first else None
 
     def inbox(
         self, employee_id: int, limit: int = INBOX_PAGE, before: MessageSummary | None = None
     ) -> list[MessageSummary]:
-        """Newest first, at most ``limit``; ``before``: the page older than that message.
+        """The first page starts with the messages still waiting for this worker's
+        acknowledgement (the newest ``PINNED_MAX``: a reminder from HR puts them back in
+        front of them), then the others, newest first, at most ``limit``; ``before``:
+        the page of the others older than that message.
 
         Read off the ``recipients_inbox`` index in order (no sort of all the worker's
         messages), so a page costs the same with 10 or 10,000 messages cached.
         """
-        older = ""
-        params: list[object] = [employee_id, clock.utc_now_iso()]
+        now = clock.utc_now_iso()
+        pinned = self._to_acknowledge(employee_id, now, PINNED_MAX)
+        params: list[object] = [m.id for m in pinned]
+        where = f"AND m.id NOT IN ({', '.join('?' * len(pinned))}) " if pinned else ""
         if before is not None:
-            older = "AND (r.created_at, r.message_id) < (?, ?) "
+            where += "AND (r.created_at, r.message_id) < (?, ?) "
             params += [_utc(before.created_at), before.id]
-        rows = self._db.execute(
-            "SELECT m.id, m.sender_name, m.kind, m.body, m.created_at, r.read_at, m.ack_required, "
-            "m.attachment_sha256, a.content_type, g.name, m.reply_allowed "
+        head = pinned if before is None else []
+        return head + self._page(employee_id, now, where, params, limit)
+
+    def _to_acknowledge(self, employee_id: int, now: str, limit: int) -> list[MessageSummary]:
+        # From the few messages asking for an acknowledgement (a partial index), not
+        # along the worker's inbox: cheap however many messages they have.
+        return self._summaries(self._db.execute(
+            f"SELECT {_SUMMARY} FROM messages m INDEXED BY messages_to_acknowledge "
+            "JOIN message_recipients r ON r.message_id = m.id AND r.employee_id = ? "
+            f"{_ATTACHMENT} LEFT JOIN groups g ON g.id = m.group_id "
+            f"WHERE m.ack_required AND r.acked_at IS NULL AND {_VISIBLE} "
+            "ORDER BY m.created_at DESC, m.id DESC LIMIT ?",
+            (employee_id, now, limit),
+        ).fetchall())
+
+    def _page(self, employee_id: int, now: str, where: str, params: list[object],
+              limit: int) -> list[MessageSummary]:
+        return self._summaries(self._db.execute(
+            f"SELECT {_SUMMARY} "
             # INDEXED BY: after ANALYZE, SQLite 3.51 (SQLCipher's) would rather scan every
             # message and sort them than walk the index in order.
             "FROM message_recipients r INDEXED BY recipients_inbox "
             f"JOIN messages m ON m.id = r.message_id {_ATTACHMENT} "
             "LEFT JOIN groups g ON g.id = m.group_id "
-            f"WHERE r.employee_id = ? AND {_VISIBLE} {older}"
+            f"WHERE r.employee_id = ? AND {_VISIBLE} {where}"
             "ORDER BY r.created_at DESC, r.message_id DESC LIMIT ?",
-            (*params, limit),
-        ).fetchall()
+            (employee_id, now, *params, limit),
+        ).fetchall())
+
+    @staticmethod
+    def _summaries(rows: list[tuple]) -> list[MessageSummary]:
         return [
             MessageSummary(
                 id=r[0], sender_name=r[1], kind=r[2], preview=_preview(r[3]),
                 created_at=datetime.fromisoformat(r[4]), unread=r[5] is None,
                 ack_required=bool(r[6]), attachment_sha256=r[7], attachment_type=r[8],
                 group_name=r[9], reply_allowed=bool(r[10]),
+                to_acknowledge=bool(r[6]) and r[11] is None,
             )
             for r in rows
         ]

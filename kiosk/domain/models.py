@@ -64,6 +64,8 @@ class MessageSummary:
     attachment_type: str | None = None
     group_name: str | None = None  # a group conversation: the group's name
     reply_allowed: bool = True  # False: an announcement (no answer expected)
+    # Acknowledgement asked and not given yet: such lines come first in the inbox.
+    to_acknowledge: bool = False
 
 
 @dataclass(frozen=True)

@@ -217,9 +217,21 @@ def _m008_sealed_outbox(db: sqlite_utils.Database) -> None:
         )
 
 
+def _m009_acknowledgement_index(db: sqlite_utils.Database) -> None:
+    # The messages asking for an acknowledgement, newest first: what the inbox puts on top
+    # and badge-in names first, found without walking a worker's whole inbox. Only where
+    # the cache tables still live in this file: the encrypted cache makes its indexes from
+    # the same history (kiosk.storage.cache.cache_schema) when it opens.
+    if db.execute("SELECT 1 FROM main.sqlite_master WHERE type = 'table' "
+                  "AND name = 'messages'").fetchone():
+        db.execute("CREATE INDEX messages_to_acknowledge ON messages(created_at, id) "
+                   "WHERE ack_required")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _m001_initial, _m002_attachments, _m003_inbox_index, _m004_thread_index,
     _m005_pull_quarantine, _m006_outbox_hold, _m007_badge_keys, _m008_sealed_outbox,
+    _m009_acknowledgement_index,
 )
 
 

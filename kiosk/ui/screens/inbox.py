@@ -147,7 +147,7 @@ class InboxScreen(KioskScreen):
             "when": format_when(item.created_at, now, tr.lang),
             "preview": drawable(with_picture_word(item.kind, item.preview)),
             "unread": item.unread,
-            "ack_text": tr._("To acknowledge") if item.ack_required else "",
+            "ack_text": tr._("To acknowledge") if item.to_acknowledge else "",
             "group": drawable(item.group_name or ""),
             "kind_text": "" if item.reply_allowed else tr._("Announcement"),
             "opener": opener,

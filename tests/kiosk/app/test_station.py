@@ -119,7 +119,7 @@ def test_the_inbox_reaches_the_screen_during_the_session(rig):
     got = []
     station.load_inbox(got.append)
     loop.run_one()
-    assert got and got[0][0].id == MSG[5]
+    assert got and got[0][0].id == MSG[1]  # HR's medical check, to acknowledge, on top
 
 
 def test_a_database_that_cannot_be_opened_gives_a_storage_notice(tmp_path):

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from kiosk.demo.company import DEMO_MESSAGES, DEMO_PICTURE_MESSAGES
-from kiosk.domain.messages import IncomingMessage, MessageStore
+from kiosk.domain.messages import PINNED_MAX, IncomingMessage, MessageStore
 from kiosk.domain.models import INBOX_PAGE
 from kiosk.storage import open_database, transaction
 from kiosk.storage.migrations import MIGRATIONS, apply_migrations
@@ -37,15 +37,16 @@ def bulk(terminal):
     return terminal
 
 
-def _inbox_plan(terminal, before=None) -> str:
-    """EXPLAIN QUERY PLAN of the very statement ``MessageStore.inbox`` runs."""
+def _inbox_plan(terminal, before=None, index="recipients_inbox") -> str:
+    """EXPLAIN QUERY PLAN of the very statement ``MessageStore.inbox`` runs that names
+    ``index``: the inbox's page, or its pinned head (``messages_to_acknowledge``)."""
     seen: list[str] = []
     terminal.db.conn.set_trace_callback(seen.append)
     try:
         terminal.messages.inbox(WORKER, before=before)
     finally:
         terminal.db.conn.set_trace_callback(None)
-    select = next(s for s in seen if s.lstrip().upper().startswith("SELECT"))
+    select = next(s for s in seen if index in s)
     rows = terminal.db.execute(f"EXPLAIN QUERY PLAN {select}").fetchall()
     return "\n".join(row[-1] for row in rows)
 
@@ -61,19 +62,31 @@ def test_inbox_query_reads_the_index_in_order(bulk, analyzed):
         assert "TEMP B-TREE" not in plan, plan
 
 
-def test_inbox_pages_go_through_every_message_newest_first(bulk):
+@pytest.mark.parametrize("analyzed", [False, True])
+def test_the_pinned_head_reads_only_the_messages_asking_for_acknowledgement(bulk, analyzed):
+    if analyzed:
+        bulk.db.execute("ANALYZE")
+    plan = _inbox_plan(bulk, index="messages_to_acknowledge")
+    assert "USING INDEX messages_to_acknowledge" in plan, plan
+    assert "SCAN r" not in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_inbox_pages_go_through_every_message_once_newest_first_after_the_pinned(bulk):
     first = bulk.messages.inbox(WORKER)
-    assert len(first) == INBOX_PAGE
-    assert first[0].created_at > datetime.now(UTC) - timedelta(hours=3)  # the demo's newest
-    seen, page = list(first), first
+    pinned, rest = first[:PINNED_MAX], first[PINNED_MAX:]
+    assert all(m.to_acknowledge for m in pinned)  # 500 of the bulk ask for one
+    assert len(rest) == INBOX_PAGE
+    assert rest[0].created_at > datetime.now(UTC) - timedelta(hours=3)  # the demo's newest
+    seen, page = list(rest), first
     while page:
         page = bulk.messages.inbox(WORKER, before=page[-1])
         assert len(page) <= INBOX_PAGE
         seen += page
     demo = sum(1 for m in DEMO_MESSAGES + DEMO_PICTURE_MESSAGES if WORKER in m[2])
-    assert len(seen) == len({m.id for m in seen}) == BULK + demo
-    keys = [(m.created_at, m.id) for m in seen]
-    assert keys == sorted(keys, reverse=True)
+    assert len(pinned + seen) == len({m.id for m in pinned + seen}) == BULK + demo
+    for listed in (pinned, seen):
+        keys = [(m.created_at, m.id) for m in listed]
+        assert keys == sorted(keys, reverse=True)
     # Another recipient of some of them sees only theirs.
     other = bulk.messages.inbox(5, limit=BULK)
     assert len([m for m in other if m.id.startswith("bulk-")]) == BULK // 10

@@ -11,9 +11,42 @@ MSG = {n: _mid(n) for n in range(1, 10)}
 
 def test_the_inbox_lists_a_workers_messages_newest_first(terminal):
     inbox = terminal.inbox(1)
-    # 1 h, 2 h, then the manager's photo (4 h) and drawing (6 h) before the 5 h message.
-    assert [m.id for m in inbox][:5] == [MSG[5], MSG[1], MSG[8], MSG[2], MSG[9]]
-    assert all(a.created_at >= b.created_at for a, b in zip(inbox, inbox[1:], strict=False))
+    # HR's medical check to acknowledge (2 h) on top; then 1 h, the manager's photo (4 h),
+    # the 5 h message and the drawing (6 h).
+    assert [m.id for m in inbox][:5] == [MSG[1], MSG[5], MSG[8], MSG[2], MSG[9]]
+    rest = inbox[1:]
+    assert all(a.created_at >= b.created_at for a, b in zip(rest, rest[1:], strict=False))
+
+
+def _ask_acknowledgement(terminal, message_id: str, minutes_ago: int) -> None:
+    with transaction(terminal.db) as conn:
+        MessageStore.put(conn, [IncomingMessage(
+            id=message_id, sender_name="RH", body="Consignes incendie : lisez et confirmez",
+            created_at=datetime.now(UTC) - timedelta(minutes=minutes_ago), recipients=(1,),
+            ack_required=True,
+        )])
+
+
+def test_messages_waiting_for_an_acknowledgement_come_first_in_the_inbox(terminal):
+    _ask_acknowledgement(terminal, "fire-drill", minutes_ago=60 * 24)
+    inbox = terminal.inbox(1)
+    waiting = [m.id for m in inbox if m.to_acknowledge]
+    assert [m.id for m in inbox[:len(waiting)]] == waiting
+    assert "fire-drill" in waiting  # a day old, above the hour-old messages
+    assert [m.id for m in inbox].count("fire-drill") == 1
+
+
+def test_an_acknowledged_message_goes_back_to_its_place(terminal):
+    _ask_acknowledgement(terminal, "fire-drill", minutes_ago=1)
+    terminal.acknowledge("fire-drill", 1)
+    inbox = terminal.inbox(1)
+    assert inbox[0].id != "fire-drill"
+    assert not next(m for m in inbox if m.id == "fire-drill").to_acknowledge
+
+
+def test_badge_in_names_the_message_waiting_for_an_acknowledgement(terminal):
+    _ask_acknowledgement(terminal, "fire-drill", minutes_ago=1)
+    assert terminal.present_badge("0F00123456").to_acknowledge == "fire-drill"
 
 
 def test_the_welcome_outcome_counts_unread_messages(terminal):
