@@ -113,11 +113,13 @@ def _messages(conn: Connection, ids: list[str], site_id: int) -> list[dict[str, 
     found = {r.id for r in rows}
     # A message that is gone (pruned once expired, see services.expiry) is forgotten too.
     out = [{"type": "delete", "entity": "message", "id": i} for i in ids if i not in found]
-    for r in sorted(rows, key=lambda row: ids.index(row.id)):
+    senders = message_repo.sender_sites_of(conn, rows)
+    order = {message_id: n for n, message_id in enumerate(ids)}
+    for r in sorted(rows, key=lambda row: order[row.id]):
         if r.expires_at is not None and r.expires_at <= now:
             out.append({"type": "delete", "entity": "message", "id": r.id})
             continue
-        own_site = site_id in message_repo.sender_sites(conn, r)
+        own_site = site_id in senders[r.id]
         if not own_site and r.status != "approved":
             continue
         file = files.get(r.attachment_sha256)
