@@ -272,10 +272,6 @@ class LazyStore:
             self._store = open_store(self.location_setting)
         return self._store
 
-    @property
-    def configured(self) -> bool:
-        return self.location_setting is not None or self._db_url.startswith("sqlite")
-
 
 def sweep_orphans(store: AttachmentStore, known: set[str], older_than_s: float,
                   now: float | None = None) -> int:

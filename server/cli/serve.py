@@ -88,8 +88,12 @@ def _openapi(_db: Database | None, _args: argparse.Namespace) -> Result:
 
 
 def _migrate(db: Database, _args: argparse.Namespace) -> Result:
-    return {"schema_version": db.migrate(), "db": db.url,
-            "attachments": db.attachments.resolve().location}
+    version = db.migrate()
+    try:
+        store = db.attachments.resolve().location
+    except StoreError as exc:  # PostgreSQL with no store: migrated, but serve will ask
+        store = f"not set: {exc}"
+    return {"schema_version": version, "db": db.url, "attachments": store}
 
 
 def _db_url(args: argparse.Namespace) -> str:
