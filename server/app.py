@@ -41,7 +41,9 @@ def create_app(db_url: str, settings: ServerSettings | None = None) -> FastAPI:
     """Build the app on ``db_url`` (SQLAlchemy URL or SQLite file path); migrates the db."""
     settings = settings or ServerSettings()
     notifier = ChangeNotifier()
-    db = Database(url_from_path(db_url), on_commit=notifier.notify_threadsafe)
+    db = Database(url_from_path(db_url), on_commit=notifier.notify_threadsafe,
+                  attachment_store=settings.attachment_store)
+    db.attachments.resolve()  # no store: refuse to start, saying what to set
     db.migrate()
     with db.read() as conn:  # the migration made it; the private key stays in this process
         seal_keys = load_seal_keys(conn)

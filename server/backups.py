@@ -6,9 +6,17 @@
 - PostgreSQL: ``pg_dump --format=custom`` (consistent by itself, the server may run);
   ``pg_restore`` into an empty database.
 
-Attachments (photos and drawings) live in the database today, so one file holds
-everything a restore needs.  After a restore, ``python -m server migrate`` brings an
-older backup's schema up to date (``serve`` does it at start anyway).
+Attachments (photos and drawings) live in the attachment store
+(``server.attachment_store``): a backup ``FILE`` comes with ``FILE.attachments/``, a
+copy of the store as plain content-addressed files. It is copied *after* the database:
+every file a row of the copy names exists by then (a file is written before its row
+commits), except those pruned meanwhile, whose rows the next prune removes again. Files
+never change, so a backup into the same place copies only the new ones. Restoring puts
+the database back and the files into the configured store (a folder or S3).
+
+After a restore, ``python -m server migrate`` brings an older backup's schema up to date
+(``serve`` does it at start anyway); a backup from before the attachment store (its
+bytes still in the database) is moved into the store by that migration.
 """
 
 from __future__ import annotations
@@ -18,8 +26,11 @@ import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import make_url
+
+from server.attachment_store import DiskStore, LazyStore, locate
 
 
 class BackupError(Exception):
@@ -57,8 +68,39 @@ def _libpq_url(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def backup(url: str, out: Path) -> Path:
-    """Write a backup of the database at ``url`` to ``out`` (replaced if it exists)."""
+def files_folder(backup_file: Path) -> Path:
+    """Where the attachment files of ``backup_file`` are."""
+    return backup_file.with_name(f"{backup_file.name}.attachments")
+
+
+def _copy_files(source: Any, target: Any) -> int:
+    """Every file of ``source`` that ``target`` lacks, checked on the way; how many."""
+    copied = 0
+    for sha256, _written in source.list():
+        if target.has(sha256):
+            continue
+        content = source.get(sha256)
+        if content is None:  # pruned since it was listed, or damaged (logged)
+            continue
+        target.put(sha256, content)
+        copied += 1
+    return copied
+
+
+def backup(url: str, out: Path, attachment_store: str | None = None) -> Path:
+    """Write a backup of the database at ``url`` to ``out`` (replaced if it exists),
+    and of its attachment store to ``out.attachments/`` (new files added)."""
+    location = locate(url, attachment_store)
+    if location is None and _sqlite_path(url) is None:
+        raise BackupError("the attachment store is not known",
+                          "give --attachments DIR (or set KIOSK_ATTACHMENTS) as to serve")
+    _backup_database(url, out)
+    if location is not None:
+        _copy_files(LazyStore(location, url).resolve(), DiskStore(files_folder(out)))
+    return out
+
+
+def _backup_database(url: str, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.partial")
     source = _sqlite_path(url)
@@ -86,14 +128,26 @@ def backup(url: str, out: Path) -> Path:
         partial.replace(out)
     finally:
         partial.unlink(missing_ok=True)
-    return out
 
 
-def restore(backup_file: Path, url: str, *, force: bool = False) -> None:
-    """Put ``backup_file`` in place as the database at ``url``; an existing SQLite file
-    (or a PostgreSQL database with tables) is only replaced with ``force``."""
+def restore(backup_file: Path, url: str, *, force: bool = False,
+            attachment_store: str | None = None) -> None:
+    """Put ``backup_file`` in place as the database at ``url``, and its attachment files
+    into the store; an existing SQLite file (or a PostgreSQL database with tables) is
+    only replaced with ``force``."""
     if not backup_file.is_file():
         raise BackupError(f"{backup_file} does not exist", "give the backup file (--from PATH)")
+    files = files_folder(backup_file)
+    location = locate(url, attachment_store)
+    if files.is_dir() and location is None:
+        raise BackupError("the backup has attachment files and there is no store to put "
+                          "them in", "give --attachments DIR (or set KIOSK_ATTACHMENTS)")
+    _restore_database(backup_file, url, force)
+    if files.is_dir() and location is not None:
+        _copy_files(DiskStore(files), LazyStore(location, url).resolve())
+
+
+def _restore_database(backup_file: Path, url: str, force: bool) -> None:
     target = _sqlite_path(url)
     if target is not None:
         if target.exists() and not force:

@@ -34,6 +34,10 @@ class ConsoleSettings:
 @dataclass(frozen=True)
 class ServerSettings:
     max_json_bytes: int = MAX_PUSH_BYTES  # what the protocol promises terminals
+    # Where photos and drawings are kept: a folder or s3://BUCKET/PREFIX (serve
+    # --attachments, else $KIOSK_ATTACHMENTS, else next to a SQLite file; see
+    # server.attachment_store and docs/server-operations.md).
+    attachment_store: str | None = None
     max_attachment_bytes: int = 8 * 1024 * 1024
     # How often the server looks for changes committed by other processes (the
     # admin CLI) to wake long-polls; changes made through the server wake them at once.

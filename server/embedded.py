@@ -7,7 +7,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import shutil
 import socket
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -17,7 +20,9 @@ from typing import Any
 import uvicorn
 
 from server.app import create_app
+from server.attachment_store import locate
 from server.config import ServerSettings
+from server.db import url_from_path
 from server.notify import ChangeNotifier
 
 
@@ -30,6 +35,7 @@ class EmbeddedServer:
     _server: uvicorn.Server = field(repr=False)
     _notifier: ChangeNotifier = field(repr=False)
     _thread: threading.Thread = field(repr=False)
+    _temporary: str | None = field(default=None, repr=False)  # its own attachment folder
 
     @property
     def app(self) -> Any:
@@ -42,6 +48,8 @@ class EmbeddedServer:
         self._notifier.close_threadsafe()  # long-polls answer now, not after 25 s
         self._server.should_exit = True
         self._thread.join(timeout)
+        if self._temporary is not None:
+            shutil.rmtree(self._temporary, ignore_errors=True)
 
     def __enter__(self) -> EmbeddedServer:
         return self
@@ -62,6 +70,11 @@ def start_embedded_server(db_path: str | Path, host: str = "127.0.0.1", port: in
     """
     if settings is None:
         settings = ServerSettings(drawing_render_processes=0)
+    temporary = None
+    if settings.attachment_store is None and locate(url_from_path(db_path)) is None:
+        # PostgreSQL with no store given (tests): a folder of this server's own.
+        temporary = tempfile.mkdtemp(prefix="kiosk-attachments-")
+        settings = dataclasses.replace(settings, attachment_store=temporary)
     app = create_app(str(db_path), settings)
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -81,4 +94,5 @@ def start_embedded_server(db_path: str | Path, host: str = "127.0.0.1", port: in
         time.sleep(0.01)
     url_host = f"[{host}]" if ":" in host else host
     return EmbeddedServer(url=f"http://{url_host}:{bound_port}", db_url=app.state.db.url,
-                          _server=server, _notifier=app.state.notifier, _thread=thread)
+                          _server=server, _notifier=app.state.notifier, _thread=thread,
+                          _temporary=temporary)

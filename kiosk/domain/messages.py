@@ -418,20 +418,21 @@ class MessageStore:
 
     @staticmethod
     def put(conn: sqlite3.Connection, messages: Iterable[IncomingMessage]) -> None:
-        """Store delivered messages (inside the caller's transaction); re-delivery is harmless."""
+        """Store delivered messages (inside the caller's transaction); re-delivery is harmless.
+        Two statements for any number of messages (a first sync brings 500 a page)."""
+        rows, recipients = [], []
         for m in messages:
-            conn.execute(
-                "INSERT INTO messages (id, thread_id, sender_id, sender_name, group_id, kind, "
-                "body, created_at, ack_required, reply_allowed, expires_at, attachment_sha256) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
-                (m.id, m.id, m.sender_id, m.sender_name, m.group_id, m.kind, m.body,
-                 _utc(m.created_at), int(m.ack_required), int(m.reply_allowed),
-                 _utc(m.expires_at) if m.expires_at else None, m.attachment_sha256),
-            )
             created_at = _utc(m.created_at)
-            conn.executemany(
-                "INSERT INTO message_recipients (message_id, employee_id, created_at) "
-                "VALUES (?, ?, coalesce((SELECT created_at FROM messages WHERE id = ?), ?)) "
-                "ON CONFLICT DO NOTHING",
-                [(m.id, r, m.id, created_at) for r in m.recipients],
-            )
+            rows.append((m.id, m.id, m.sender_id, m.sender_name, m.group_id, m.kind, m.body,
+                         created_at, int(m.ack_required), int(m.reply_allowed),
+                         _utc(m.expires_at) if m.expires_at else None, m.attachment_sha256))
+            recipients.extend((m.id, r, m.id, created_at) for r in m.recipients)
+        conn.executemany(
+            "INSERT INTO messages (id, thread_id, sender_id, sender_name, group_id, kind, "
+            "body, created_at, ack_required, reply_allowed, expires_at, attachment_sha256) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING", rows)
+        # After every message: a re-delivered one keeps its first created_at.
+        conn.executemany(
+            "INSERT INTO message_recipients (message_id, employee_id, created_at) "
+            "VALUES (?, ?, coalesce((SELECT created_at FROM messages WHERE id = ?), ?)) "
+            "ON CONFLICT DO NOTHING", recipients)

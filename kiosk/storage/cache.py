@@ -110,6 +110,9 @@ def drop_cache_file(path: Path) -> None:
             pass
 
 
+CACHE_PAGES_KIB = 16 * 1024
+
+
 def _attach_file(db: sqlite_utils.Database, path: Path, key: bytes) -> None:
     private_file(path)  # SQLite gives its -wal and -shm files the file's mode
     # A wrong key is found at once (SQLCipher checks page 1's HMAC), as "not a database";
@@ -132,6 +135,11 @@ def _attach_file(db: sqlite_utils.Database, path: Path, key: bytes) -> None:
     # The same durability as the punch store: a received message survives a power cut.
     db.conn.execute("PRAGMA cache.journal_mode = WAL")
     db.conn.execute("PRAGMA cache.synchronous = FULL")
+    # Every page read from the encrypted file is decrypted and checked: with SQLite's
+    # default 2 MiB page cache, a first sync (50,000 messages) kept evicting and
+    # decrypting again the pages its inserts walk, ~14 s of CPU instead of ~9 s with
+    # 16 MiB. An upper bound, used only as pages are touched.
+    db.conn.execute(f"PRAGMA cache.cache_size = -{CACHE_PAGES_KIB}")
     _create_schema(db)
 
 

@@ -59,35 +59,47 @@ def _contact_list(conn: sqlite3.Connection, c: Change) -> None:
     Directory.put_contacts(conn, c["employee_id"], c["employees"], c["groups"])
 
 
-def _sender_name(conn: sqlite3.Connection, sender_id: int) -> str:
-    row = conn.execute(
-        "SELECT first_name || ' ' || last_name FROM employees WHERE id = ?", (sender_id,)
-    ).fetchone()
-    return row[0].strip() if row else ""
+def _sender_names(conn: sqlite3.Connection, sender_ids: set[int]) -> dict[int, str]:
+    ids = sorted(i for i in sender_ids if isinstance(i, int))
+    names: dict[int, str] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        names.update((row[0], row[1].strip()) for row in conn.execute(
+            "SELECT id, first_name || ' ' || last_name FROM employees "
+            f"WHERE id IN ({','.join('?' * len(chunk))})", chunk))
+    return names
+
+
+def _messages(conn: sqlite3.Connection, cs: list[Change]) -> None:
+    """Messages, a run of them in a few statements (a first sync: 500 a page)."""
+    names = _sender_names(conn, {c["sender_id"] for c in cs})
+    incoming, updates = [], []
+    for c in cs:
+        expires = c.get("expires_at")
+        # The photo, or the PNG the server rendered of a drawing; the pull loop downloads
+        # the bytes after this transaction (kiosk.sync.worker), the message shows meanwhile.
+        sha256 = (c.get("attachment") or {}).get("sha256")
+        reply_allowed = bool(c.get("reply_allowed", True))
+        incoming.append(IncomingMessage(
+            id=c["id"], sender_id=c["sender_id"], sender_name=names.get(c["sender_id"], ""),
+            body=c["body"], created_at=datetime.fromisoformat(c["created_at"]),
+            recipients=tuple(c["recipients"]), kind=c["kind"], ack_required=c["ack_required"],
+            reply_allowed=reply_allowed, group_id=(c["to_groups"] or [None])[0],
+            expires_at=datetime.fromisoformat(expires) if expires else None,
+            attachment_sha256=sha256,
+        ))
+        updates.append((c["status"], c.get("rejection_reason"), c.get("thread_id") or c["id"],
+                        int(reply_allowed), sha256, c["id"]))
+    MessageStore.put(conn, incoming)
+    # A message this terminal wrote keeps its own attachment (the drawing it rendered,
+    # the same bytes as the server's render with the same Pillow, but here already).
+    conn.executemany(
+        "UPDATE messages SET status = ?, reject_reason = ?, thread_id = ?, reply_allowed = ?, "
+        "attachment_sha256 = coalesce(attachment_sha256, ?) WHERE id = ?", updates)
 
 
 def _message(conn: sqlite3.Connection, c: Change) -> None:
-    expires = c.get("expires_at")
-    # The photo, or the PNG the server rendered of a drawing; the pull loop downloads
-    # the bytes after this transaction (kiosk.sync.worker), the message shows meanwhile.
-    sha256 = (c.get("attachment") or {}).get("sha256")
-    reply_allowed = bool(c.get("reply_allowed", True))
-    MessageStore.put(conn, [IncomingMessage(
-        id=c["id"], sender_id=c["sender_id"], sender_name=_sender_name(conn, c["sender_id"]),
-        body=c["body"], created_at=datetime.fromisoformat(c["created_at"]),
-        recipients=tuple(c["recipients"]), kind=c["kind"], ack_required=c["ack_required"],
-        reply_allowed=reply_allowed, group_id=(c["to_groups"] or [None])[0],
-        expires_at=datetime.fromisoformat(expires) if expires else None,
-        attachment_sha256=sha256,
-    )])
-    # A message this terminal wrote keeps its own attachment (the drawing it rendered,
-    # the same bytes as the server's render with the same Pillow, but here already).
-    conn.execute(
-        "UPDATE messages SET status = ?, reject_reason = ?, thread_id = ?, reply_allowed = ?, "
-        "attachment_sha256 = coalesce(attachment_sha256, ?) WHERE id = ?",
-        (c["status"], c.get("rejection_reason"), c.get("thread_id") or c["id"],
-         int(reply_allowed), sha256, c["id"]),
-    )
+    _messages(conn, [c])
 
 
 def _message_status(conn: sqlite3.Connection, c: Change) -> None:
@@ -159,31 +171,73 @@ _POISON = (KeyError, TypeError, ValueError, AttributeError, IndexError, Overflow
 ERROR_CHARS = 200
 
 
+# Kinds applied a run at a time: consecutive changes of the kind in one savepoint, a
+# few statements for the run. Should one of them be poison, the run is rolled back and
+# applied change by change, so that only that one is set aside.
+_RUNS: dict[str, Callable[[sqlite3.Connection, list[Change]], None]] = {"message": _messages}
+
+
+def _kind(change: object) -> str | None:
+    kind = change.get("type") if isinstance(change, dict) else None
+    return kind if isinstance(kind, str) else None
+
+
 def apply_changes(conn: sqlite3.Connection, changes: list[Change]) -> int:
-    """Apply changes in order, each inside a SAVEPOINT; unknown change types (a newer
-    server) are skipped, counted; a change that cannot be applied is quarantined."""
+    """Apply changes in order, each inside a SAVEPOINT (runs of messages together);
+    unknown change types (a newer server) are skipped, counted; a change that cannot be
+    applied is quarantined."""
     skipped = 0
-    for change in changes:
-        kind = change.get("type") if isinstance(change, dict) else None
-        if not isinstance(kind, str):
-            _quarantine(conn, change, TypeError("a change must be an object with a type"))
-            continue
-        applier = _APPLIERS.get(kind)
-        if applier is None:
-            skipped += 1
-            continue
-        conn.execute("SAVEPOINT pulled_change")
-        try:
-            applier(conn, change)
-        except _POISON as exc:
-            conn.execute("ROLLBACK TO pulled_change")
-            conn.execute("RELEASE pulled_change")
-            _quarantine(conn, change, exc)
-            continue
-        conn.execute("RELEASE pulled_change")
+    start = 0
+    while start < len(changes):
+        kind = _kind(changes[start])
+        end = start + 1
+        if kind in _RUNS:
+            while end < len(changes) and _kind(changes[end]) == kind:
+                end += 1
+            if end - start > 1 and _apply_run(conn, _RUNS[kind], changes[start:end]):
+                start = end
+                continue
+        for change in changes[start:end]:
+            skipped += _apply_one(conn, change)
+        start = end
     if skipped:
         log.warning("skipped %d changes of unknown type", skipped)
     return skipped
+
+
+def _apply_run(conn: sqlite3.Connection, applier: Callable[[sqlite3.Connection, list[Change]],
+               None], run: list[Change]) -> bool:
+    """Apply a run in one savepoint; False (nothing applied) if any of it is poison."""
+    conn.execute("SAVEPOINT pulled_run")
+    try:
+        applier(conn, run)
+    except _POISON:
+        conn.execute("ROLLBACK TO pulled_run")
+        conn.execute("RELEASE pulled_run")
+        return False
+    conn.execute("RELEASE pulled_run")
+    return True
+
+
+def _apply_one(conn: sqlite3.Connection, change: Change) -> int:
+    """Apply one change in its own savepoint; 1 if skipped (unknown type), else 0."""
+    kind = _kind(change)
+    if kind is None:
+        _quarantine(conn, change, TypeError("a change must be an object with a type"))
+        return 0
+    applier = _APPLIERS.get(kind)
+    if applier is None:
+        return 1
+    conn.execute("SAVEPOINT pulled_change")
+    try:
+        applier(conn, change)
+    except _POISON as exc:
+        conn.execute("ROLLBACK TO pulled_change")
+        conn.execute("RELEASE pulled_change")
+        _quarantine(conn, change, exc)
+        return 0
+    conn.execute("RELEASE pulled_change")
+    return 0
 
 
 def _quarantine(conn: sqlite3.Connection, change: object, exc: Exception) -> None:

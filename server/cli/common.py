@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from server.attachment_store import StoreError
 from server.db import Database, url_from_path
 
 Result = Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
@@ -22,6 +23,10 @@ def add_command(group: Any, name: str, help_text: str, handler: Handler,
     if with_db:
         parser.add_argument("--db", default=os.environ.get("KIOSK_DB"),
                             help="SQLite file or SQLAlchemy URL (default: $KIOSK_DB)")
+        parser.add_argument("--attachments", default=None, metavar="DIR|s3://BUCKET/PREFIX",
+                            help="where photos and drawings are kept (default: "
+                                 "$KIOSK_ATTACHMENTS, else DB.attachments next to a SQLite "
+                                 "file; required with PostgreSQL)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     parser.set_defaults(handler=handler)
     return parser
@@ -30,8 +35,11 @@ def add_command(group: Any, name: str, help_text: str, handler: Handler,
 def open_db(args: argparse.Namespace) -> Database:
     if not args.db:
         raise SystemExit("error: give --db PATH (or set KIOSK_DB)")
-    db = Database(url_from_path(args.db))
-    db.migrate()
+    db = Database(url_from_path(args.db), attachment_store=args.attachments)
+    try:
+        db.migrate()
+    except StoreError as exc:
+        raise SystemExit(f"error: {exc}") from None
     return db
 
 

@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from server.attachment_store import StoreError
 from server.cli.common import Result, add_command
 from server.config import ServerSettings
 from server.db import Database, url_from_path
@@ -25,7 +26,8 @@ def _settings(args: argparse.Namespace) -> ServerSettings:
         token_grace=timedelta(hours=args.token_grace_hours),
         drawing_points_per_minute=args.drawing_points_per_minute,
         push_rows_per_minute=args.push_rows_per_minute,
-        drawing_render_processes=args.render_processes)
+        drawing_render_processes=args.render_processes,
+        attachment_store=args.attachments)
 
 
 def _serve(_db: Database | None, args: argparse.Namespace) -> Result:
@@ -41,7 +43,11 @@ def _serve(_db: Database | None, args: argparse.Namespace) -> Result:
     settings = _settings(args)
     _raise_open_file_limit()
     if args.workers == 1:
-        config = uvicorn.Config(create_app(args.db, settings), host=args.host, port=args.port,
+        try:
+            app = create_app(args.db, settings)
+        except StoreError as exc:
+            raise SystemExit(f"error: {exc}") from None
+        config = uvicorn.Config(app, host=args.host, port=args.port,
                                 log_level=args.log_level, timeout_graceful_shutdown=5,
                                 backlog=args.backlog)
         with contextlib.suppress(KeyboardInterrupt):  # SIGINT, re-raised once shut down
@@ -52,7 +58,10 @@ def _serve(_db: Database | None, args: argparse.Namespace) -> Result:
     from server import asgi
 
     # Migrate once, here, before the workers start (each would race the others).
-    Database(url_from_path(args.db)).migrate()
+    try:
+        Database(url_from_path(args.db), attachment_store=args.attachments).migrate()
+    except StoreError as exc:
+        raise SystemExit(f"error: {exc}") from None
     os.environ[asgi.ENV] = asgi.encode(url_from_path(args.db), settings, args.log_level)
     config = uvicorn.Config("server.asgi:app_from_environment", factory=True,
                             host=args.host, port=args.port, log_level=args.log_level,
@@ -96,7 +105,12 @@ def _openapi(_db: Database | None, _args: argparse.Namespace) -> Result:
 
 
 def _migrate(db: Database, _args: argparse.Namespace) -> Result:
-    return {"schema_version": db.migrate(), "db": db.url}
+    version = db.migrate()
+    try:
+        store = db.attachments.resolve().location
+    except StoreError as exc:  # PostgreSQL with no store: migrated, but serve will ask
+        store = f"not set: {exc}"
+    return {"schema_version": version, "db": db.url, "attachments": store}
 
 
 def _db_url(args: argparse.Namespace) -> str:
@@ -106,13 +120,14 @@ def _db_url(args: argparse.Namespace) -> str:
 
 
 def _backup(_db: Database | None, args: argparse.Namespace) -> Result:
-    from server.backups import BackupError, backup
+    from server.backups import BackupError, backup, files_folder
 
     try:
-        written = backup(_db_url(args), args.out)
+        written = backup(_db_url(args), args.out, args.attachments)
     except BackupError as exc:
         raise SystemExit(f"error: {exc.message}; {exc.fix}") from None
-    return {"backup": str(written), "bytes": written.stat().st_size}
+    return {"backup": str(written), "bytes": written.stat().st_size,
+            "attachments": str(files_folder(written))}
 
 
 def _restore(_db: Database | None, args: argparse.Namespace) -> Result:
@@ -120,7 +135,7 @@ def _restore(_db: Database | None, args: argparse.Namespace) -> Result:
 
     url = _db_url(args)
     try:
-        restore(args.source, url, force=args.force)
+        restore(args.source, url, force=args.force, attachment_store=args.attachments)
     except BackupError as exc:
         raise SystemExit(f"error: {exc.message}; {exc.fix}") from None
     return {"restored": str(args.source), "db": url,

@@ -12,12 +12,14 @@ from typing import Any
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
 
+from server.attachment_store import LazyStore, locate
 from server.db.types import fold
 
 CHANGED_SITES = "kiosk_changed_sites"
 # conn.info key: callables run, in the order added, at the end of a write transaction,
 # just before its commit (the change log gives its rows their places there).
 BEFORE_COMMIT = "kiosk_before_commit"
+STORE = "kiosk_attachment_store"
 # PostgreSQL: every write that logged changes notifies this channel inside its
 # transaction (delivered at commit, dropped on rollback): the sites, comma-separated,
 # "*" for every site.  Each server process listens (server.notify.listen).
@@ -88,9 +90,13 @@ class Database:
     SQL parameters are hidden from exception texts: they may be message bodies.
     """
 
-    def __init__(self, url: str, on_commit: CommitHook | None = None) -> None:
+    def __init__(self, url: str, on_commit: CommitHook | None = None,
+                 attachment_store: str | None = None) -> None:
         self.url = url
         self.on_commit = on_commit
+        # Where attachment bytes go (server.attachment_store.locate): repo functions find
+        # it on their connection, ``conn.info[STORE]``.
+        self.attachments = LazyStore(locate(url, attachment_store), url)
         self.is_postgresql = url.startswith("postgresql")
         if url.startswith("sqlite"):
             self.engine = create_engine(
@@ -106,6 +112,7 @@ class Database:
         """One write transaction; committed on success, rolled back on error."""
         with self.engine.connect() as conn:
             conn.execution_options(kiosk_write=True)
+            conn.info[STORE] = self.attachments
             with conn.begin():
                 # info lives with the pooled DB-API connection: start clean even if the
                 # last transaction on it failed
@@ -125,14 +132,16 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Connection]:
         """One read transaction: a consistent snapshot."""
-        with self.engine.connect() as conn, conn.begin():
-            yield conn
+        with self.engine.connect() as conn:
+            conn.info[STORE] = self.attachments
+            with conn.begin():
+                yield conn
 
     def migrate(self) -> str:
         """Bring the schema to the newest Alembic revision; return that revision's id."""
         from server.db.migrations import migrate
 
-        return migrate(self.engine)
+        return migrate(self.engine, self.attachments)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -44,9 +44,12 @@ def comparison_options() -> dict[str, Any]:
     return {"compare_type": True, "compare_server_default": True}
 
 
-def alembic_config(connection: Connection) -> Config:
-    """Alembic's configuration for this package, running on ``connection``."""
+def alembic_config(connection: Connection, attachment_store: Any = None) -> Config:
+    """Alembic's configuration for this package, running on ``connection``; revisions
+    that move attachment bytes find their store in ``attributes["attachment_store"]``
+    (a ``server.attachment_store.LazyStore``)."""
     config = Config()
+    config.attributes["attachment_store"] = attachment_store
     # ConfigParser interpolates "%": a path may contain one.
     config.set_main_option("script_location", str(SCRIPT_LOCATION).replace("%", "%%"))
     config.attributes["connection"] = connection
@@ -123,10 +126,10 @@ def _adopt_old_migrator(conn: Connection, config: Config) -> None:
     conn.exec_driver_sql("DROP TABLE schema_version")
 
 
-def migrate(engine: Engine) -> str:
+def migrate(engine: Engine, attachment_store: Any = None) -> str:
     """Apply every pending revision; return the revision the database is now at."""
     with migration_connection(engine) as conn:
-        config = alembic_config(conn)
+        config = alembic_config(conn, attachment_store)
         _adopt_old_migrator(conn, config)
         command.upgrade(config, "head")
         # Data, not schema: the sealing key pair a new database needs (no revision:

@@ -176,7 +176,7 @@ attachments = Table(
     Column("sha256", String(64), primary_key=True),
     Column("content_type", String(32), nullable=False),
     Column("size", Integer, nullable=False),
-    Column("data", LargeBinary, nullable=False),
+    # The bytes are in the attachment store (server.attachment_store), not here (0011).
     Column("terminal_id", Integer, ForeignKey("terminals.id")),
     Column("created_at", UtcDateTime, nullable=False),
 )

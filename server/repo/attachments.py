@@ -1,4 +1,10 @@
-"""Content-addressed attachment bytes (kept in the database: one backup, one transaction).
+"""Content-addressed attachments: their rows here (sha256, type, size, uploader), their
+bytes in the attachment store (``server.attachment_store``), found on the connection.
+
+A row and its file: the row is inserted first, then the file written, both before the
+transaction commits, so a committed row always has its file. On PostgreSQL the insert
+waits on a concurrent prune deleting the same row (its row lock) and writes the file
+again after that prune removed it; on SQLite writers are serialised anyway.
 
 Who may read them: the terminals that uploaded them (``attachment_uploads``), and the
 terminals of every site a live message naming them was announced to (its change-log
@@ -7,12 +13,15 @@ rows). Anything else is answered exactly as bytes the server does not hold.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, exists, func, insert, or_, select
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 
+from server.attachment_store import AttachmentStore, LazyStore
+from server.db.engine import STORE
 from server.db.schema import attachment_uploads, attachments, changes, messages
 from server.db.types import utcnow
 
@@ -29,23 +38,51 @@ def infos(conn: Connection, hashes: set[str]) -> dict[str, Row[Any]]:
     return {row.sha256: row for row in rows}
 
 
-def data(conn: Connection, sha256: str) -> Row[Any] | None:
-    return conn.execute(select(attachments).where(attachments.c.sha256 == sha256)).first()
+@dataclass(frozen=True)
+class Stored:
+    sha256: str
+    content_type: str
+    size: int
+    data: bytes
+
+
+def store_of(conn: Connection) -> AttachmentStore:
+    """The attachment store of the database ``conn`` belongs to."""
+    lazy: LazyStore | None = conn.info.get(STORE)
+    if lazy is None:
+        raise RuntimeError("this connection was not opened through server.db.Database")
+    return lazy.resolve()
+
+
+def data(conn: Connection, sha256: str) -> Stored | None:
+    """The bytes and their type; None when there is no row, or its file is missing or
+    damaged (logged by the store)."""
+    row = info(conn, sha256)
+    if row is None:
+        return None
+    content = store_of(conn).get(sha256)
+    if content is None:
+        return None
+    return Stored(row.sha256, row.content_type, row.size, content)
 
 
 def put(conn: Connection, sha256: str, content_type: str, content: bytes,
         terminal_id: int | None) -> bool:
-    """Store the bytes unless already there; True when newly stored."""
-    if info(conn, sha256) is not None:
-        return False
-    try:
-        with conn.begin_nested():
-            conn.execute(insert(attachments).values(
-                sha256=sha256, content_type=content_type, size=len(content), data=content,
-                terminal_id=terminal_id, created_at=utcnow()))
-    except IntegrityError:  # stored meanwhile by a concurrent upload
-        return False
-    return True
+    """Store the bytes unless already there; True when newly stored. The file is
+    written either way (a no-op when present): a file lost or set aside as damaged
+    comes back with the next upload."""
+    created = False
+    if info(conn, sha256) is None:
+        try:
+            with conn.begin_nested():
+                conn.execute(insert(attachments).values(
+                    sha256=sha256, content_type=content_type, size=len(content),
+                    terminal_id=terminal_id, created_at=utcnow()))
+            created = True
+        except IntegrityError:  # stored meanwhile by a concurrent upload
+            pass
+    store_of(conn).put(sha256, content)
+    return created
 
 
 def record_upload(conn: Connection, sha256: str, terminal_id: int) -> None:

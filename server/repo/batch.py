@@ -64,6 +64,7 @@ class Batch:
         self._contacts: dict[int, tuple[frozenset[int], frozenset[int]]] = {}
         self._groups: dict[int, tuple[Row[Any], list[Row[Any]]] | None] = {}
         self._attachments: dict[str, bool] = {}
+        self._files: dict[str, bytes] = {}
         self._terminal_sites: dict[int, int] = {}
         self._extra_sites: dict[int, set[int]] = {}
         self._staff_authority: dict[int, bool] = {}
@@ -84,6 +85,12 @@ class Batch:
             else:
                 self._conn.execute(insert(table), rows)
             self._pending[table] = []
+        # After the rows (repo.attachments: row first, then file, both before commit).
+        store = attachments_repo.store_of(self._conn) if self._files else None
+        for sha256, content in self._files.items():
+            assert store is not None
+            store.put(sha256, content)
+        self._files.clear()
 
     def connection(self) -> Connection:
         """The connection, after a flush: it sees everything the batch wrote."""
@@ -178,10 +185,13 @@ class Batch:
         """Store these bytes at the next flush unless the server has them (a drawing's
         render: the same drawing twice in a batch is stored once)."""
         if self.attachment_known(sha256):
+            # The row is there: the file too, unless lost (then this puts it back).
+            attachments_repo.store_of(self._conn).put(sha256, content)
             return
         self.add(attachments, [{"sha256": sha256, "content_type": content_type,
-                                "size": len(content), "data": content,
-                                "terminal_id": terminal_id, "created_at": utcnow()}])
+                                "size": len(content), "terminal_id": terminal_id,
+                                "created_at": utcnow()}])
+        self._files[sha256] = content  # written once its row is inserted (flush)
         self._attachments[sha256] = True
 
     def attachment_known(self, sha256: str) -> bool:

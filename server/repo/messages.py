@@ -80,6 +80,25 @@ def sender_sites(conn: Connection, message: Row[Any]) -> set[int]:
     return sites
 
 
+def sender_sites_of(conn: Connection, rows: list[Row[Any]]) -> dict[str, set[int]]:
+    """``sender_sites`` of many messages in two queries (a pull page: 500 messages)."""
+    sender_ids = sorted({r.sender_id for r in rows})
+    terminal_ids = sorted({r.origin_terminal_id for r in rows if r.origin_terminal_id})
+    homes: dict[int, int] = {}
+    for start in range(0, len(sender_ids), 500):
+        homes.update((row.id, row.site_id) for row in conn.execute(
+            select(employees.c.id, employees.c.site_id).where(
+                employees.c.id.in_(sender_ids[start:start + 500]))))
+    origins: dict[int, int] = {}
+    for start in range(0, len(terminal_ids), 500):
+        origins.update((row.id, row.site_id) for row in conn.execute(
+            select(terminals.c.id, terminals.c.site_id).where(
+                terminals.c.id.in_(terminal_ids[start:start + 500]))))
+    return {r.id: {homes[r.sender_id]} | (
+        {origins[r.origin_terminal_id]} if r.origin_terminal_id is not None else set())
+        for r in rows}
+
+
 def recipient_sites(conn: Connection, message_id: str) -> set[int]:
     """Every site a recipient works at: their home sites, and their other sites."""
     of_message = message_recipients.c.message_id == message_id

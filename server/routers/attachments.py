@@ -85,6 +85,8 @@ def _store(db: Database, terminal: Terminal, sha256: str, content_type: str, con
            settings: Any) -> bool:
     with db.write() as conn:
         if attachments.uploaded_by(conn, sha256, terminal.id):
+            # Its file is there (a no-op), unless lost or set aside as damaged: back now.
+            attachments.store_of(conn).put(sha256, content)
             return False
         _check_quota(conn, terminal.id, len(content), settings)
         attachments.put(conn, sha256, content_type, content, terminal.id)

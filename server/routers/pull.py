@@ -2,7 +2,11 @@
 
 The wait is an asyncio.Event per site (``server.notify``): a held long-poll costs
 no thread. Answers come from ``server.pull_cache``: the terminals a change wakes
-share one query.
+share one query. A large answer (a first sync's pages, ~250 KB of JSON each) is sent
+gzip-compressed to a client that accepts it (every terminal does: ``requests``): about
+a tenth of the bytes over a site's network for a millisecond or two of CPU per page.
+Small answers (a long-poll woken by a change) are sent as they are: compressing them
+would save little and cost CPU once per woken terminal.
 """
 
 from __future__ import annotations
@@ -10,9 +14,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import gzip
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from contract import error_codes as errors
 from server.auth import DB, AuthedTerminal
@@ -24,6 +29,33 @@ from server.repo import terminals
 from server.services import pull as pull_service
 
 router = APIRouter(tags=["sync"])
+GZIP_FROM_BYTES = 16 * 1024
+GZIP_LEVEL = 5  # on a pull page: 9-10x smaller in ~1.5 ms; level 9 gains 1% for 3x the CPU
+
+
+def accepts_gzip(accept_encoding: str) -> bool:
+    """Does an Accept-Encoding header allow gzip (not ``gzip;q=0``)?"""
+    for part in accept_encoding.lower().split(","):
+        name, _, params = part.strip().partition(";")
+        if name.strip() in ("gzip", "*"):
+            quality = params.strip().removeprefix("q=").strip() if "q=" in params else "1"
+            try:
+                return float(quality) > 0
+            except ValueError:
+                return False
+    return False
+
+
+async def _answer(request: Request, result: dict[str, Any]) -> Response:
+    """The JSON of ``result`` (as FastAPI would render it), gzipped when large and
+    accepted."""
+    body = PullResponse.model_validate(result).model_dump_json(by_alias=True).encode()
+    headers = {"Vary": "Accept-Encoding"}
+    if len(body) >= GZIP_FROM_BYTES and accepts_gzip(
+            request.headers.get("accept-encoding", "")):
+        body = await asyncio.to_thread(gzip.compress, body, GZIP_LEVEL)
+        headers["Content-Encoding"] = "gzip"
+    return Response(body, media_type="application/json", headers=headers)
 
 
 def _pull_once(db: Database, site_id: int, cursor: str | None) -> dict[str, Any]:
@@ -45,7 +77,7 @@ async def pull(
     request: Request, terminal: AuthedTerminal, db: DB,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     wait: Annotated[float, Query(ge=0, le=MAX_WAIT_SECONDS)] = 0,
-) -> dict[str, Any]:
+) -> Response:
     """Changes after ``cursor``; with nothing new, hold up to ``wait`` seconds for one."""
     notifier = request.app.state.notifier
     cache = request.app.state.pull_cache
@@ -63,7 +95,7 @@ async def pull(
             # Read after the answer: a revocation committed before this read refuses
             # it, so nothing committed after a revocation is ever delivered.
             await asyncio.to_thread(_refuse_if_revoked, db, terminal.id)
-            return result
+            return await _answer(request, result)
         cursor = result["cursor"]
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), remaining)

@@ -7,6 +7,8 @@ sender's and its recipients'); pull serves a message that no longer exists as
 An attachment goes once no message uses it: at once when the message that used it
 is pruned, and otherwise only after ``ATTACHMENT_GRACE``, since a terminal uploads
 a photo before pushing the message that names it and may go offline in between.
+Its file in the attachment store goes with its row; a file that no row names (a
+rolled-back upload) is swept once older than ``ORPHAN_AGE``.
 Portable SQL only (SQLite and PostgreSQL).
 """
 
@@ -20,15 +22,19 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, exists, or_, select, update
 from sqlalchemy.engine import Connection
 
+from server.attachment_store import sweep_orphans
 from server.db import Database
 from server.db.schema import attachment_uploads, attachments, message_recipients, messages
 from server.db.types import utcnow
+from server.repo import attachments as attachments_repo
 from server.repo import changes
 from server.repo import messages as message_repo
 
 log = logging.getLogger("server.expiry")
 
 ATTACHMENT_GRACE = timedelta(days=7)
+# A file is written inside its row's transaction; one without a row this old is an orphan.
+ORPHAN_AGE = timedelta(hours=1)
 BATCH = 500  # messages per statement: keeps IN lists far below every driver's limit
 PRUNE_INTERVAL_S = 600.0
 
@@ -70,10 +76,38 @@ def prune_expired(conn: Connection, now: datetime | None = None) -> PruneResult:
     # terminal's fresh upload of them is pending here.
     removable = or_(attachments.c.sha256.in_(sorted(freed)),
                     attachments.c.created_at < now - ATTACHMENT_GRACE)
-    going = select(attachments.c.sha256).where(removable).where(~used)
-    conn.execute(delete(attachment_uploads).where(attachment_uploads.c.sha256.in_(going)))
-    gone = conn.execute(delete(attachments).where(removable).where(~used)).rowcount
+    going = list(conn.execute(select(attachments.c.sha256).where(removable).where(~used))
+                 .scalars())
+    gone = 0
+    store = attachments_repo.store_of(conn) if going else None
+    for start in range(0, len(going), BATCH):
+        chunk = going[start:start + BATCH]
+        conn.execute(delete(attachment_uploads).where(attachment_uploads.c.sha256.in_(chunk)))
+        gone += conn.execute(delete(attachments).where(attachments.c.sha256.in_(chunk))
+                             .where(~used)).rowcount
+        # Files last, inside the transaction, once their rows are deleted: the rows are
+        # locked (PostgreSQL) or the database is (SQLite), so no upload of the same bytes
+        # can insert its row and find its file then removed.
+        still = set(conn.execute(select(attachments.c.sha256)
+                                 .where(attachments.c.sha256.in_(chunk))).scalars())
+        for sha256 in chunk:
+            if sha256 not in still:
+                assert store is not None
+                store.delete(sha256)
     return PruneResult(messages=pruned, attachments=gone)
+
+
+def sweep_orphan_files(db: Database, older_than: timedelta = ORPHAN_AGE) -> int:
+    """Delete the store's files that no attachment row names (left by a transaction that
+    rolled back after writing its file, or a crash between the two), once older than
+    ``older_than``. Logged as a count."""
+    with db.read() as conn:
+        store = attachments_repo.store_of(conn)
+        known = set(conn.execute(select(attachments.c.sha256)).scalars())
+    gone = sweep_orphans(store, known, older_than.total_seconds())
+    if gone:
+        log.info("removed %d attachment files that no row names", gone)
+    return gone
 
 
 def prune(db: Database, now: datetime | None = None) -> PruneResult:
@@ -91,6 +125,7 @@ async def prune_periodically(db: Database, interval: float = PRUNE_INTERVAL_S) -
     while True:
         try:
             await asyncio.to_thread(prune, db)
+            await asyncio.to_thread(sweep_orphan_files, db)
         except Exception:
             log.exception("pruning expired messages failed; retrying later")
         await asyncio.sleep(interval)

@@ -51,13 +51,16 @@ def fresh_pg_database(admin_url: str, template: str | None = None) -> Iterator[s
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def db_path(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path | str]:
-    """The server's database, once per engine: a SQLite file, then a fresh PostgreSQL
-    database (on KIOSK_TEST_PG_URL's server, else on a throwaway cluster started for the
-    session; skipped, with the reason, where psycopg or PostgreSQL is missing)."""
+def db_path(request: pytest.FixtureRequest, tmp_path: Path,
+            monkeypatch: pytest.MonkeyPatch) -> Iterator[Path | str]:
+    """The server's database, once per engine: a SQLite file (its attachments next to
+    it), then a fresh PostgreSQL database (on KIOSK_TEST_PG_URL's server, else on a
+    throwaway cluster started for the session; skipped, with the reason, where psycopg
+    or PostgreSQL is missing), its attachments in $KIOSK_ATTACHMENTS."""
     if request.param == "sqlite":
         yield tmp_path / "kiosk.db"
         return
+    monkeypatch.setenv("KIOSK_ATTACHMENTS", str(tmp_path / "attachments"))
     with fresh_pg_database(request.getfixturevalue("pg_admin_url"),
                            request.getfixturevalue("pg_migrated_template")) as url:
         yield url

@@ -86,3 +86,20 @@ def test_a_first_sync_after_compaction_reads_one_row_per_entity_and_gets_the_sam
     assert _log_rows(db) < uncompacted and len(keys) == len(set(keys))
     second = enroll(world.site)
     assert _state(second.pull_all()[0]) == _state(first.pull_all()[0])
+
+
+def test_after_compaction_a_first_sync_brings_each_employee_before_what_names_it(
+        db: Database, world: World, enroll: Any) -> None:
+    """Compaction moves an employee's only row past its badge's, contact list's and
+    groups' rows (a rename after them); the terminal stores those only once it has the
+    employee, so each page carries the employees it names first."""
+    with db.write() as conn:
+        for employee in (world.alice, world.bob, world.carol):
+            directory.update_employee(conn, employee, name=f"Renamed {employee}")
+    compact(db)
+    delivered, _ = enroll(world.site).pull_all()
+    position = {(c["type"], c.get("id")): n for n, c in enumerate(delivered)}
+    for n, change in enumerate(delivered):
+        named = {change["employee_id"]} if change["type"] in ("badge", "contact_list") else {
+            m["employee_id"] for m in change.get("members", [])}
+        assert all(position[("employee", e)] < n for e in named), change["type"]

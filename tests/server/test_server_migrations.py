@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from server_testkit import run_cli
-from sqlalchemy import func, insert, inspect, select
+from sqlalchemy import column, func, insert, inspect, select, table
 from sqlalchemy.engine import Connection
 
 from server.db import Database, migrations, url_from_path
@@ -40,7 +41,11 @@ from server.db.schema import (
 )
 
 NOW = datetime(2026, 3, 2, 7, 58, tzinfo=UTC)
-SHA = "ab" * 32
+DATA = b"x"
+SHA = hashlib.sha256(DATA).hexdigest()
+# The attachments table as revisions before 0011 had it: the bytes in a column.
+OLD_ATTACHMENTS = table("attachments", *(column(name) for name in (
+    "sha256", "content_type", "size", "data", "terminal_id", "created_at")))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -51,7 +56,7 @@ def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
         url = url_from_path(tmp_path / "m.db")
     else:
         url = request.getfixturevalue("pg_url")
-    db = Database(url)
+    db = Database(url, attachment_store=str(tmp_path / "attachments"))
     yield db
     db.dispose()
 
@@ -65,7 +70,7 @@ def differences(db: Database) -> list[Any]:
 
 def upgrade_to(db: Database, revision: str) -> None:
     with migration_connection(db.engine) as conn:
-        command.upgrade(alembic_config(conn), revision)
+        command.upgrade(alembic_config(conn, db.attachments), revision)
 
 
 def as_old_migrator_left_it(db: Database, version: int) -> None:
@@ -90,8 +95,8 @@ def seed_version_1_rows(conn: Connection) -> None:
                                           created_at=NOW))
     conn.execute(insert(terminals).values(id=1, name="T", site_id=1, token_hash="t" * 64,
                                           created_at=NOW))
-    conn.execute(insert(attachments).values(sha256=SHA, content_type="image/png", size=1,
-                                            data=b"x", terminal_id=1, created_at=NOW))
+    conn.execute(insert(OLD_ATTACHMENTS).values(sha256=SHA, content_type="image/png", size=1,
+                                                data=DATA, terminal_id=1, created_at=NOW))
     conn.execute(insert(messages).values(
         id="m1", thread_id="m1", sender_id=1, origin_terminal_id=1, kind="photo", body="",
         attachment_sha256=SHA, to_employees="[1]", to_groups="[]", ack_required=False,
@@ -247,14 +252,16 @@ def test_concurrent_first_opens_of_a_new_database_migrate_it_once(
 
 def test_downgrading_rebuilds_referenced_tables_with_their_rows(empty_db: Database) -> None:
     """Down to 0001 and up again: on SQLite batch mode rebuilds ``messages`` and
-    ``terminals``, which other rows point at, inside the one migration transaction."""
-    empty_db.migrate()
+    ``terminals``, which other rows point at, inside the one migration transaction.
+    The attachment's bytes go to the store (0011) and back into the database."""
+    upgrade_to(empty_db, "0006")
     with empty_db.write() as conn:
         seed_version_1_rows(conn)
+    empty_db.migrate()
     checks_before = {name: inspect(empty_db.engine).get_check_constraints(name)
                      for name in ("messages", "punches")}
     with migration_connection(empty_db.engine) as conn:
-        command.downgrade(alembic_config(conn), OLD_VERSION_REVISIONS[1])
+        command.downgrade(alembic_config(conn, empty_db.attachments), OLD_VERSION_REVISIONS[1])
     columns = {c["name"] for c in inspect(empty_db.engine).get_columns("terminals")}
     assert "previous_token_hash" not in columns
     empty_db.migrate()

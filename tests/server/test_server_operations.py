@@ -4,6 +4,7 @@ Each test that takes ``db_path`` runs on SQLite and on PostgreSQL (conftest.py).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import httpx
@@ -14,10 +15,12 @@ from sqlalchemy import func, select
 
 from contract.protocol import PROTOCOL_HEADER
 from server.app import create_app
-from server.backups import BackupError, backup, restore
+from server.backups import BackupError, backup, files_folder, restore
+from server.config import ServerSettings
 from server.db import Database, url_from_path
 from server.db.schema import employees
 from server.embedded import EmbeddedServer, start_embedded_server
+from server.services import messaging
 
 
 def test_health_answers_ok_without_a_token_or_a_protocol_header(server: EmbeddedServer) -> None:
@@ -55,11 +58,18 @@ def test_a_backup_taken_while_serving_restores_and_serves_the_same_data(
     db_path: Path | str, world: World, db: Database, tmp_path: Path,
     request: pytest.FixtureRequest,
 ) -> None:
+    photo = b"\xff\xd8\xff" + os.urandom(2000)
+    with db.write() as conn:
+        messaging.broadcast(conn, world.hr, "Photo", site_id=world.site, photo=photo)
     written = backup(db.url, tmp_path / "backups" / "kiosk.backup")
+    assert len(list(files_folder(written).rglob("*"))) == 3  # two fan-out folders, a file
     target = _restored_url(db_path, tmp_path, request)
-    restore(written, target)
+    # Into another store: the restored server serves the photo from the backup's copy.
+    restored_store = str(tmp_path / "restored-attachments")
+    restore(written, target, attachment_store=restored_store)
     assert _employee_count(target) == _employee_count(db.url) > 0
-    restored = start_embedded_server(target, "127.0.0.1", 0)
+    restored = start_embedded_server(target, "127.0.0.1", 0, ServerSettings(
+        drawing_render_processes=0, attachment_store=restored_store))
     try:
         assert httpx.get(f"{restored.url}/health").status_code == 200
         restored_db = Database(target)
@@ -70,6 +80,10 @@ def test_a_backup_taken_while_serving_restores_and_serves_the_same_data(
         pulled = httpx.get(f"{restored.url}/v1/pull",
                            headers={"Authorization": f"Bearer {token}"}).json()
         assert any(change["type"] == "employee" for change in pulled["changes"])
+        [message] = [c for c in pulled["changes"] if c["type"] == "message"]
+        served = httpx.get(f"{restored.url}/v1/attachments/{message['attachment']['sha256']}",
+                           headers={"Authorization": f"Bearer {token}"})
+        assert served.status_code == 200 and served.content == photo
     finally:
         restored.stop()
 

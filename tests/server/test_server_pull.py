@@ -11,6 +11,7 @@ from server_testkit import Terminal, World, of_type, text_message
 
 from server.db import Database
 from server.repo import directory, groups
+from server.routers.pull import accepts_gzip
 
 
 def test_initial_pull_returns_the_site_directory(terminal: Terminal, world: World) -> None:
@@ -171,3 +172,27 @@ def test_pull_reports_server_time_for_clock_offset(server, terminal: Terminal) -
     body = terminal.get("/v1/pull").json()
     assert body["server_time"].endswith("Z")
     assert httpx.get(f"{server.url}/v1/info").status_code == 200
+
+
+def test_a_large_pull_answer_is_gzipped_for_a_client_that_accepts_it_and_plain_otherwise(
+        terminal: Terminal, db: Database, world: World) -> None:
+    with db.write() as conn:
+        for n in range(200):  # ~30 KB of JSON: over the threshold
+            directory.create_employee(conn, f"Worker {n:03}", world.site)
+    zipped = terminal.get("/v1/pull", headers={"Accept-Encoding": "gzip"})
+    plain = terminal.get("/v1/pull", headers={"Accept-Encoding": "identity"})
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert int(zipped.headers["content-length"]) * 4 < int(plain.headers["content-length"])
+    assert "content-encoding" not in plain.headers
+    assert zipped.json()["changes"] == plain.json()["changes"]  # httpx decompresses
+
+
+def test_a_small_pull_answer_is_sent_uncompressed(terminal: Terminal) -> None:
+    answer = terminal.get("/v1/pull", headers={"Accept-Encoding": "gzip"})
+    assert answer.status_code == 200 and "content-encoding" not in answer.headers
+
+
+def test_accept_encoding_is_read_with_its_quality_values() -> None:
+    assert accepts_gzip("gzip, deflate") and accepts_gzip("br;q=1.0, gzip;q=0.5")
+    assert accepts_gzip("*") and not accepts_gzip("gzip;q=0") and not accepts_gzip("identity")
+    assert not accepts_gzip("") and not accepts_gzip("gzip;q=x")

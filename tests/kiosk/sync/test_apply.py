@@ -130,3 +130,20 @@ def test_unknown_change_types_from_a_newer_server_are_skipped(terminal):
     with transaction(terminal.db) as conn:
         assert apply_changes(conn, [{"type": "hologram"}, EMPLOYEE]) == 1
     assert terminal.directory.employee(7) is not None
+
+
+def test_a_poison_message_in_a_run_of_messages_is_set_aside_alone(terminal):
+    """Consecutive messages are stored a run at a time; one that cannot be, and only it,
+    is set aside: the run is applied again change by change."""
+    good = [message(f"6f1c1c1e-0000-4000-8000-00000000000{n}") for n in (2, 3)]
+    bad = {**message("6f1c1c1e-0000-4000-8000-000000000009"), "created_at": "yesterday"}
+    apply(terminal, EMPLOYEE, good[0], bad, good[1])
+    assert len(terminal.inbox(7)) == 2
+    assert [change for _, change, _ in quarantine(terminal)] == [bad]
+
+
+def test_a_run_of_messages_names_each_sender_as_the_directory_knows_them(terminal):
+    apply(terminal, EMPLOYEE, *(message(f"6f1c1c1e-0000-4000-8000-00000000001{n}")
+                                for n in range(3)))
+    names = terminal.db.execute("SELECT DISTINCT sender_name FROM messages").fetchall()
+    assert names == [("Jean-Pierre De La Tour",)]

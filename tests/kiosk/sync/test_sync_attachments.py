@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from PIL import Image, ImageChops
-from sqlalchemy import update
 
 import kiosk.sync.downloads
 from kiosk.domain.attachments import AttachmentStore
@@ -24,7 +23,6 @@ from kiosk.photos import prepare_photo
 from kiosk.sync.client import ServerClient
 from kiosk.sync.errors import AttachmentInvalid
 from kiosk.sync.status import SyncState
-from server.db.schema import attachments
 from server.repo import terminals
 from server.services import messaging
 from sketch import Drawing, Stroke
@@ -166,8 +164,11 @@ def test_a_corrupted_download_is_refused_then_retried(server, server_db, site, t
                     "attachment_sha256": photo.sha256}}])
     assert result["status"] == "accepted", result
     client.close()
-    with server_db.write() as conn:  # the server's copy goes bad
-        conn.execute(update(attachments).values(data=a_photo("#000000").data))
+    # The bytes go bad between the server's store and the terminal. (The server checks
+    # each file against its name when it reads it, so a damaged file on its disk is
+    # never sent: the damage is put after that check, in the serving process.)
+    store = server.app.state.db.attachments.resolve()
+    monkeypatch.setattr(store, "get", lambda _sha256: a_photo("#000000").data)
     make_rig(server.url)
     eventually(terminal_path, lambda t: t.inbox(site.bob))
     deadline = time.monotonic() + 10
@@ -176,8 +177,9 @@ def test_a_corrupted_download_is_refused_then_retried(server, server_db, site, t
         time.sleep(0.05)
     assert "sha256" in caplog.text
     assert _stored_locally(terminal_path) == 0
-    with server_db.write() as conn:  # repaired; a new change wakes the pull
-        conn.execute(update(attachments).values(data=photo.data))
+    monkeypatch.undo()  # repaired; a new change wakes the pull
+    monkeypatch.setattr(kiosk.sync.downloads, "RETRY_MIN_S", 0.2)
+    with server_db.write() as conn:
         messaging.broadcast(conn, site.hr, "Réparé", to_employees=[site.alice])
     got = eventually(terminal_path, lambda t: t.attachment(photo.sha256))
     assert got == (photo.data, "image/jpeg")
