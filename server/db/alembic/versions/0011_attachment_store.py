@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0008"
+down_revision = "0012"  # after the change log's places: the code that writes rows needs them
 branch_labels = None
 depends_on = None
 
