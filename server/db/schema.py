@@ -253,6 +253,7 @@ site_settings = Table(
     Column("punch_undo_s", Integer),
     Column("notice_s", Integer),
     Column("punch_mode", String(16)),
+    Column("theme", String(16)),  # of the terminals' screens: dark or light (migration 10)
     Column("quick_replies", Text),  # {"fr": ["..."], "en": [...]}
     Column("admin_badges", Text),  # ["0F00123456", ...]
     Column("admin_pin_hash", String(200)),
