@@ -151,15 +151,20 @@ def _window_fills(app: Any) -> list[Any]:
     return found
 
 
-def test_no_screen_paints_a_window_sized_fill_or_a_stencil(app, demo_badges):
-    from kivy.graphics.stencil_instructions import StencilPush
-
-    assert _window_fills(app) == []  # the idle screen: the window's clear colour is its bg
-    app.present(demo_badges["fr"])
+def _inbox(app: Any, badge: str) -> Any:
+    app.present(badge)
     app.wait_for_screen("welcome")
     app.router.open_inbox()
     inbox = app.screen("inbox")
     app.wait_until(lambda: inbox.state == "list", 5, "the inbox")
+    return inbox
+
+
+def test_no_screen_paints_a_window_sized_fill_or_a_stencil(app, demo_badges):
+    from kivy.graphics.stencil_instructions import StencilPush
+
+    assert _window_fills(app) == []  # the idle screen: the window's clear colour is its bg
+    inbox = _inbox(app, demo_badges["fr"])
     app.pump(0.1)
     assert _window_fills(app) == []
     for widget in (app.router.manager, inbox.ids.list_view):
@@ -168,11 +173,7 @@ def test_no_screen_paints_a_window_sized_fill_or_a_stencil(app, demo_badges):
 
 
 def test_the_inbox_list_is_clipped_to_its_own_box(app, demo_badges):
-    app.present(demo_badges["fr"])
-    app.wait_for_screen("welcome")
-    app.router.open_inbox()
-    inbox = app.screen("inbox")
-    app.wait_until(lambda: inbox.state == "list", 5, "the inbox")
+    inbox = _inbox(app, demo_badges["fr"])
     app.pump(0.2)
     view = inbox.ids.list_view
     x, y = view.to_window(view.x, view.y)
