@@ -22,7 +22,7 @@ from kivy.graphics.context_instructions import BindTexture
 from kivy.graphics.scissor_instructions import ScissorPop, ScissorPush
 from kivy.graphics.stencil_instructions import StencilPop, StencilPush, StencilUnUse, StencilUse
 from kivy.uix.recycleview import RecycleView
-from kivy.uix.screenmanager import ScreenManager
+from kivy.uix.screenmanager import NoTransition, ScreenManager
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
@@ -42,9 +42,31 @@ def drop_stencil(widget: Widget) -> None:
                 dropping = False
 
 
+class InstantTransition(NoTransition):
+    """A screen change done within the call.
+
+    Kivy's NoTransition removes the old screen only when its zero-length animation ends,
+    at the next clock tick: the first frame of every new screen also drew the old one,
+    under it (twice the fill rate in the very frame a badge or a tap waits for; and, no
+    screen painting a background of its own, the old one would show through)."""
+
+    def start(self, manager: ScreenManager) -> None:
+        self.manager = manager
+        self.add_screen(self.screen_in)
+        self.screen_in.pos = manager.pos
+        self.screen_in.dispatch("on_pre_enter")
+        self.screen_out.dispatch("on_pre_leave")
+        self.is_active = True
+        self._on_complete()  # the old screen goes now; on_enter and on_leave follow
+
+
 class DeckManager(ScreenManager):
     """The deck's ScreenManager, unclipped: it fills the window and switches without a
     transition, so the stencil clip Kivy gives every ScreenManager only cost fill rate."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.transition = InstantTransition()
 
     def on_kv_post(self, base_widget: Any) -> None:  # Kivy's style is applied by now
         super().on_kv_post(base_widget)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kivy.clock import Clock
-from kivy.uix.screenmanager import NoTransition, ScreenManager
+from kivy.uix.screenmanager import ScreenManager
 
 from kiosk.domain.admin import AdminPinState
 from kiosk.domain.models import BadgeOutcome, OutcomeKind
@@ -24,6 +24,7 @@ from kiosk.settings.site_settings import SiteSettings
 from kiosk.ui.i18n import tr
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.theme import theme
+from kiosk.ui.widgets.clipping import InstantTransition
 from kiosk.ui.widgets.punch_sound import PunchSound
 from kiosk.ui.widgets.status import TerminalStatus
 
@@ -54,7 +55,9 @@ class ScreenDeck:
         # built after the first frame, or on first use, whichever is sooner).
         self._factories = dict(factories or {})
         self._on_demand = dict(on_demand or {})  # built on first use only
-        self.manager.transition = NoTransition()  # instant, and no half-translated frame
+        # Instant, no half-translated frame, and no frame with the old screen under the
+        # new one (kiosk.ui.widgets.clipping).
+        self.manager.transition = InstantTransition()
         self.status = status
         self.idle_language = idle_language
         self.notice_s = notice_s
