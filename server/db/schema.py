@@ -253,7 +253,6 @@ site_settings = Table(
     Column("punch_undo_s", Integer),
     Column("notice_s", Integer),
     Column("punch_mode", String(16)),
-    Column("theme", String(16)),  # of the terminals' screens: dark or light (migration 10)
     Column("quick_replies", Text),  # {"fr": ["..."], "en": [...]}
     Column("admin_badges", Text),  # ["0F00123456", ...]
     Column("admin_pin_hash", String(200)),
@@ -262,6 +261,9 @@ site_settings = Table(
     # employee send with their authority (past contact lists and moderation, asking
     # for acknowledgements) from this site's terminals? NULL or false: no.
     Column("terminal_staff_authority", Boolean),
+    # The colours of the terminals' screens, dark or light (migration 10; last: a column
+    # added by a migration comes after the others).
+    Column("theme", String(16)),
 )
 
 # The HR console (migration 5). Accounts are people who administer, not employees; an
