@@ -27,6 +27,10 @@ class PunchMode(StrEnum):
     MESSAGES_ONLY = "messages_only"  # a badge opens the worker's messages, records no punch
 
 
+# The terminal's colour themes (kiosk.ui.theme.PALETTES): "dark", the default, and "light",
+# high contrast for brightly lit shop floors.
+THEMES = ("dark", "light")
+
 MAX_QUICK_REPLIES = 6  # chips on one row of the message screen at 800x480
 MAX_QUICK_REPLY_CHARS = 40
 MAX_ADMIN_BADGES = 50
@@ -59,6 +63,12 @@ def _int_in(lo: int, hi: int) -> Callable[[Any], int]:
 
 def _language(value: Any) -> str:
     if value not in LANGUAGES:
+        raise ValueError(value)
+    return str(value)
+
+
+def _theme(value: Any) -> str:
+    if value not in THEMES:
         raise ValueError(value)
     return str(value)
 
@@ -121,6 +131,7 @@ RULES: dict[str, Rule] = {
                          _int_in(0, 60)),
     "notice_s": Rule("notice_s", "a whole number of seconds from 1 to 30", _int_in(1, 30)),
     "punch_mode": Rule("punch_mode", " or ".join(m.value for m in PunchMode), _punch_mode),
+    "theme": Rule("theme", " or ".join(THEMES), _theme),
     "quick_replies": Rule(
         "quick_replies",
         f"per language ({', '.join(LANGUAGES)}): up to {MAX_QUICK_REPLIES} different texts "

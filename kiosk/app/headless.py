@@ -46,7 +46,7 @@ class EventPrinter:
         self.emit("settings", language=settings.language,
                   session_timeout_s=settings.session_timeout_s,
                   punch_undo_s=settings.punch_undo_s, notice_s=settings.notice_s,
-                  punch_mode=settings.punch_mode.value,
+                  punch_mode=settings.punch_mode.value, theme=settings.theme,
                   quick_replies={lang: settings.replies_for(lang) for lang in LANGUAGES})
 
     def emit(self, event: str, **fields: object) -> None:

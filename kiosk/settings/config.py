@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from contract.languages import LANGUAGES
-from contract.site_settings import RULES, config_check
+from contract.site_settings import RULES, THEMES, config_check
 
 __all__ = ["LANGUAGES", "Config", "ConfigError", "load_config", "render_example"]
 
@@ -24,7 +24,7 @@ READER_PROTOCOLS = ("em4100", "em4100-id12", "line-hex", "line-dec", "wedge", "v
 BADGE_FORMATS = ("hex", "dec32", "facility-card")
 BAUD_RATES = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)
 CAMERA_SOURCES = ("auto", "none", "virtual")  # kiosk.camera.SOURCES
-DISPLAY_THEMES = ("dark", "light")  # kiosk.ui.theme.THEMES
+DISPLAY_THEMES = THEMES  # kiosk.ui.theme.THEMES; a site setting too (contract.site_settings)
 
 
 class ConfigError(ValueError):
@@ -141,9 +141,10 @@ FIELDS: tuple[Field, ...] = (
     Field("display", "dpi", 0, "0 (ask the screen) or a whole number from 60 to 400",
           "Screen density used to size touch targets.",
           lambda v: v == 0 or _is_int_in(60, 400)(v)),
-    Field("display", "theme", "dark", ", ".join(DISPLAY_THEMES),
-          "Colours: 'dark' (the default), or 'light', high-contrast black on white for "
-          "brightly lit shop floors.", _is_one_of(DISPLAY_THEMES)),
+    _site_setting("display", "theme", "theme", "dark",
+                  "Colours: 'dark' (the default), or 'light', high-contrast black on white "
+                  "for brightly lit shop floors. The site's setting on the server, when "
+                  "set, overrides it."),
     Field("camera", "source", "auto", ", ".join(CAMERA_SOURCES),
           "Camera for photos in messages: 'auto' reads the device below with OpenCV (when "
           "installed), 'none' means no camera, 'virtual' shows a test pattern (demos, tests).",

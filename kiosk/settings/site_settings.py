@@ -6,7 +6,7 @@ and the running terminal applies the result without a restart.
 
 This module is the contract between the sync (which stores the server's
 values), the core (session timeouts, punch mode, admin badges) and the screens
-(language, quick replies).
+(language, quick replies, theme).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ class SiteSettings:
     punch_undo_s: int = 8
     notice_s: int = 4
     punch_mode: PunchMode = PunchMode.AUTO
+    theme: str = "dark"  # contract.site_settings.THEMES: the screens' colours
     # Per language; a language missing here uses the built-in ones (kiosk.i18n.quick_replies).
     quick_replies: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Canonical badge ids that open the admin screen (not in repr: ids stay out of logs).
@@ -45,6 +46,7 @@ class SiteSettings:
             session_timeout_s=int(config["terminal.session_timeout_s"]),
             punch_undo_s=int(config["terminal.punch_undo_s"]),
             notice_s=int(config["terminal.notice_s"]),
+            theme=str(config["display.theme"]),
             admin_badges=frozenset(b.strip().upper() for b in config["admin.badges"]),
             admin_pin_hash=str(config["admin.pin_hash"]),
         )

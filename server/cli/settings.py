@@ -18,7 +18,7 @@ from typing import Any
 
 from contract.languages import LANGUAGES
 from contract.pin import PinError, check_format, hash_pin
-from contract.site_settings import RULES, PunchMode, SettingError, check
+from contract.site_settings import RULES, THEMES, PunchMode, SettingError, check
 from server.actions import site_settings as actions
 from server.cli.common import Result, add_command
 from server.db import Database
@@ -41,10 +41,12 @@ SCALARS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "--punch-undo": ("punch_undo_s", _whole),
     "--notice": ("notice_s", _whole),
     "--punch-mode": ("punch_mode", str),
+    "--theme": ("theme", str),
 }
 UNSET_NAMES = {
     "language": "idle_language", "session-timeout": "session_timeout_s",
     "punch-undo": "punch_undo_s", "notice": "notice_s", "punch-mode": "punch_mode",
+    "theme": "theme",
     "quick-replies": "quick_replies", "admin-badges": "admin_badges",
     "admin-pin": "admin_pin_hash",
 }
@@ -173,6 +175,9 @@ def register(sub: Any) -> None:
     p.add_argument("--punch-mode", dest="punch_mode", metavar="MODE",
                    help=f"{' or '.join(m.value for m in PunchMode)} (messages_only: a badge "
                         "opens the messages and records no punch)")
+    p.add_argument("--theme", dest="theme", metavar="THEME",
+                   help=f"the screens' colours: {' or '.join(THEMES)} (light: high contrast, "
+                        "for brightly lit shop floors)")
     p.add_argument("--quick-reply", action="append", default=[], metavar="LANG:TEXT",
                    help="a one-tap answer, e.g. \"fr:J'arrive\"; repeat for several; "
                         "the replies given for a language replace that language's list")

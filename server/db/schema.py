@@ -293,6 +293,9 @@ site_settings = Table(
     # employee send with their authority (past contact lists and moderation, asking
     # for acknowledgements) from this site's terminals? NULL or false: no.
     Column("terminal_staff_authority", Boolean),
+    # The colours of the terminals' screens, dark or light (migration 10; last: a column
+    # added by a migration comes after the others).
+    Column("theme", String(16)),
 )
 
 # The HR console (migration 5). Accounts are people who administer, not employees; an

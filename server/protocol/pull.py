@@ -32,6 +32,9 @@ class SiteSettingsChange(WireModel):
     notice_s: int | None = Field(None, description="1 to 30")
     punch_mode: Literal["auto", "messages_only"] | None = Field(
         None, description="messages_only: a badge opens the messages and records no punch")
+    theme: Literal["dark", "light"] | None = Field(
+        None, description="the screens' colours: dark, or light (high contrast, for bright "
+                          "shop floors)")
     quick_replies: dict[str, list[str]] | None = Field(
         None, description="per language; a language missing keeps the terminal's replies")
     admin_badges: list[str] | None = Field(

@@ -22,7 +22,7 @@ def test_initial_pull_returns_the_site_directory(terminal: Terminal, world: Worl
         "type": "site_settings", "site_id": world.site, "name": "Plant A",
         "timezone": "Europe/Paris", "language": "fr", "idle_language": None,
         "session_timeout_s": None, "punch_undo_s": None, "notice_s": None, "punch_mode": None,
-        "quick_replies": None, "admin_badges": None, "admin_pin_hash": None}]
+        "theme": None, "quick_replies": None, "admin_badges": None, "admin_pin_hash": None}]
     assert {e["id"] for e in of_type(changes, "employee")} == {
         world.hr, world.alice, world.bob, world.carol}
     assert of_type(changes, "badge") == [{"type": "badge", "id": 1, "employee_id": world.alice,

@@ -34,7 +34,8 @@ def test_a_site_without_settings_shows_every_setting_unset(db_path, world, capsy
     assert shown["site_name"] == "Plant A"
     assert {k: v for k, v in shown.items() if k not in ("site_id", "site_name")} == {
         "idle_language": None, "session_timeout_s": None, "punch_undo_s": None,
-        "notice_s": None, "punch_mode": None, "quick_replies": None, "admin_badges": None,
+        "notice_s": None, "punch_mode": None, "theme": None, "quick_replies": None,
+        "admin_badges": None,
         "admin_pin_set": False, "terminal_staff_authority": False, "updated_at": None}
 
 
@@ -42,14 +43,14 @@ def test_set_stores_each_setting_and_show_reads_it_back(db_path, world, capsys):
     status, _, err = settings(
         db_path, capsys, "set", "--site", str(world.site), "--language", "en",
         "--session-timeout", "45", "--punch-undo", "0", "--notice", "10",
-        "--punch-mode", "messages_only", "--quick-reply", "fr:J'arrive",
+        "--punch-mode", "messages_only", "--theme", "light", "--quick-reply", "fr:J'arrive",
         "--quick-reply", "fr:Merci", "--quick-reply", "en:Coming", "--admin-badge", "0f00aa",
         "--admin-pin", "482193")
     assert status == 0, err
     _, shown, _ = settings(db_path, capsys, "show", "--site", str(world.site))
     assert shown["idle_language"] == "en"
     assert (shown["session_timeout_s"], shown["punch_undo_s"], shown["notice_s"]) == (45, 0, 10)
-    assert shown["punch_mode"] == "messages_only"
+    assert shown["punch_mode"] == "messages_only" and shown["theme"] == "light"
     assert shown["quick_replies"] == {"fr": ["J'arrive", "Merci"], "en": ["Coming"]}
     assert shown["admin_badges"] == ["0F00AA"]  # canonical: upper case, as readers report
     assert shown["admin_pin_set"] is True and "admin_pin_hash" not in shown
@@ -174,6 +175,22 @@ def test_a_change_reaches_the_sites_terminals_in_the_pull(
     assert change["quick_replies"] == {"fr": ["J'arrive"]}
     assert check_pin("482193", change["admin_pin_hash"])
     assert change["language"] == "fr"  # the site's own language, as before
+
+
+def test_a_theme_set_reaches_the_sites_terminals_in_the_pull(
+        terminal: Terminal, db_path, world, capsys) -> None:
+    _, cursor = terminal.pull_all()
+    settings(db_path, capsys, "set", "--site", str(world.site), "--theme", "light")
+    changes = terminal.get("/v1/pull", params={"cursor": cursor}).json()["changes"]
+    [change] = of_type(changes, "site_settings")
+    assert change["theme"] == "light" and change["punch_mode"] is None
+
+
+def test_a_theme_the_terminals_do_not_have_is_refused_naming_the_choices(
+        db_path, world, capsys):
+    status, _, err = settings(db_path, capsys, "set", "--site", str(world.site),
+                              "--theme", "neon")
+    assert status == 1 and "--theme 'neon' is not valid; allowed: dark or light" in err
 
 
 def test_a_change_does_not_reach_other_sites(

@@ -10,6 +10,7 @@ from kivy.uix.screenmanager import Screen
 
 from kiosk.i18n import quick_replies
 from kiosk.ui.i18n import tr
+from kiosk.ui.widgets import lazy_labels  # noqa: F401  (installed before any screen is built)
 
 
 class KioskScreen(Screen):

@@ -36,6 +36,7 @@ from kiosk.domain.models import (
 from kiosk.domain.session import Session
 from kiosk.ui.i18n import recipients_line, tr
 from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.widgets import clipping  # noqa: F401  (ScissorRecycleView, ScissorScrollView in the .kv)
 from kiosk.ui.widgets.common import TouchTarget, fill_chips
 from kiosk.ui.widgets.glyphs import drawable
 from kiosk.ui.widgets.keyboard import default_layout

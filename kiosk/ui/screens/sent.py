@@ -20,6 +20,7 @@ from kiosk.domain.session import Session
 from kiosk.i18n import format_when
 from kiosk.ui.i18n import recipients_line, tr, with_picture_word
 from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.widgets import clipping  # noqa: F401  (ScissorRecycleView, ScissorScrollView in the .kv)
 from kiosk.ui.widgets.glyphs import drawable
 
 PREVIEW_CHARS = 90

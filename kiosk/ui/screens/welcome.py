@@ -121,13 +121,13 @@ class WelcomeScreen(KioskScreen):
         self._blank()
 
     def _blank(self) -> None:
-        self.greeting = self.name_text = self.initials_text = ""
-        self.punch_title = self.punch_text = self.unread_text = self.switch_text = ""
-        self.punch_date = self.clock_text = ""
-        self.direction = ""
+        # What is the worker's goes: name, initials, the punch's time, the unread count.
+        # The words every worker gets (greeting, titles, button labels, the date and the
+        # clock) stay: the next badge then re-renders only what changed, not every label
+        # of the screen (each a texture to rasterise and upload in the badge's frame).
+        self.name_text = self.initials_text = self.punch_text = ""
         self.unread = 0
         self.can_change = False
-        self.has_punch = True
 
     # The undo window, shown as a bar that empties ---------------------------------------
 

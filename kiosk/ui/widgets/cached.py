@@ -51,10 +51,16 @@ class CachedBox(BoxLayout):
             ClearBuffers()
             self._shift = Translate(0, 0)
         super().__init__(**kwargs)
+        if "cache_color" not in kwargs:  # the screen's background, in the theme in force
+            self.cache_color = theme.bg
+            theme.fbind("bg", self._follow_theme)
         self.fbind("pos", self._place)
         self.fbind("size", self._place)
         self.fbind("cache_color", self._place)
         self._place()
+
+    def _follow_theme(self, *_: Any) -> None:
+        self.cache_color = theme.bg
 
     def add_widget(self, widget: Widget, *args: Any, **kwargs: Any) -> None:
         canvas = self.canvas

@@ -92,6 +92,10 @@ class StatusChip(BoxLayout):
     level = OptionProperty("unknown", options=("ok", "warn", "error", "unknown"))
     dot_color = ColorProperty(theme.text_muted)
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        theme.fbind("palette", self.on_level)  # a site's new theme applies on the idle screen
+
     def on_level(self, *_: Any) -> None:
         self.dot_color = {
             "ok": theme.ok, "warn": theme.warn, "error": theme.error, "unknown": theme.text_muted,

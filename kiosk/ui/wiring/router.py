@@ -108,10 +108,13 @@ class Router:
         if self.station.session is None:
             return
         language = self.station.session.employee.language
+        # The query first: the core worker runs it while this thread switches screens, so
+        # the rows are usually back before the next frame, and the inbox is drawn once,
+        # with its rows (not a "Loading" frame first, with the rows one frame behind).
+        self.station.load_inbox(self._inbox_loaded)
         inbox = self.screen(INBOX)
         inbox.loading(self.station.session)
         self._go(INBOX, language)
-        self.station.load_inbox(self._inbox_loaded)
 
     def _inbox_loaded(self, items: list[MessageSummary]) -> None:
         self.screen(INBOX).show(items)

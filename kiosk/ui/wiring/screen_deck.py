@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kivy.clock import Clock
-from kivy.uix.screenmanager import NoTransition, ScreenManager
+from kivy.uix.screenmanager import ScreenManager
 
 from kiosk.domain.admin import AdminPinState
 from kiosk.domain.models import BadgeOutcome, OutcomeKind
@@ -23,6 +23,8 @@ from kiosk.domain.session import Session
 from kiosk.settings.site_settings import SiteSettings
 from kiosk.ui.i18n import tr
 from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.theme import theme
+from kiosk.ui.widgets.clipping import InstantTransition
 from kiosk.ui.widgets.punch_sound import PunchSound
 from kiosk.ui.widgets.status import TerminalStatus
 
@@ -53,7 +55,9 @@ class ScreenDeck:
         # built after the first frame, or on first use, whichever is sooner).
         self._factories = dict(factories or {})
         self._on_demand = dict(on_demand or {})  # built on first use only
-        self.manager.transition = NoTransition()  # instant, and no half-translated frame
+        # Instant, no half-translated frame, and no frame with the old screen under the
+        # new one (kiosk.ui.widgets.clipping).
+        self.manager.transition = InstantTransition()
         self.status = status
         self.idle_language = idle_language
         self.notice_s = notice_s
@@ -77,7 +81,9 @@ class ScreenDeck:
     def apply_settings(self, settings: SiteSettings) -> None:
         """New site settings, on the UI thread.  The idle language shows at once on the
         idle screen (never in a worker's session: theirs is the worker's language); the
-        notice time counts from the next notice; quick replies from the next screen."""
+        notice time counts from the next notice; quick replies from the next screen.  A
+        new theme shows at once on the idle screen, else from the next idle screen: the
+        colours never change under a worker's finger."""
         previous, self.settings = self.settings, settings
         self.notice_s = float(settings.notice_s)
         self._notice_timeout.timeout = self.notice_s
@@ -85,6 +91,14 @@ class ScreenDeck:
             self.idle_language = settings.language
             if self.manager.current == IDLE:
                 tr.switch(settings.language)
+        if self.manager.current == IDLE:
+            self.use_theme()
+
+    def use_theme(self) -> None:
+        """The colours of the site settings in force (the .kv rules follow at once)."""
+        if theme.palette != self.settings.theme:
+            log.info("theme %s", self.settings.theme)
+            theme.use(self.settings.theme)
 
     def quick_replies(self, lang: str) -> list[str]:
         """One-tap answers for a worker reading ``lang``: the site's, else the built-in."""
@@ -127,6 +141,7 @@ class ScreenDeck:
     # StationView --------------------------------------------------------------
 
     def show_idle(self) -> None:
+        self.use_theme()  # a theme set during a session shows from here
         self.go(IDLE, self.idle_language)
 
     def show_welcome(self, session: Session, outcome: BadgeOutcome) -> None:

@@ -19,7 +19,6 @@ from typing import Any
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.lang import Builder
-from kivy.uix.screenmanager import ScreenManager
 
 from kiosk.app.runtime import TerminalRuntime
 from kiosk.settings.config import Config
@@ -28,6 +27,7 @@ from kiosk.ui.screens.idle import IdleScreen
 from kiosk.ui.theme import theme
 from kiosk.ui.threads import on_ui_thread
 from kiosk.ui.widgets import common  # noqa: F401  (widget classes used by the .kv rules)
+from kiosk.ui.widgets.clipping import DeckManager
 from kiosk.ui.widgets.punch_sound import PunchSound
 from kiosk.ui.widgets.status import TerminalStatus
 from kiosk.ui.wiring.router import Router
@@ -96,15 +96,22 @@ def screen_factory(name: str, spec: Spec, **kwargs: Any) -> Callable[[], Any]:
     return build
 
 
+def _clear_to_bg(*_: Any) -> None:
+    Window.clearcolor = theme.bg
+
+
 class Shell:
     def __init__(self, config: Config, idle_language: str | None = None) -> None:
         load_rules()
         theme.use(config["display.theme"])  # before any screen is built
         theme.dpi = int(config["display.dpi"])
         theme.fit(*Window.size)
+        # The window's clear colour is every screen's background: no screen paints a
+        # full-window rectangle of its own (a software renderer pays for each pixel).
         Window.clearcolor = theme.bg
+        theme.fbind("bg", _clear_to_bg)
         self.status = TerminalStatus()
-        self.manager = ScreenManager()
+        self.manager = DeckManager()
         self.manager.add_widget(
             IdleScreen(name=IDLE, site_name=config["terminal.site_name"],
                        terminal_name=config["terminal.name"], status=self.status)
@@ -127,6 +134,7 @@ class Shell:
             on_settings=self.deck.apply_settings,
         )
         self.deck.settings = self.runtime.settings
+        self.deck.use_theme()  # the site's theme, when the server set one (before a frame)
         self.deck.punch_sound = PunchSound(bool(config["terminal.punch_sound"]))
         self.router = Router(self.deck, self.runtime.station)
         self._config = config
@@ -135,7 +143,7 @@ class Shell:
         self._sync: Any = None
 
     @property
-    def root(self) -> ScreenManager:
+    def root(self) -> DeckManager:
         return self.manager
 
     def start(self) -> None:

@@ -1,5 +1,5 @@
-"""Site settings: what every terminal of a site follows (timeouts, punch mode, quick
-replies per language, admin badges, admin PIN).
+"""Site settings: what every terminal of a site follows (timeouts, punch mode, theme,
+quick replies per language, admin badges, admin PIN).
 
 Site IT and HR admins, for their sites. Values are checked with the terminals' own
 rules (``contract.site_settings``, ``contract.pin``) and saved through
@@ -22,6 +22,7 @@ from contract.site_settings import (
     MAX_ADMIN_BADGES,
     MAX_QUICK_REPLIES,
     MAX_QUICK_REPLY_CHARS,
+    THEMES,
     PunchMode,
     SettingError,
     check,
@@ -50,7 +51,7 @@ class SettingsForm:
     @classmethod
     def of(cls, current: dict[str, Any]) -> SettingsForm:
         text = {key: "" if current[key] is None else str(current[key])
-                for key in ("idle_language", "punch_mode", *NUMBERS)}
+                for key in ("idle_language", "punch_mode", "theme", *NUMBERS)}
         for lang in LANGUAGES:
             text[f"replies_{lang}"] = "\n".join((current["quick_replies"] or {}).get(lang, []))
         text["admin_badges"] = "\n".join(current["admin_badges"] or [])
@@ -65,7 +66,7 @@ def read_form(sent: Submission, current: dict[str, Any]) -> SettingsForm:
     """Every field checked with the terminals' rules; errors in the caller's language."""
     _ = web.words(sent.who)
     form = SettingsForm({key: sent.text(key) for key in (
-        "idle_language", "punch_mode", *NUMBERS, "admin_badges",
+        "idle_language", "punch_mode", "theme", *NUMBERS, "admin_badges",
         *(f"replies_{lang}" for lang in LANGUAGES))})
     for key, (low, high) in NUMBERS.items():
         raw = form.text[key]
@@ -76,7 +77,8 @@ def read_form(sent: Submission, current: dict[str, Any]) -> SettingsForm:
         else:
             form.errors[key] = _("A whole number from %(low)s to %(high)s.") % {
                 "low": low, "high": high}
-    for key, allowed in (("idle_language", LANGUAGES), ("punch_mode", list(PunchMode))):
+    for key, allowed in (("idle_language", LANGUAGES), ("punch_mode", list(PunchMode)),
+                         ("theme", THEMES)):
         raw = form.text[key]
         if not raw:
             form.unset.add(key)
@@ -147,7 +149,9 @@ def _show(request: Request, who: Principal, site: Any, form: SettingsForm,
                 updated_at=current["updated_at"], numbers=NUMBERS,
                 languages={"fr": "Français", "en": "English"},
                 modes={"auto": _("Badge-in records IN or OUT"),
-                       "messages_only": _("Messages only: a badge records no punch")})
+                       "messages_only": _("Messages only: a badge records no punch")},
+                themes={"dark": _("Dark"), "light": _("Light (high contrast, for bright "
+                                                      "shop floors)")})
 
 
 @router.get("/settings")

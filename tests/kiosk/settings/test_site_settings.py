@@ -53,11 +53,11 @@ def test_without_server_values_the_settings_are_the_configs() -> None:
 def test_server_values_replace_the_configs_ones() -> None:
     merged = CONFIG.with_server({
         "idle_language": "en", "session_timeout_s": 45, "punch_undo_s": 0, "notice_s": 10,
-        "punch_mode": "messages_only", "quick_replies": {"fr": ["J'arrive"]},
+        "punch_mode": "messages_only", "theme": "light", "quick_replies": {"fr": ["J'arrive"]},
         "admin_badges": ["0f00aa"], "admin_pin_hash": PIN_HASH})
     assert (merged.language, merged.session_timeout_s, merged.punch_undo_s,
             merged.notice_s) == ("en", 45, 0, 10)
-    assert merged.punch_mode is PunchMode.MESSAGES_ONLY
+    assert merged.punch_mode is PunchMode.MESSAGES_ONLY and merged.theme == "light"
     assert merged.quick_replies == {"fr": ("J'arrive",)}
     assert merged.admin_badges == frozenset({"0F00AA"})
     assert merged.admin_pin_hash == PIN_HASH
@@ -66,7 +66,7 @@ def test_server_values_replace_the_configs_ones() -> None:
 @pytest.mark.parametrize(("key", "value"), [
     ("session_timeout_s", "45"), ("session_timeout_s", 2), ("session_timeout_s", True),
     ("punch_undo_s", 61), ("notice_s", 4.5), ("idle_language", "de"),
-    ("punch_mode", "sometimes"), ("quick_replies", ["OK"]),
+    ("punch_mode", "sometimes"), ("theme", "neon"), ("quick_replies", ["OK"]),
     ("quick_replies", {"fr": ["x" * 41]}), ("quick_replies", {"de": ["Ja"]}),
     ("admin_badges", "0F00SECRET"), ("admin_badges", ["0F 00SECRET"]),
     ("admin_pin_hash", "1234"),

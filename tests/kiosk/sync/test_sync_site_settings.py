@@ -151,6 +151,11 @@ def test_messages_only_mode_opens_the_messages_and_records_no_punch(
         assert conn.execute(select(func.count()).select_from(schema.punches)).scalar_one() == 0
 
 
+def test_the_theme_follows_the_server(headless, set_on_server):
+    set_on_server("--theme", "light")
+    settings_event(headless, theme="light")
+
+
 def test_back_in_auto_mode_a_badge_records_the_punch_again(headless, set_on_server, site):
     set_on_server("--punch-mode", "messages_only")
     after = len(headless.log)

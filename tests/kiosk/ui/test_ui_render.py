@@ -131,3 +131,58 @@ def test_labels_retranslate_when_the_language_switches(app):
         assert prompt.text == "Présentez votre badge"
     finally:
         tr.switch("fr")
+
+
+def _window_fills(app: Any) -> list[Any]:
+    """Every rectangle drawn at least as large as the window (each costs a software
+    renderer as much as the rest of a frame)."""
+    from kivy.core.window import Window
+    from kivy.graphics import Rectangle, RoundedRectangle
+    from kivy.graphics.instructions import InstructionGroup
+
+    found, groups = [], [Window.canvas]
+    while groups:
+        for instruction in groups.pop().children:
+            if isinstance(instruction, InstructionGroup):
+                groups.append(instruction)
+            elif isinstance(instruction, Rectangle | RoundedRectangle) and \
+                    instruction.size[0] >= Window.width and instruction.size[1] >= Window.height:
+                found.append(instruction)
+    return found
+
+
+def _inbox(app: Any, badge: str) -> Any:
+    app.present(badge)
+    app.wait_for_screen("welcome")
+    app.router.open_inbox()
+    inbox = app.screen("inbox")
+    app.wait_until(lambda: inbox.state == "list", 5, "the inbox")
+    return inbox
+
+
+def test_no_screen_paints_a_window_sized_fill_or_a_stencil(app, demo_badges):
+    from kivy.graphics.stencil_instructions import StencilPush
+
+    assert _window_fills(app) == []  # the idle screen: the window's clear colour is its bg
+    inbox = _inbox(app, demo_badges["fr"])
+    app.pump(0.1)
+    assert _window_fills(app) == []
+    for widget in (app.router.manager, inbox.ids.list_view):
+        assert not [i for i in widget.canvas.before.children if isinstance(i, StencilPush)]
+    app.router.done()
+
+
+def test_the_inbox_list_is_clipped_to_its_own_box(app, demo_badges):
+    inbox = _inbox(app, demo_badges["fr"])
+    app.pump(0.2)
+    view = inbox.ids.list_view
+    x, y = view.to_window(view.x, view.y)
+    assert (view._scissor.x, view._scissor.y) == (int(x), int(y))
+    assert (view._scissor.width, view._scissor.height) == (round(view.width),
+                                                           round(view.height))
+    # Nothing of the rows below the list shows over the buttons under it.
+    image = app.screenshot()
+    gap = image.crop((int(x), int(image.height - y + 2), int(x + view.width),
+                      int(image.height - y + 6)))
+    assert len(gap.getcolors(1 << 16) or []) == 1  # the background only
+    app.router.done()

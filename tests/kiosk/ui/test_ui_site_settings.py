@@ -117,3 +117,31 @@ def test_quick_replies_longer_than_the_row_show_only_the_ones_that_fit(
     chips = list(reversed(row.children))
     assert [chip.text for chip in chips] == replies[:len(chips)] and chips
     assert chips[-1].right <= row.right < message.ids.reply_button.x  # none under Reply
+
+
+def _corner_rgb(app: Any) -> tuple[int, int, int]:
+    app.pump(0.1)
+    return app.screenshot().convert("RGB").getpixel((2, 2))
+
+
+def test_the_sites_light_theme_shows_at_once_on_the_idle_screen(app, site_settings):
+    from kiosk.ui.theme import theme
+
+    assert _corner_rgb(app) == (11, 19, 34)  # the dark theme's background, #0B1322
+    site_settings(theme="light")
+    app.wait_until(lambda: theme.palette == "light", 5, "the light theme")
+    assert app.router.current == "idle" and _corner_rgb(app) == (255, 255, 255)
+    _shot(app, "idle-site-theme-light")
+
+
+def test_a_theme_set_during_a_session_shows_from_the_next_idle_screen(
+        app, site_settings, demo_badges):
+    from kiosk.ui.theme import theme
+
+    app.present(demo_badges["fr"])
+    app.wait_for_screen("welcome")
+    site_settings(theme="light")
+    assert theme.palette == "dark"  # never under the worker's finger
+    app.router.done()
+    app.wait_for_screen("idle")
+    assert theme.palette == "light" and _corner_rgb(app) == (255, 255, 255)

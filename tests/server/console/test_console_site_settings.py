@@ -20,7 +20,8 @@ from tests.support.console_rig import (
 )
 
 Client = Callable[[str | None], ConsoleClient]
-VALID = {"punch_mode": "messages_only", "idle_language": "fr", "session_timeout_s": "45",
+VALID = {"punch_mode": "messages_only", "theme": "light", "idle_language": "fr",
+         "session_timeout_s": "45",
          "punch_undo_s": "5", "notice_s": "3", "replies_fr": "J'arrive\nMerci",
          "replies_en": "", "admin_badges": "0f00999999"}
 
@@ -38,6 +39,25 @@ def test_site_it_saves_the_settings_of_its_site(client: Client, seeded: Seeded,
     assert saved["punch_mode"] == "messages_only" and saved["session_timeout_s"] == 45
     assert saved["quick_replies"] == {"fr": ["J'arrive", "Merci"]}
     assert saved["admin_badges"] == ["0F00999999"]
+
+
+def test_the_theme_is_saved_shown_chosen_and_sent_to_the_terminals(
+        client: Client, seeded: Seeded, console_db: Database) -> None:
+    c = client(SITE_IT)
+    c.act(f"/console/settings/{seeded.site_a}", VALID)
+    with console_db.read() as conn:
+        assert site_settings.wire(conn, seeded.site_a)["theme"] == "light"
+    page = c.get(f"/console/settings/{seeded.site_a}").text
+    assert '<option value="light" selected>' in page
+    c.act(f"/console/settings/{seeded.site_a}", {**VALID, "theme": ""})
+    assert _settings(console_db, seeded.site_a)["theme"] is None  # each terminal's config
+
+
+def test_the_theme_field_is_labelled_in_french(client: Client, seeded: Seeded) -> None:
+    c = client(SITE_IT)
+    c.act("/console/account/language", {"language": "fr"})
+    page = c.get(f"/console/settings/{seeded.site_a}").text
+    assert "Thème" in page and "Sombre" in page and "Clair (contraste élevé" in page
 
 
 def test_a_saved_change_reaches_the_sites_terminals_through_the_change_log(
@@ -63,6 +83,7 @@ def test_an_empty_field_leaves_it_to_each_terminals_config(client: Client, seede
     ("session_timeout_s", "601", "from 5 to 600"),
     ("session_timeout_s", "ten", "from 5 to 600"),
     ("punch_mode", "sometimes", "Choose one of the options."),
+    ("theme", "neon", "Choose one of the options."),
     ("replies_fr", "\n".join(f"r{i}" for i in range(7)), "Up to 6 different replies"),
     ("replies_fr", "x" * 41, "at most 40 characters"),
     ("admin_badges", "0F00 99", "without spaces"),
