@@ -33,6 +33,10 @@ class WelcomeScreen(KioskScreen):
     clock_text = StringProperty("")
     unread = NumericProperty(0)
     unread_text = StringProperty("")
+    # The message still waiting for this worker's acknowledgement ("": none): the tile
+    # says so, and the inbox it opens has such messages on top (a reminder from HR
+    # brings them back there).
+    to_acknowledge = StringProperty("")
     switch_text = StringProperty("")
     can_change = BooleanProperty(False)
     has_punch = BooleanProperty(True)  # False: the badge recorded no punch (messages_only)
@@ -43,6 +47,7 @@ class WelcomeScreen(KioskScreen):
         self._session: Session | None = None
         self._unread = 0
         self._messages_locked = False
+        self._to_acknowledge = ""
         self._countdown: Any = None
 
     # Called by the router --------------------------------------------------------------
@@ -51,6 +56,7 @@ class WelcomeScreen(KioskScreen):
         self._session = session
         self._unread = outcome.unread
         self._messages_locked = outcome.messages_locked
+        self._to_acknowledge = outcome.to_acknowledge or ""
         self._start_undo_countdown(session)
         self.redraw()
 
@@ -105,8 +111,11 @@ class WelcomeScreen(KioskScreen):
                 self.punch_text = tr._("Clock-out recorded at {time}").format(time=at)
                 self.switch_text = tr._("Change to IN")
         self.unread = self._unread
+        self.to_acknowledge = "" if self._messages_locked else self._to_acknowledge
         if self._messages_locked:  # no cache key yet: messages cannot be read here now
             self.unread_text = tr._("Messages available when the terminal is back online")
+        elif self.to_acknowledge:
+            self.unread_text = tr._("A message to acknowledge")
         else:
             self.unread_text = (
                 tr.ngettext("new message", "new messages", self._unread)
@@ -117,6 +126,7 @@ class WelcomeScreen(KioskScreen):
         self._session = None
         self._unread = 0
         self._messages_locked = False
+        self._to_acknowledge = ""
         self._stop_undo_countdown()
         self._blank()
 
@@ -127,6 +137,7 @@ class WelcomeScreen(KioskScreen):
         # of the screen (each a texture to rasterise and upload in the badge's frame).
         self.name_text = self.initials_text = self.punch_text = ""
         self.unread = 0
+        self.to_acknowledge = ""
         self.can_change = False
 
     # The undo window, shown as a bar that empties ---------------------------------------

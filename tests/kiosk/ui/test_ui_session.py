@@ -114,7 +114,7 @@ def test_inbox_newest_first_then_message_marked_read(app, demo_badges):
     app.wait_until(lambda: inbox.state == "list", 5, "the inbox")
     ids = [row["message_id"] for row in inbox.rows]
     assert len(ids) >= 2 and any(row["unread"] for row in inbox.rows)
-    assert ids == _core_inbox_order(app)  # the core's order: newest first
+    assert ids == _core_inbox_order(app)  # the core's: to acknowledge, then newest first
     first_unread = next(row for row in inbox.rows if row["unread"])
     inbox.rows[0]["opener"](first_unread["message_id"])  # as a tap on that row does
     message = app.screen("message")
@@ -153,7 +153,10 @@ def _core_inbox_order(app: Any) -> list[str]:
         items = terminal.inbox(app.router.station.session.employee.id)
     finally:
         terminal.close()
-    assert [i.created_at for i in items] == sorted((i.created_at for i in items), reverse=True)
+    waiting = [i for i in items if i.to_acknowledge]  # on top, then the others
+    assert items[:len(waiting)] == waiting
+    for part in (waiting, items[len(waiting):]):
+        assert [i.created_at for i in part] == sorted((i.created_at for i in part), reverse=True)
     return [i.id for i in items]
 
 
