@@ -24,6 +24,7 @@ from server.notify import ChangeNotifier, listen, watch
 from server.protocol.push import PAYLOAD_MODELS, PushRequest
 from server.protocol_stamp import ProtocolStamp
 from server.pull_cache import PullCache
+from server.revocations import RevocationCheck
 from server.routers import attachments, cache_key, enroll, health, pull, push, status, token
 from server.routers.attachments import UploadsInFlight
 from server.routers.push import HeavyGate
@@ -31,6 +32,10 @@ from server.services.compaction import compact_periodically
 from server.services.drawings import DrawingRenderer, MinuteBudget
 from server.services.expiry import prune_periodically
 from server.services.push import PushLimits
+from server.touches import TouchBuffer
+
+# How often the terminals' last use is written (server.touches).
+TOUCH_FLUSH_S = 5.0
 
 DESCRIPTION = """Sync API of the time-clock messaging terminals.
 Every error body is `{"error": {"code", "message", ...}}`. The sync rules are in
@@ -62,15 +67,18 @@ def create_app(db_url: str, settings: ServerSettings | None = None) -> FastAPI:
             watcher = asyncio.create_task(watch(db, notifier, settings.watch_interval))
         # Periodic jobs run in one process of all those serving this database.
         pruner = asyncio.create_task(lead(leadership, periodic_jobs, settings.leader_retry_s))
+        toucher = asyncio.create_task(touches.flush_periodically(TOUCH_FLUSH_S))
         try:
             yield
         finally:
             notifier.close()
             stop_listening.set()
-            for task in (watcher, pruner):
+            for task in (watcher, pruner, toucher):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            with contextlib.suppress(Exception):  # logged by the periodic flush already
+                await asyncio.to_thread(touches.flush)
             renderer.close()
             db.dispose()
 
@@ -81,6 +89,8 @@ def create_app(db_url: str, settings: ServerSettings | None = None) -> FastAPI:
     app.state.leadership = leadership
     app.state.notifier = notifier
     app.state.pull_cache = PullCache(notifier)
+    app.state.revocations = RevocationCheck(db)
+    touches = app.state.touches = TouchBuffer(db)
     app.state.settings = settings
     app.state.seal_keys = seal_keys
     app.state.heavy_gate = HeavyGate()

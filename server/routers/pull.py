@@ -20,7 +20,6 @@ from server.db import Database
 from server.errors import ApiError
 from server.protocol.common import MAX_WAIT_SECONDS, ErrorBody
 from server.protocol.pull import PullResponse
-from server.repo import terminals
 from server.services import pull as pull_service
 
 router = APIRouter(tags=["sync"])
@@ -29,14 +28,6 @@ router = APIRouter(tags=["sync"])
 def _pull_once(db: Database, site_id: int, cursor: str | None) -> dict[str, Any]:
     with db.read() as conn:
         return pull_service.pull(conn, site_id, cursor)
-
-
-def _refuse_if_revoked(db: Database, terminal_id: int) -> None:
-    with db.read() as conn:
-        revoked = terminals.is_revoked(conn, terminal_id)
-    if revoked:
-        raise ApiError(errors.TERMINAL_REVOKED,
-                       "this terminal was revoked by an admin; it must stop syncing")
 
 
 @router.get("/pull", response_model=PullResponse, responses={
@@ -49,8 +40,10 @@ async def pull(
     """Changes after ``cursor``; with nothing new, hold up to ``wait`` seconds for one."""
     notifier = request.app.state.notifier
     cache = request.app.state.pull_cache
+    revocations = request.app.state.revocations
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait
+    woken = False
     while True:
         # the event before the answer: a change committed meanwhile still wakes us
         event = notifier.event_for(terminal.site_id)
@@ -58,13 +51,22 @@ async def pull(
                                  functools.partial(_pull_once, db, terminal.site_id, cursor),
                                  fresh=wait == 0)
         remaining = deadline - loop.time()
-        if result["changes"] or result["more"] or result["reset"] or remaining <= 0 \
-                or notifier.closed:
-            # Read after the answer: a revocation committed before this read refuses
-            # it, so nothing committed after a revocation is ever delivered.
-            await asyncio.to_thread(_refuse_if_revoked, db, terminal.id)
+        done = bool(result["changes"] or result["more"] or result["reset"]
+                    or remaining <= 0 or notifier.closed)
+        # Read after the answer: a revocation committed before this read refuses it, so
+        # nothing committed after a revocation is ever delivered. A revocation is a
+        # change of the terminal's site: it wakes this long-poll, which ends here.
+        # Not needed before a first wait with nothing new (the token check of this
+        # request has just read it); a new cursor with nothing to deliver may be that
+        # revocation's change. One query for all the long-polls the same change woke
+        # (server.revocations).
+        moved = result["cursor"] != cursor
+        if (done or woken or moved) and await revocations.is_revoked(terminal.id):
+            raise ApiError(errors.TERMINAL_REVOKED,
+                           "this terminal was revoked by an admin; it must stop syncing")
+        if done:
             return result
         cursor = result["cursor"]
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), remaining)
-        await asyncio.to_thread(_refuse_if_revoked, db, terminal.id)  # revoked: ends now
+        woken = True
