@@ -24,7 +24,7 @@ from server.notify import ChangeNotifier, listen, watch
 from server.protocol.push import PAYLOAD_MODELS, PushRequest
 from server.protocol_stamp import ProtocolStamp
 from server.pull_cache import PullCache
-from server.revocations import RevocationCheck
+from server.revocations import TerminalReads
 from server.routers import attachments, cache_key, enroll, health, pull, push, status, token
 from server.routers.attachments import UploadsInFlight
 from server.routers.push import HeavyGate
@@ -89,7 +89,7 @@ def create_app(db_url: str, settings: ServerSettings | None = None) -> FastAPI:
     app.state.leadership = leadership
     app.state.notifier = notifier
     app.state.pull_cache = PullCache(notifier)
-    app.state.revocations = RevocationCheck(db)
+    app.state.terminal_reads = TerminalReads(db)
     touches = app.state.touches = TouchBuffer(db)
     app.state.settings = settings
     app.state.seal_keys = seal_keys

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 
@@ -62,14 +63,18 @@ async def request_body(request: Request) -> bytes:
     return await request.body()
 
 
-def current_terminal(  # plain def: queries the database, so runs on the thread pool
+async def current_terminal(
     request: Request,
     db: Annotated[Database, Depends(get_db)],
     body: Annotated[bytes, Depends(request_body)],
     authorization: Annotated[str | None, Header()] = None,
 ) -> Terminal:
     """The terminal owning the bearer token; refuses missing, unknown and revoked tokens,
-    and, for a terminal whose public key is known, requests it did not sign."""
+    and, for a terminal whose public key is known, requests it did not sign.
+
+    The token is read from the database for every request, in one query with the
+    other requests arriving at the same moment (a change wakes a whole site's
+    long-polls, and their next ones arrive together: ``server.revocations``)."""
     if not authorization:
         raise ApiError(errors.AUTH_REQUIRED, "send 'Authorization: Bearer <token>'; "
                        "enroll the terminal first to get a token")
@@ -77,7 +82,8 @@ def current_terminal(  # plain def: queries the database, so runs on the thread 
     token = token.strip()
     if scheme.lower() != "bearer" or TOKEN_PATTERN.fullmatch(token) is None:
         raise ApiError(errors.INVALID_TOKEN, "the Authorization header must be 'Bearer <token>'")
-    found = db.run_read(lambda conn: terminals.by_token(conn, token))
+    digest = terminals.hash_secret(token)
+    found = await request.app.state.terminal_reads.by_token_hash(digest)
     if found is None:
         raise ApiError(errors.INVALID_TOKEN, "unknown token; enroll the terminal again")
     row, which = found
@@ -96,14 +102,18 @@ def current_terminal(  # plain def: queries the database, so runs on the thread 
                         body, token)
     if terminals.needs_touch(row, which):
         if terminals.touch_ends_grace(row, which):  # security: written now
-            with db.write() as conn:
-                terminals.touch(conn, row, which)
+            await asyncio.to_thread(_touch_now, db, row, which)
         else:  # written with others' in a few seconds (server.touches)
             touches = request.app.state.touches
             if not touches.pending(row.id, which):
                 touches.note(row.id, which, utcnow())
     return Terminal(id=row.id, site_id=row.site_id, name=row.name,
-                    token_hash=terminals.hash_secret(token), bound=row.public_key is not None)
+                    token_hash=digest, bound=row.public_key is not None)
+
+
+def _touch_now(db: Database, row: Any, which: str) -> None:
+    with db.write() as conn:
+        terminals.touch(conn, row, which)
 
 
 AuthedTerminal = Annotated[Terminal, Depends(current_terminal)]

@@ -1,65 +1,39 @@
-"""Is this terminal revoked? One query for every long-poll asking at the same moment.
-
-A change for a site wakes all its held long-polls together, and each must check its
-terminal again before it answers (a revocation is itself such a change: see
-``repo.terminals.revoke``). Asked one by one that is a database round trip per woken
-long-poll; here the terminal ids asked for during one turn of the event loop are read
-in one query, started after every one of them asked. So each asker's read still comes
-after its own pull answer was made: a revocation committed before the read refuses
-it, and nothing committed after a revocation is ever delivered.
-
-Only the event-loop thread uses it.
-"""
+"""Terminal reads made once for all the requests asking at the same moment
+(``server.batched_reads``): the revocation check of woken long-polls, and the token
+check of the requests that follow them."""
 
 from __future__ import annotations
 
-import asyncio
+from typing import Any
 
+from sqlalchemy.engine import Row
+
+from server.batched_reads import BatchedReads
 from server.db import Database
 from server.repo import terminals
 
-# Ids per query: SQLite's limit on bound parameters is 32,766; stay well below it.
+# Ids or token hashes per query: SQLite's limit on bound parameters is 32,766.
 CHUNK = 5_000
 
 
-class RevocationCheck:
+class TerminalReads:
     def __init__(self, db: Database) -> None:
         self._db = db
-        self._asked: set[int] | None = None  # the batch not yet started
-        self._answer: asyncio.Future[set[int]] | None = None
-        self.queries = 0
+        self._revoked: BatchedReads[int, bool] = BatchedReads(self._read_revoked, CHUNK)
+        self._tokens: BatchedReads[str, tuple[Row[Any], str]] = BatchedReads(
+            self._read_tokens, CHUNK // 2)
 
     async def is_revoked(self, terminal_id: int) -> bool:
-        if self._asked is None:
-            loop = asyncio.get_running_loop()
-            self._asked, self._answer = set(), loop.create_future()
-            # call_soon: after the other long-polls woken by the same change have asked
-            loop.call_soon(self._start, self._asked, self._answer)
-        assert self._answer is not None
-        self._asked.add(terminal_id)
-        answer = self._answer
-        return terminal_id in await asyncio.shield(answer)
+        """Whether the terminal is revoked (or gone), read after this call began."""
+        return bool(await self._revoked.get(terminal_id))
 
-    def _start(self, asked: set[int], answer: asyncio.Future[set[int]]) -> None:
-        self._asked = self._answer = None  # whoever asks from now on waits for the next
-        self.queries += 1
-        task = asyncio.ensure_future(asyncio.to_thread(self._read, sorted(asked)))
+    async def by_token_hash(self, digest: str) -> tuple[Row[Any], str] | None:
+        """As ``repo.terminals.by_token``, read after this call began."""
+        return await self._tokens.get(digest)
 
-        def landed(done: asyncio.Future[set[int]]) -> None:
-            if answer.done():
-                return
-            if done.cancelled():
-                answer.cancel()
-            elif (error := done.exception()) is not None:
-                answer.set_exception(error)
-            else:
-                answer.set_result(done.result())
+    def _read_revoked(self, ids: list[int]) -> dict[int, bool]:
+        revoked = self._db.run_read(lambda conn: terminals.revoked_among(conn, ids))
+        return dict.fromkeys(revoked, True)
 
-        task.add_done_callback(landed)
-
-    def _read(self, ids: list[int]) -> set[int]:
-        revoked: set[int] = set()
-        for start in range(0, len(ids), CHUNK):
-            revoked |= self._db.run_read(
-                lambda conn, part=ids[start:start + CHUNK]: terminals.revoked_among(conn, part))
-        return revoked
+    def _read_tokens(self, digests: list[str]) -> dict[str, tuple[Row[Any], str]]:
+        return self._db.run_read(lambda conn: terminals.by_token_hashes(conn, digests))

@@ -106,7 +106,11 @@ class Database:
             # (server restart) fails its statement and SQLAlchemy then drops every pooled
             # connection; ``run_read`` tries such a read again once, on a new one.
             # pool_recycle retires connections before an idle timeout can cut them.
+            # pool_size: the default 5 is below the requests' thread pool (40): every
+            # checkout beyond it opened a new PostgreSQL connection (a backend process)
+            # and closed it on return.
             self.engine = create_engine(url, pool_pre_ping=False, pool_recycle=1800,
+                                        pool_size=20, max_overflow=20,
                                         hide_parameters=True)
 
     @contextmanager

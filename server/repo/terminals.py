@@ -88,6 +88,19 @@ def by_token(conn: Connection, token: str) -> tuple[Row[Any], str] | None:
     return row, CURRENT if row.token_hash == digest else PREVIOUS
 
 
+def by_token_hashes(conn: Connection, digests: list[str]) -> dict[str, tuple[Row[Any], str]]:
+    """``by_token`` for many token hashes at once (the ones found)."""
+    query = select(terminals).where(terminals.c.token_hash.in_(digests)
+                                    | terminals.c.previous_token_hash.in_(digests))
+    wanted, found = set(digests), {}
+    for row in conn.execute(query):
+        if row.token_hash in wanted:
+            found[row.token_hash] = (row, CURRENT)
+        if row.previous_token_hash in wanted:
+            found[row.previous_token_hash] = (row, PREVIOUS)
+    return found
+
+
 def previous_token_expired(terminal: Row[Any]) -> bool:
     expires = terminal.previous_token_expires_at
     return expires is not None and expires <= utcnow()

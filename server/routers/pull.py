@@ -40,7 +40,7 @@ async def pull(
     """Changes after ``cursor``; with nothing new, hold up to ``wait`` seconds for one."""
     notifier = request.app.state.notifier
     cache = request.app.state.pull_cache
-    revocations = request.app.state.revocations
+    reads = request.app.state.terminal_reads
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait
     woken = False
@@ -61,7 +61,7 @@ async def pull(
         # revocation's change. One query for all the long-polls the same change woke
         # (server.revocations).
         moved = result["cursor"] != cursor
-        if (done or woken or moved) and await revocations.is_revoked(terminal.id):
+        if (done or woken or moved) and await reads.is_revoked(terminal.id):
             raise ApiError(errors.TERMINAL_REVOKED,
                            "this terminal was revoked by an admin; it must stop syncing")
         if done:
