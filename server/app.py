@@ -27,6 +27,7 @@ from server.pull_cache import PullCache
 from server.revocations import TerminalReads
 from server.routers import attachments, cache_key, enroll, health, pull, push, status, token
 from server.routers.attachments import UploadsInFlight
+from server.routers.pull_fast import FastPull
 from server.routers.push import HeavyGate
 from server.services.compaction import compact_periodically
 from server.services.drawings import DrawingRenderer, MinuteBudget
@@ -104,6 +105,8 @@ def create_app(db_url: str, settings: ServerSettings | None = None) -> FastAPI:
             return settings.max_attachment_bytes + OVERHEAD  # a sealed picture's box
         return settings.max_json_bytes
 
+    # First added, so innermost: the plain long-poll skips FastAPI's per-request work.
+    app.add_middleware(FastPull)
     app.add_middleware(BodyLimitMiddleware, limit_for=body_limit)
     errors.install(app)
     app.add_middleware(ProtocolStamp)  # last added: outermost, stamps every answer

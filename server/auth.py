@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -70,7 +71,17 @@ async def current_terminal(
     authorization: Annotated[str | None, Header()] = None,
 ) -> Terminal:
     """The terminal owning the bearer token; refuses missing, unknown and revoked tokens,
-    and, for a terminal whose public key is known, requests it did not sign.
+    and, for a terminal whose public key is known, requests it did not sign."""
+    query = request.url.query
+    return await authenticate(request.app.state, request.method,
+                              request.url.path + (f"?{query}" if query else ""),
+                              request.headers, body, authorization)
+
+
+async def authenticate(state: Any, method: str, path_and_query: str,
+                       headers: Mapping[str, str], body: bytes,
+                       authorization: str | None) -> Terminal:
+    """``current_terminal``'s work (also done by ``routers.pull_fast``).
 
     The token is read from the database for every request, in one query with the
     other requests arriving at the same moment (a change wakes a whole site's
@@ -83,7 +94,7 @@ async def current_terminal(
     if scheme.lower() != "bearer" or TOKEN_PATTERN.fullmatch(token) is None:
         raise ApiError(errors.INVALID_TOKEN, "the Authorization header must be 'Bearer <token>'")
     digest = terminals.hash_secret(token)
-    found = await request.app.state.terminal_reads.by_token_hash(digest)
+    found = await state.terminal_reads.by_token_hash(digest)
     if found is None:
         raise ApiError(errors.INVALID_TOKEN, "unknown token; enroll the terminal again")
     row, which = found
@@ -95,16 +106,13 @@ async def current_terminal(
         raise ApiError(errors.TOKEN_EXPIRED, "this token was replaced and its grace period "
                        "is over; enroll the terminal again")
     if row.public_key is not None:
-        query = request.url.query
-        check_signature(bytes(row.public_key), request.method,
-                        request.url.path + (f"?{query}" if query else ""),
-                        request.headers.get(SIGNATURE_HEADER), request.headers.get(TIME_HEADER),
-                        body, token)
+        check_signature(bytes(row.public_key), method, path_and_query,
+                        headers.get(SIGNATURE_HEADER), headers.get(TIME_HEADER), body, token)
     if terminals.needs_touch(row, which):
         if terminals.touch_ends_grace(row, which):  # security: written now
-            await asyncio.to_thread(_touch_now, db, row, which)
+            await asyncio.to_thread(_touch_now, state.db, row, which)
         else:  # written with others' in a few seconds (server.touches)
-            touches = request.app.state.touches
+            touches = state.touches
             if not touches.pending(row.id, which):
                 touches.note(row.id, which, utcnow())
     return Terminal(id=row.id, site_id=row.site_id, name=row.name,

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from contract import error_codes as errors
-from server.auth import DB, AuthedTerminal
+from server.auth import DB, AuthedTerminal, Terminal
 from server.db import Database
 from server.errors import ApiError
 from server.protocol.common import MAX_WAIT_SECONDS, ErrorBody
@@ -38,9 +38,15 @@ async def pull(
     wait: Annotated[float, Query(ge=0, le=MAX_WAIT_SECONDS)] = 0,
 ) -> dict[str, Any]:
     """Changes after ``cursor``; with nothing new, hold up to ``wait`` seconds for one."""
-    notifier = request.app.state.notifier
-    cache = request.app.state.pull_cache
-    reads = request.app.state.terminal_reads
+    return await long_poll(request.app.state, db, terminal, cursor, wait)
+
+
+async def long_poll(state: Any, db: Database, terminal: Terminal, cursor: str | None,
+                    wait: float) -> dict[str, Any]:
+    """The pull's answer (also given by ``routers.pull_fast``)."""
+    notifier = state.notifier
+    cache = state.pull_cache
+    reads = state.terminal_reads
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait
     woken = False
