@@ -24,13 +24,19 @@ from server.notify import ChangeNotifier, listen, watch
 from server.protocol.push import PAYLOAD_MODELS, PushRequest
 from server.protocol_stamp import ProtocolStamp
 from server.pull_cache import PullCache
+from server.revocations import TerminalReads
 from server.routers import attachments, cache_key, enroll, health, pull, push, status, token
 from server.routers.attachments import UploadsInFlight
+from server.routers.pull_fast import FastPull
 from server.routers.push import HeavyGate
 from server.services.compaction import compact_periodically
 from server.services.drawings import DrawingRenderer, MinuteBudget
 from server.services.expiry import prune_periodically
 from server.services.push import PushLimits
+from server.touches import TouchBuffer
+
+# How often the terminals' last use is written (server.touches).
+TOUCH_FLUSH_S = 5.0
 
 DESCRIPTION = """Sync API of the time-clock messaging terminals.
 Every error body is `{"error": {"code", "message", ...}}`. The sync rules are in
@@ -64,15 +70,18 @@ def create_app(db_url: str, settings: ServerSettings | None = None) -> FastAPI:
             watcher = asyncio.create_task(watch(db, notifier, settings.watch_interval))
         # Periodic jobs run in one process of all those serving this database.
         pruner = asyncio.create_task(lead(leadership, periodic_jobs, settings.leader_retry_s))
+        toucher = asyncio.create_task(touches.flush_periodically(TOUCH_FLUSH_S))
         try:
             yield
         finally:
             notifier.close()
             stop_listening.set()
-            for task in (watcher, pruner):
+            for task in (watcher, pruner, toucher):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            with contextlib.suppress(Exception):  # logged by the periodic flush already
+                await asyncio.to_thread(touches.flush)
             renderer.close()
             db.dispose()
 
@@ -83,6 +92,8 @@ def create_app(db_url: str, settings: ServerSettings | None = None) -> FastAPI:
     app.state.leadership = leadership
     app.state.notifier = notifier
     app.state.pull_cache = PullCache(notifier)
+    app.state.terminal_reads = TerminalReads(db)
+    touches = app.state.touches = TouchBuffer(db)
     app.state.settings = settings
     app.state.seal_keys = seal_keys
     app.state.heavy_gate = HeavyGate()
@@ -96,6 +107,8 @@ def create_app(db_url: str, settings: ServerSettings | None = None) -> FastAPI:
             return settings.max_attachment_bytes + OVERHEAD  # a sealed picture's box
         return settings.max_json_bytes
 
+    # First added, so innermost: the plain long-poll skips FastAPI's per-request work.
+    app.add_middleware(FastPull)
     app.add_middleware(BodyLimitMiddleware, limit_for=body_limit)
     errors.install(app)
     app.add_middleware(ProtocolStamp)  # last added: outermost, stamps every answer

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 
 from contract import error_codes as errors
 from contract.request_signing import SIGNATURE_HEADER, TIME_HEADER
 from server.db import Database
+from server.db.types import utcnow
 from server.errors import ApiError
 from server.protocol.common import (
     PROTOCOL_HEADER,
@@ -61,7 +64,7 @@ async def request_body(request: Request) -> bytes:
     return await request.body()
 
 
-def current_terminal(  # plain def: queries the database, so runs on the thread pool
+async def current_terminal(
     request: Request,
     db: Annotated[Database, Depends(get_db)],
     body: Annotated[bytes, Depends(request_body)],
@@ -69,6 +72,20 @@ def current_terminal(  # plain def: queries the database, so runs on the thread 
 ) -> Terminal:
     """The terminal owning the bearer token; refuses missing, unknown and revoked tokens,
     and, for a terminal whose public key is known, requests it did not sign."""
+    query = request.url.query
+    return await authenticate(request.app.state, request.method,
+                              request.url.path + (f"?{query}" if query else ""),
+                              request.headers, body, authorization)
+
+
+async def authenticate(state: Any, method: str, path_and_query: str,
+                       headers: Mapping[str, str], body: bytes,
+                       authorization: str | None) -> Terminal:
+    """``current_terminal``'s work (also done by ``routers.pull_fast``).
+
+    The token is read from the database for every request, in one query with the
+    other requests arriving at the same moment (a change wakes a whole site's
+    long-polls, and their next ones arrive together: ``server.revocations``)."""
     if not authorization:
         raise ApiError(errors.AUTH_REQUIRED, "send 'Authorization: Bearer <token>'; "
                        "enroll the terminal first to get a token")
@@ -76,8 +93,8 @@ def current_terminal(  # plain def: queries the database, so runs on the thread 
     token = token.strip()
     if scheme.lower() != "bearer" or TOKEN_PATTERN.fullmatch(token) is None:
         raise ApiError(errors.INVALID_TOKEN, "the Authorization header must be 'Bearer <token>'")
-    with db.read() as conn:
-        found = terminals.by_token(conn, token)
+    digest = terminals.hash_secret(token)
+    found = await state.terminal_reads.by_token_hash(digest)
     if found is None:
         raise ApiError(errors.INVALID_TOKEN, "unknown token; enroll the terminal again")
     row, which = found
@@ -89,16 +106,22 @@ def current_terminal(  # plain def: queries the database, so runs on the thread 
         raise ApiError(errors.TOKEN_EXPIRED, "this token was replaced and its grace period "
                        "is over; enroll the terminal again")
     if row.public_key is not None:
-        query = request.url.query
-        check_signature(bytes(row.public_key), request.method,
-                        request.url.path + (f"?{query}" if query else ""),
-                        request.headers.get(SIGNATURE_HEADER), request.headers.get(TIME_HEADER),
-                        body, token)
+        check_signature(bytes(row.public_key), method, path_and_query,
+                        headers.get(SIGNATURE_HEADER), headers.get(TIME_HEADER), body, token)
     if terminals.needs_touch(row, which):
-        with db.write() as conn:
-            terminals.touch(conn, row, which)
+        if terminals.touch_ends_grace(row, which):  # security: written now
+            await asyncio.to_thread(_touch_now, state.db, row, which)
+        else:  # written with others' in a few seconds (server.touches)
+            touches = state.touches
+            if not touches.pending(row.id, which):
+                touches.note(row.id, which, utcnow())
     return Terminal(id=row.id, site_id=row.site_id, name=row.name,
-                    token_hash=terminals.hash_secret(token), bound=row.public_key is not None)
+                    token_hash=digest, bound=row.public_key is not None)
+
+
+def _touch_now(db: Database, row: Any, which: str) -> None:
+    with db.write() as conn:
+        terminals.touch(conn, row, which)
 
 
 AuthedTerminal = Annotated[Terminal, Depends(current_terminal)]

@@ -59,6 +59,11 @@ def error_response(code: str, message: str, status: int | None = None,
 
 async def _refused(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, Refused)
+    return refusal_response(exc)
+
+
+def refusal_response(exc: Refused) -> JSONResponse:
+    """The answer to a refusal, with its status and headers."""
     headers = {"WWW-Authenticate": "Bearer"} if exc.code in (
         errors.AUTH_REQUIRED, errors.INVALID_TOKEN, errors.TOKEN_EXPIRED) else None
     if "retry_after_s" in exc.extra:

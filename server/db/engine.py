@@ -7,10 +7,11 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
 from server.attachment_store import LazyStore, locate
 from server.db.types import fold
@@ -30,6 +31,7 @@ BUSY_TIMEOUT_MS = 30_000
 # Called after a write transaction commits, with the site ids it changed
 # (None stands for "every site").
 CommitHook = Callable[[set[int | None]], None]
+T = TypeVar("T")
 
 
 def url_from_path(db: str | Path) -> str:
@@ -105,7 +107,17 @@ class Database:
                 hide_parameters=True)
             _tune_sqlite(self.engine)
         else:
-            self.engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
+            # No pre-ping: it is a round trip on every checkout, and the long-poll path
+            # checks out a connection a few times per woken terminal. A connection lost
+            # (server restart) fails its statement and SQLAlchemy then drops every pooled
+            # connection; ``run_read`` tries such a read again once, on a new one.
+            # pool_recycle retires connections before an idle timeout can cut them.
+            # pool_size: the default 5 is below the requests' thread pool (40): every
+            # checkout beyond it opened a new PostgreSQL connection (a backend process)
+            # and closed it on return.
+            self.engine = create_engine(url, pool_pre_ping=False, pool_recycle=1800,
+                                        pool_size=20, max_overflow=20,
+                                        hide_parameters=True)
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
@@ -136,6 +148,24 @@ class Database:
             conn.info[STORE] = self.attachments
             with conn.begin():
                 yield conn
+
+    def run_read(self, read: Callable[[Connection], T]) -> T:
+        """``read(conn)``, one or a few SELECTs that need no common snapshot (the hot
+        path: token checks, revocation checks). On PostgreSQL it runs in autocommit:
+        no BEGIN and COMMIT round trips. Tried again once if the connection turned out
+        to be lost (there is no pre-ping)."""
+        for attempt in (1, 2):
+            try:
+                if not self.is_postgresql:
+                    with self.read() as conn:
+                        return read(conn)
+                with self.engine.connect() as conn:
+                    conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+                    return read(conn)
+            except DBAPIError as exc:
+                if attempt == 2 or not exc.connection_invalidated:
+                    raise
+        raise AssertionError("unreachable")
 
     def migrate(self) -> str:
         """Bring the schema to the newest Alembic revision; return that revision's id."""

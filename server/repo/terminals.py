@@ -10,7 +10,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Connection, Row
 
 from contract import error_codes as errors
@@ -88,6 +88,19 @@ def by_token(conn: Connection, token: str) -> tuple[Row[Any], str] | None:
     return row, CURRENT if row.token_hash == digest else PREVIOUS
 
 
+def by_token_hashes(conn: Connection, digests: list[str]) -> dict[str, tuple[Row[Any], str]]:
+    """``by_token`` for many token hashes at once (the ones found)."""
+    query = select(terminals).where(terminals.c.token_hash.in_(digests)
+                                    | terminals.c.previous_token_hash.in_(digests))
+    wanted, found = set(digests), {}
+    for row in conn.execute(query):
+        if row.token_hash in wanted:
+            found[row.token_hash] = (row, CURRENT)
+        if row.previous_token_hash in wanted:
+            found[row.previous_token_hash] = (row, PREVIOUS)
+    return found
+
+
 def previous_token_expired(terminal: Row[Any]) -> bool:
     expires = terminal.previous_token_expires_at
     return expires is not None and expires <= utcnow()
@@ -104,6 +117,12 @@ def needs_touch(terminal: Row[Any], which: str = CURRENT) -> bool:
 # Once a rotated token's successor has been used, the old one works this much longer
 # only: the terminal's other thread may have a request on the way with it.
 SUCCESSOR_OVERLAP = timedelta(minutes=2)
+
+
+def touch_ends_grace(terminal: Row[Any], which: str = CURRENT) -> bool:
+    """Whether this use is the first of a token that replaced another (see ``touch``)."""
+    return (which == CURRENT and terminal.token_last_used_at is None
+            and terminal.previous_token_expires_at is not None)
 
 
 def touch(conn: Connection, terminal: Row[Any], which: str = CURRENT) -> None:
@@ -207,6 +226,26 @@ def cache_key(conn: Connection, terminal_id: int) -> bytes:
 def is_revoked(conn: Connection, terminal_id: int) -> bool:
     query = select(terminals.c.revoked_at).where(terminals.c.id == terminal_id)
     return conn.execute(query).scalar_one_or_none() is not None
+
+
+def revoked_among(conn: Connection, terminal_ids: list[int]) -> set[int]:
+    """Those of ``terminal_ids`` that are revoked (or gone)."""
+    query = select(terminals.c.id).where(terminals.c.id.in_(terminal_ids)).where(
+        terminals.c.revoked_at.is_(None))
+    return set(terminal_ids) - set(conn.execute(query).scalars())
+
+
+def touch_many(conn: Connection, seen: dict[tuple[int, str], datetime]) -> None:
+    """Note many terminals' token uses at once (``server.touches``): (terminal id, which
+    token) -> when. One statement per kind of token."""
+    for which, column in ((CURRENT, "token_last_used_at"),
+                          (PREVIOUS, "previous_token_last_used_at")):
+        rows = [{"tid": tid, "seen": when} for (tid, kind), when in seen.items()
+                if kind == which]
+        if rows:
+            conn.execute(update(terminals).where(terminals.c.id == bindparam("tid"))
+                         .values({"last_seen_at": bindparam("seen"),
+                                  column: bindparam("seen")}), rows)
 
 
 def list_terminals(conn: Connection) -> list[Row[Any]]:

@@ -18,14 +18,14 @@ import gzip
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
+from pydantic import TypeAdapter
 
 from contract import error_codes as errors
-from server.auth import DB, AuthedTerminal
+from server.auth import DB, AuthedTerminal, Terminal
 from server.db import Database
 from server.errors import ApiError
 from server.protocol.common import MAX_WAIT_SECONDS, ErrorBody
 from server.protocol.pull import PullResponse
-from server.repo import terminals
 from server.services import pull as pull_service
 
 router = APIRouter(tags=["sync"])
@@ -46,13 +46,15 @@ def accepts_gzip(accept_encoding: str) -> bool:
     return False
 
 
-async def _answer(request: Request, result: dict[str, Any]) -> Response:
+_ADAPTER: TypeAdapter[PullResponse] = TypeAdapter(PullResponse)
+
+
+async def answer(result: dict[str, Any], accept_encoding: str) -> Response:
     """The JSON of ``result`` (as FastAPI would render it), gzipped when large and
-    accepted."""
-    body = PullResponse.model_validate(result).model_dump_json(by_alias=True).encode()
+    accepted (``routers.pull_fast`` answers with it too)."""
+    body = _ADAPTER.dump_json(_ADAPTER.validate_python(result), by_alias=True)
     headers = {"Vary": "Accept-Encoding"}
-    if len(body) >= GZIP_FROM_BYTES and accepts_gzip(
-            request.headers.get("accept-encoding", "")):
+    if len(body) >= GZIP_FROM_BYTES and accepts_gzip(accept_encoding):
         body = await asyncio.to_thread(gzip.compress, body, GZIP_LEVEL)
         headers["Content-Encoding"] = "gzip"
     return Response(body, media_type="application/json", headers=headers)
@@ -63,14 +65,6 @@ def _pull_once(db: Database, site_id: int, cursor: str | None) -> dict[str, Any]
         return pull_service.pull(conn, site_id, cursor)
 
 
-def _refuse_if_revoked(db: Database, terminal_id: int) -> None:
-    with db.read() as conn:
-        revoked = terminals.is_revoked(conn, terminal_id)
-    if revoked:
-        raise ApiError(errors.TERMINAL_REVOKED,
-                       "this terminal was revoked by an admin; it must stop syncing")
-
-
 @router.get("/pull", response_model=PullResponse, responses={
     400: {"model": ErrorBody}, 401: {"model": ErrorBody}, 403: {"model": ErrorBody}})
 async def pull(
@@ -79,10 +73,19 @@ async def pull(
     wait: Annotated[float, Query(ge=0, le=MAX_WAIT_SECONDS)] = 0,
 ) -> Response:
     """Changes after ``cursor``; with nothing new, hold up to ``wait`` seconds for one."""
-    notifier = request.app.state.notifier
-    cache = request.app.state.pull_cache
+    result = await long_poll(request.app.state, db, terminal, cursor, wait)
+    return await answer(result, request.headers.get("accept-encoding", ""))
+
+
+async def long_poll(state: Any, db: Database, terminal: Terminal, cursor: str | None,
+                    wait: float) -> dict[str, Any]:
+    """The pull's answer (also given by ``routers.pull_fast``)."""
+    notifier = state.notifier
+    cache = state.pull_cache
+    reads = state.terminal_reads
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait
+    woken = False
     while True:
         # the event before the answer: a change committed meanwhile still wakes us
         event = notifier.event_for(terminal.site_id)
@@ -90,13 +93,22 @@ async def pull(
                                  functools.partial(_pull_once, db, terminal.site_id, cursor),
                                  fresh=wait == 0)
         remaining = deadline - loop.time()
-        if result["changes"] or result["more"] or result["reset"] or remaining <= 0 \
-                or notifier.closed:
-            # Read after the answer: a revocation committed before this read refuses
-            # it, so nothing committed after a revocation is ever delivered.
-            await asyncio.to_thread(_refuse_if_revoked, db, terminal.id)
-            return await _answer(request, result)
+        done = bool(result["changes"] or result["more"] or result["reset"]
+                    or remaining <= 0 or notifier.closed)
+        # Read after the answer: a revocation committed before this read refuses it, so
+        # nothing committed after a revocation is ever delivered. A revocation is a
+        # change of the terminal's site: it wakes this long-poll, which ends here.
+        # Not needed before a first wait with nothing new (the token check of this
+        # request has just read it); a new cursor with nothing to deliver may be that
+        # revocation's change. One query for all the long-polls the same change woke
+        # (server.revocations).
+        moved = result["cursor"] != cursor
+        if (done or woken or moved) and await reads.is_revoked(terminal.id):
+            raise ApiError(errors.TERMINAL_REVOKED,
+                           "this terminal was revoked by an admin; it must stop syncing")
+        if done:
+            return result
         cursor = result["cursor"]
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), remaining)
-        await asyncio.to_thread(_refuse_if_revoked, db, terminal.id)  # revoked: ends now
+        woken = True
