@@ -123,8 +123,8 @@ def test_back_online_the_server_stores_the_message_and_the_photo(stolen):
     with stolen.server.db.read() as conn:
         rows = {r.id: r for r in conn.execute(select(schema.messages).where(
             schema.messages.c.id.in_(stolen.sent)))}
-        photo = conn.execute(select(schema.attachments.c.data).where(
-            schema.attachments.c.sha256 == hashlib.sha256(PHOTO).hexdigest())).scalar_one()
+    # opened on arrival: the server's attachment store holds the photo's own bytes
+    photo = stolen.server.db.attachments.resolve().get(hashlib.sha256(PHOTO).hexdigest())
     assert [rows[i].body for i in stolen.sent] == [BODY, CAPTION]
     assert json.loads(rows[stolen.sent[0]].to_employees) == [DEMO_WORKERS[1].employee.id]
     assert rows[stolen.sent[1]].kind == "photo" and bytes(photo) == PHOTO

@@ -163,7 +163,8 @@ def test_the_terminals_payloads_validate_against_the_wire_format(tmp_path, kind)
     term.open_message(inbox[0].id, punch.employee_id)
     to_ack = next(m for m in inbox if m.ack_required)
     term.acknowledge(to_ack.id, punch.employee_id)
-    term.send_message(punch.employee_id, [2], [1], "Merci, j'arrive 👋", reply_to=inbox[0].id)
+    answerable = next(m for m in inbox if m.reply_allowed)  # not an announcement
+    term.send_message(punch.employee_id, [2], [1], "Merci, j'arrive 👋", reply_to=answerable.id)
     term.send_message(punch.employee_id, [2], [], "x" * 4000)
     items = [i for i in Outbox(term.db).pending() if i.kind == kind]
     term.close()
