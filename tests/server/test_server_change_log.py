@@ -93,12 +93,16 @@ def _pull(db: Database, site: int, cursor: str | None) -> dict[str, Any]:
 def _reader(db: Database, site: int, writing: threading.Event, seen: list[int]) -> None:
     cursor = None
     while True:
+        # Read before the pull: a pull that began while the last writer was committing
+        # may rightly not see its change yet; only one begun after the writers were done
+        # must have seen everything.
+        writers_done = not writing.is_set()
         body = _pull(db, site, cursor)
         seen += [c["id"] for c in body["changes"] if c.get("entity") == "employee"]
         cursor = body["cursor"]
         if body["more"]:
             continue
-        if not writing.is_set():
+        if writers_done:
             return  # the writers were done before this pull began: it saw everything
         threading.Event().wait(0.002)
 
