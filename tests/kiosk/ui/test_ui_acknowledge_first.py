@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from tests.support.cached_messages import cached_messages
+
 WORKER_ID = 9  # a demo worker no other UI test badges
 
 
@@ -15,24 +17,16 @@ WORKER_ID = 9  # a demo worker no other UI test badges
 def fire_drill(app: Any) -> Any:
     """An old announcement to acknowledge for the worker, as a pull would store it."""
     from kiosk.demo.company import DEMO_WORKERS
-    from kiosk.domain.messages import IncomingMessage, MessageStore
-    from kiosk.storage import open_database, transaction
+    from kiosk.domain.messages import IncomingMessage
 
     worker = next(w for w in DEMO_WORKERS if w.employee.id == WORKER_ID)
-    db = open_database(app.shell.runtime.config.database_path)  # a second connection
-    with transaction(db) as conn:
-        MessageStore.put(conn, [IncomingMessage(
-            id="fire-drill", sender_id=10, sender_name="Nadia Roux",
-            body="Exercice incendie vendredi : lisez les consignes et confirmez.",
-            created_at=datetime.now(UTC) - timedelta(days=2), recipients=(WORKER_ID,),
-            ack_required=True, reply_allowed=False,
-        )])
-    yield worker
-    app.router.done()
-    with transaction(db) as conn:
-        conn.execute("DELETE FROM message_recipients WHERE message_id = 'fire-drill'")
-        conn.execute("DELETE FROM messages WHERE id = 'fire-drill'")
-    db.conn.close()
+    with cached_messages(app, [IncomingMessage(
+        id="fire-drill", sender_id=10, sender_name="Nadia Roux",
+        body="Exercice incendie vendredi : lisez les consignes et confirmez.",
+        created_at=datetime.now(UTC) - timedelta(days=2), recipients=(WORKER_ID,),
+        ack_required=True, reply_allowed=False,
+    )]):
+        yield worker
 
 
 def test_the_welcome_tile_says_a_message_waits_for_acknowledgement(app, fire_drill):

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from tests.support.cached_messages import cached_messages
+
 BULK = 10_000
 
 
@@ -15,28 +17,20 @@ def busy_worker(app: Any) -> Any:
     """A demo worker no other test badges, with 10,000 more messages (all newer than the
     demo's) for this test only."""
     from kiosk.demo.company import DEMO_WORKERS
-    from kiosk.domain.messages import IncomingMessage, MessageStore
-    from kiosk.storage import open_database, transaction
+    from kiosk.domain.messages import IncomingMessage
 
     worker = next(w for w in DEMO_WORKERS if w.employee.id == 11)
     now = datetime.now(UTC)
-    db = open_database(app.shell.runtime.config.database_path)  # a second connection
-    with transaction(db) as conn:
-        MessageStore.put(conn, [
-            IncomingMessage(
-                id=f"bulk-{n:05d}", sender_id=8, sender_name="Sophie Lefèvre",
-                body=f"Message {n} : la ligne {n % 7} redémarre à 14 h.",
-                created_at=now - timedelta(seconds=n / 2 + 1), recipients=(worker.employee.id,),
-                # none asks for an acknowledgement: those would go on top of the list
-            )
-            for n in range(BULK)
-        ])
-    yield worker
-    app.router.done()
-    with transaction(db) as conn:
-        conn.execute("DELETE FROM message_recipients WHERE message_id LIKE 'bulk-%'")
-        conn.execute("DELETE FROM messages WHERE id LIKE 'bulk-%'")
-    db.conn.close()
+    with cached_messages(app, [
+        IncomingMessage(
+            id=f"bulk-{n:05d}", sender_id=8, sender_name="Sophie Lefèvre",
+            body=f"Message {n} : la ligne {n % 7} redémarre à 14 h.",
+            created_at=now - timedelta(seconds=n / 2 + 1), recipients=(worker.employee.id,),
+            # none asks for an acknowledgement: those would go on top of the list
+        )
+        for n in range(BULK)
+    ]):
+        yield worker
 
 
 def test_inbox_of_10000_newest_first_then_older_pages_on_scroll(app, busy_worker):
