@@ -20,7 +20,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import IO, Literal, Protocol
@@ -28,6 +28,7 @@ from typing import IO, Literal, Protocol
 import httpx
 
 from kiosk.sync.client import ServerClient
+from server.config import ServerSettings
 from server.db import Database, url_from_path
 from server.embedded import start_embedded_server
 from server.repo import directory, groups, terminals
@@ -142,12 +143,17 @@ def start_site(mode: ServerMode = "thread", serve_args: tuple[str, ...] = (),
     server processes on it (process mode), started one after the other (each migrates)."""
     folder = Path(tempfile.mkdtemp(prefix="kiosk-bench-"))
     path: Path | str = db_url or folder / "server.db"
+    settings = None
+    if db_url:  # a PostgreSQL server needs its attachment store named
+        store = str(folder / "attachments")
+        serve_args = ("--attachments", store, *serve_args)
+        settings = replace(ServerSettings(), attachment_store=store)
     servers: list[RunningServer] = []
     for _ in range(processes):
         if mode == "process":
             servers.append(start_server_process(path, serve_args=serve_args, log_dir=folder))
         else:
-            servers.append(start_embedded_server(path, "127.0.0.1", 0))
+            servers.append(start_embedded_server(path, "127.0.0.1", 0, settings))
     server = servers[0]
     db = Database(url_from_path(path))
     with db.write() as conn:

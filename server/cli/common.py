@@ -9,6 +9,9 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
 from server.attachment_store import StoreError
 from server.db import Database, url_from_path
 
@@ -33,14 +36,31 @@ def add_command(group: Any, name: str, help_text: str, handler: Handler,
 
 
 def open_db(args: argparse.Namespace) -> Database:
+    """The database of ``--db`` with its attachment store, migrated; a clear error (and
+    exit status 1) when either cannot be used, never a traceback."""
     if not args.db:
         raise SystemExit("error: give --db PATH (or set KIOSK_DB)")
-    db = Database(url_from_path(args.db), attachment_store=args.attachments)
     try:
+        db = Database(url_from_path(args.db), attachment_store=args.attachments)
+        db.attachments.resolve()  # before migrating: the migration may move files into it
         db.migrate()
     except StoreError as exc:
         raise SystemExit(f"error: {exc}") from None
+    except (ArgumentError, OperationalError) as exc:
+        raise SystemExit(f"error: {database_unusable(args.db, exc)}") from None
     return db
+
+
+def database_unusable(db: str, exc: Exception) -> str:
+    """What to tell the operator when ``--db`` cannot be opened: the URL without its
+    password, and the driver's own first line (which says why: no such database,
+    refused, bad password)."""
+    try:
+        shown = make_url(url_from_path(db)).render_as_string(hide_password=True)
+    except ArgumentError:
+        shown = db.split("@")[-1]  # not a URL at all: never echo what may be a password
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    return f"cannot open the database --db {shown}: {reason}"
 
 
 def id_list(text: str) -> list[int]:

@@ -12,8 +12,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import ArgumentError, OperationalError
+
 from server.attachment_store import StoreError
-from server.cli.common import Result, add_command
+from server.cli.common import Result, add_command, database_unusable, open_db
 from server.config import ServerSettings
 from server.db import Database, url_from_path
 
@@ -47,6 +49,8 @@ def _serve(_db: Database | None, args: argparse.Namespace) -> Result:
             app = create_app(args.db, settings)
         except StoreError as exc:
             raise SystemExit(f"error: {exc}") from None
+        except (ArgumentError, OperationalError) as exc:
+            raise SystemExit(f"error: {database_unusable(args.db, exc)}") from None
         config = uvicorn.Config(app, host=args.host, port=args.port,
                                 log_level=args.log_level, timeout_graceful_shutdown=5,
                                 backlog=args.backlog)
@@ -57,11 +61,9 @@ def _serve(_db: Database | None, args: argparse.Namespace) -> Result:
 
     from server import asgi
 
-    # Migrate once, here, before the workers start (each would race the others).
-    try:
-        Database(url_from_path(args.db), attachment_store=args.attachments).migrate()
-    except StoreError as exc:
-        raise SystemExit(f"error: {exc}") from None
+    # Check the store and migrate once, here, before the workers start: each would race
+    # the others, and uvicorn restarts a worker that fails to start, forever.
+    open_db(args).dispose()
     os.environ[asgi.ENV] = asgi.encode(url_from_path(args.db), settings, args.log_level)
     config = uvicorn.Config("server.asgi:app_from_environment", factory=True,
                             host=args.host, port=args.port, log_level=args.log_level,

@@ -137,3 +137,31 @@ def test_every_setting_reaches_the_worker_processes_unchanged() -> None:
         console=dataclasses.replace(ServerSettings().console, lockout_after=9))
     db_url, settings = asgi.decode(asgi.encode("sqlite:////tmp/x.db", changed, "debug"))
     assert (db_url, settings) == ("sqlite:////tmp/x.db", changed)
+
+
+def _serve_and_wait(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "KIOSK_ATTACHMENTS"}
+    return subprocess.run(
+        [sys.executable, "-m", "server", "serve", "--port", str(_free_port()), *args],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        env={**env, "PYTHONPATH": str(REPO)})
+
+
+def test_workers_on_postgresql_with_no_attachment_store_stop_at_once_saying_what_to_give(
+        pg_url: str, tmp_path: Path) -> None:
+    # uvicorn restarts a worker that fails to start, forever: the parent checks first.
+    done = _serve_and_wait(["--db", pg_url, "--workers", "2"], tmp_path)
+    assert done.returncode == 1
+    assert "--attachments DIR" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_database_that_cannot_be_opened_is_named_without_its_password(
+        tmp_path: Path) -> None:
+    url = "postgresql+psycopg://kiosk:hunter2@127.0.0.1:1/nowhere"
+    for workers in ("1", "2"):
+        done = _serve_and_wait(["--db", url, "--attachments", str(tmp_path / "files"),
+                                "--workers", workers], tmp_path)
+        assert done.returncode == 1, done.stderr
+        assert "cannot open the database --db postgresql+psycopg://kiosk:***@127.0.0.1:1" \
+            in done.stderr
+        assert "hunter2" not in done.stderr and "Traceback" not in done.stderr
