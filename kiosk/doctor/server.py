@@ -155,7 +155,9 @@ def _saved_cursor(database: Path) -> str | None:
         conn = sqlite_errors.connect(database.resolve().as_uri() + "?mode=ro", uri=True,
                                      timeout=2.0)
         try:
-            row = conn.execute("SELECT value FROM sync_state WHERE key = 'cursor'").fetchone()
+            # The pull's own cursor is in the encrypted cache; this copy needs no key.
+            row = conn.execute("SELECT value FROM sync_state WHERE key IN ('last_cursor', "
+                               "'cursor') ORDER BY key = 'cursor'").fetchone()
         finally:
             conn.close()
     except sqlite_errors.Error:

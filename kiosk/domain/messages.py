@@ -24,7 +24,14 @@ from kiosk.domain.models import (
     StagedAttachment,
     ThreadEntry,
 )
-from kiosk.domain.outgoing import SentMemos, SentRow, queue_sealed, seal_key
+from kiosk.domain.outgoing import (
+    SentMemos,
+    SentRow,
+    finish_withdrawal,
+    forget_sent_row,
+    queue_sealed,
+    seal_key,
+)
 from kiosk.storage import transaction
 from kiosk.storage.outbox import Outbox, new_item_id
 
@@ -361,25 +368,28 @@ class MessageStore:
 
     def withdraw(self, message_id: str, sender_id: int) -> bool:
         """Undo a message still held back (``send(hold_s=...)``): its outbox row, the
-        message and a picture nothing else uses go, in one transaction.  False (and
-        nothing changed) once it may have left, or if it is not the sender's."""
+        message and a picture nothing else uses go.  False (and nothing changed) once it
+        may have left, or if it is not the sender's.  With the encrypted cache the outbox
+        row goes first and the Sent row after it (``kiosk.domain.outgoing``)."""
+        two_files = self._memos is not None
         with transaction(self._db) as conn:
-            row = conn.execute("SELECT attachment_sha256 FROM messages WHERE id = ? "
-                               "AND sender_id = ?", (message_id, sender_id)).fetchone()
+            mine = conn.execute("SELECT 1 FROM messages WHERE id = ? AND sender_id = ?",
+                                (message_id, sender_id)).fetchone()
             sealed = conn.execute("SELECT attachment_sha256 FROM outbox WHERE id = ?",
                                   (message_id,)).fetchone()
-            if row is None or not Outbox.withdraw(conn, message_id, datetime.now(UTC)):
+            if mine is None or not Outbox.withdraw(conn, message_id, datetime.now(UTC)):
                 return False
-            conn.execute("DELETE FROM messages WHERE id = ?", (message_id,))
-            conn.execute("DELETE FROM sent_to WHERE message_id = ?", (message_id,))
             if sealed and sealed[0]:
                 conn.execute("DELETE FROM sealed_uploads WHERE sha256 = ? AND NOT EXISTS "
                              "(SELECT 1 FROM outbox WHERE attachment_sha256 = ? "
                              "AND state = 'queued')", (sealed[0], sealed[0]))
-            if row[0] is not None:
-                conn.execute("DELETE FROM attachments WHERE sha256 = ? AND NOT EXISTS "
-                             "(SELECT 1 FROM messages WHERE attachment_sha256 = ?)",
-                             (row[0], row[0]))
+            if two_files:
+                conn.execute("INSERT OR IGNORE INTO main.withdrawn_sends (id) VALUES (?)",
+                             (message_id,))
+            else:  # one file: one transaction is atomic
+                forget_sent_row(conn, message_id)
+        if two_files:
+            finish_withdrawal(self._db, [message_id])
         return True
 
     def _parent(self, message_id: str,

@@ -15,6 +15,12 @@ row carries it as a ``memo`` encrypted under a key derived from the cache key (R
 only), and ``restore_sent`` re-creates a missing one when the cache opens (a crash or
 a failure between the two writes). Nothing is lost, nothing is sent twice (one outbox
 row, deduplicated by the server on its id).
+
+**Taking one back** (a quick reply's undo, ``MessageStore.withdraw``) runs the other way
+round: the outbox row goes first, with a ``withdrawn_sends`` row in its place; then the
+Sent row, in the cache; then the ``withdrawn_sends`` row. A crash in between leaves that
+row, and ``forget_withdrawn`` drops the Sent row when the cache next opens: the Sent
+view never shows as pending a message that will not leave.
 """
 
 from __future__ import annotations
@@ -198,3 +204,37 @@ def record_sent(db: sqlite_utils.Database, row: SentRow) -> None:
     except sqlite.Error as exc:
         log.warning("the Sent row was not written (%s); it is re-created from its outbox "
                     "row when the cache next opens", type(exc).__name__)
+
+
+def forget_sent_row(conn: sqlite3.Connection, message_id: str) -> None:
+    """Drop a Sent row and its recipients, and its picture if nothing else uses it
+    (inside the caller's transaction)."""
+    row = conn.execute("SELECT attachment_sha256 FROM messages WHERE id = ?",
+                       (message_id,)).fetchone()
+    conn.execute("DELETE FROM messages WHERE id = ?", (message_id,))
+    conn.execute("DELETE FROM sent_to WHERE message_id = ?", (message_id,))
+    if row is not None and row[0] is not None:
+        conn.execute("DELETE FROM attachments WHERE sha256 = ? AND NOT EXISTS "
+                     "(SELECT 1 FROM messages WHERE attachment_sha256 = ?)", (row[0], row[0]))
+
+
+def finish_withdrawal(db: sqlite_utils.Database, message_ids: list[str]) -> None:
+    """The two steps after the outbox rows of ``message_ids`` went: their Sent rows (in
+    the cache), then the ``withdrawn_sends`` rows that stood for them (in the punch
+    store), each file in its own transaction."""
+    with transaction(db) as conn:
+        for message_id in message_ids:
+            forget_sent_row(conn, message_id)
+    with transaction(db) as conn:
+        conn.executemany("DELETE FROM main.withdrawn_sends WHERE id = ?",
+                         [(message_id,) for message_id in message_ids])
+
+
+def forget_withdrawn(db: sqlite_utils.Database) -> int:
+    """At the cache's opening: finish the withdrawals a crash interrupted; how many."""
+    ids = [row[0] for row in db.execute("SELECT id FROM main.withdrawn_sends")]
+    if ids:
+        finish_withdrawal(db, ids)
+        log.warning("dropped %d Sent rows of messages taken back (the terminal stopped "
+                    "between the two writes)", len(ids))
+    return len(ids)

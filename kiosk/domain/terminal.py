@@ -33,7 +33,12 @@ from kiosk.domain.models import (
     SentMessage,
     StagedAttachment,
 )
-from kiosk.domain.outgoing import SentMemos, remember_seal_key, restore_sent
+from kiosk.domain.outgoing import (
+    SentMemos,
+    forget_withdrawn,
+    remember_seal_key,
+    restore_sent,
+)
 from kiosk.domain.punches import PunchBook
 from kiosk.domain.retention import PruneResult, prune_expired
 from kiosk.settings.site_settings import PunchMode, SiteSettings
@@ -57,6 +62,7 @@ class Terminal:
         if memos is not None:
             with transaction(db) as conn:
                 restore_sent(conn, memos)
+            forget_withdrawn(db)
         self.messages = MessageStore(db, memos)
         # Replaced whole (never mutated) by the runtime when the config or the server's
         # site settings change; read on the core worker thread.

@@ -23,6 +23,7 @@ import logging
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
@@ -36,7 +37,8 @@ CACHE_SUFFIX = "-cache"
 KEY_BYTES = 32
 # Tables that hold what a thief must not read; order: referenced tables first.
 CACHE_TABLES = ("employees", "badges", "groups", "group_members", "contacts", "messages",
-                "message_recipients", "attachments", "pull_quarantine", "badge_memo", "sent_to")
+                "message_recipients", "attachments", "pull_quarantine", "badge_memo", "sent_to",
+                "pull_cursor")
 
 
 class CacheKeyRefused(Exception):
@@ -98,7 +100,22 @@ def cache_is_locked(db: sqlite_utils.Database) -> bool:
 def forget_cursor(db: sqlite_utils.Database) -> None:
     """The next pull starts from nothing: the server answers with a reset and the
     whole directory and every message (the path a new terminal takes)."""
-    db.conn.execute("DELETE FROM main.sync_state WHERE key = 'cursor'")
+    forget_cursor_in(db.conn)
+
+
+def forget_cursor_in(conn: Any) -> None:
+    """``forget_cursor`` on a bare connection: the cursor where it is now (the cache's
+    ``pull_cursor``, unqualified: in ``main`` for a terminal that never had a key) and
+    where versions before schema 10 kept it, in the punch store."""
+    conn.execute("DELETE FROM main.sync_state WHERE key IN ('cursor', 'last_cursor')")
+    for schema in _schemas(conn):
+        if conn.execute(f"SELECT 1 FROM {schema}.sqlite_master WHERE type = 'table' "
+                        "AND name = 'pull_cursor'").fetchone():
+            conn.execute(f"DELETE FROM {schema}.pull_cursor")
+
+
+def _schemas(conn: Any) -> list[str]:
+    return [row[1] for row in conn.execute("PRAGMA database_list") if row[1] != "temp"]
 
 
 def drop_cache_file(path: Path) -> None:

@@ -228,10 +228,27 @@ def _m009_acknowledgement_index(db: sqlite_utils.Database) -> None:
                    "WHERE ack_required")
 
 
+def _m010_two_file_commits(db: sqlite_utils.Database) -> None:
+    # A transaction over the punch store and the attached cache commits the punch store
+    # first and the cache second, not both or neither (WAL: no super-journal). So what
+    # must hold with the cache's contents lives in the cache: the pull cursor moves there
+    # (kiosk.sync.apply.save_cursor), so that a crash between the two commits replays a
+    # page instead of skipping it. A table here only while the cache tables still live in
+    # this file (kiosk.storage.cache makes it in the encrypted cache otherwise).
+    if db.execute("SELECT 1 FROM main.sqlite_master WHERE type = 'table' "
+                  "AND name = 'messages'").fetchone():
+        db.execute("CREATE TABLE pull_cursor (id INTEGER PRIMARY KEY CHECK (id = 1), "
+                   "cursor TEXT NOT NULL)")
+    # A quick reply taken back: its outbox row is gone, its Sent row (in the cache) goes
+    # in a second transaction; until then this row says so, for a crash in between
+    # (kiosk.domain.outgoing.forget_withdrawn).
+    db.execute("CREATE TABLE withdrawn_sends (id TEXT PRIMARY KEY)")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _m001_initial, _m002_attachments, _m003_inbox_index, _m004_thread_index,
     _m005_pull_quarantine, _m006_outbox_hold, _m007_badge_keys, _m008_sealed_outbox,
-    _m009_acknowledgement_index,
+    _m009_acknowledgement_index, _m010_two_file_commits,
 )
 
 

@@ -1,7 +1,7 @@
 """Apply the changes a pull brought to the terminal's cache, inside the pull's transaction.
 
-The cursor is saved in the same transaction (``save_cursor``), so a crash between
-the two cannot skip or replay a change half-applied.
+The cursor is saved in the same transaction (``save_cursor``), in the cache beside what
+the page wrote there, so a crash cannot skip a change or leave one half-applied.
 
 Each change is applied inside its own SAVEPOINT.  A change this terminal cannot apply
 (a missing key, a wrong type, a bad date: a "poison" change) is rolled back alone and
@@ -267,13 +267,25 @@ def missing_attachments(conn: sqlite3.Connection) -> list[str]:
 
 
 def load_cursor(conn: sqlite3.Connection) -> str | None:
-    row = conn.execute("SELECT value FROM sync_state WHERE key = 'cursor'").fetchone()
+    """The cursor of the last page applied, from the cache (``pull_cursor``, committed
+    with the page), else where a terminal before schema 10 kept it."""
+    row = conn.execute("SELECT cursor FROM pull_cursor").fetchone()
+    if row is None:
+        row = conn.execute(
+            "SELECT value FROM main.sync_state WHERE key = 'cursor'").fetchone()
     return row[0] if row else None
 
 
 def save_cursor(conn: sqlite3.Connection, cursor: str) -> None:
+    """Inside the page's transaction. The cursor lives in the cache with what the page
+    wrote there: the two files commit one after the other (punch store first), and a
+    crash between them must leave the cursor behind the cache, never ahead of it.
+    ``last_cursor`` in the punch store is a copy for ``kiosk doctor`` (which has no
+    key); the pull never reads it."""
     conn.execute(
-        "INSERT INTO sync_state (key, value) VALUES ('cursor', ?) "
-        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        (cursor,),
-    )
+        "INSERT INTO pull_cursor (id, cursor) VALUES (1, ?) "
+        "ON CONFLICT(id) DO UPDATE SET cursor = excluded.cursor", (cursor,))
+    conn.execute("DELETE FROM main.sync_state WHERE key = 'cursor'")
+    conn.execute(
+        "INSERT INTO main.sync_state (key, value) VALUES ('last_cursor', ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (cursor,))

@@ -24,6 +24,7 @@ from typing import Any, TextIO
 
 from kiosk.settings.config import Config
 from kiosk.storage import sqlite as sqlite_errors
+from kiosk.storage.cache import forget_cursor_in
 from kiosk.storage.private import private_folder
 from kiosk.sync.client import PROTOCOL_VERSION, ServerClient
 from kiosk.sync.credentials import Enrollment, enrollment_path, load_enrollment, save_enrollment
@@ -279,7 +280,7 @@ def _forget_cursor(database: Path) -> None:
         conn = sqlite_errors.connect(str(database), timeout=5.0)
         try:
             with conn:
-                conn.execute("DELETE FROM sync_state WHERE key = 'cursor'")
+                forget_cursor_in(conn)
         finally:
             conn.close()
     except sqlite_errors.Error as exc:

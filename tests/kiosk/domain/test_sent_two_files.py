@@ -30,6 +30,20 @@ terminal = Terminal.open(Path(sys.argv[1]), bytes.fromhex(sys.argv[2]))
 terminal.send_message(1, [2], [], sys.argv[3])
 """
 
+# The child sends a held quick reply, takes it back, and dies the moment the outbox row
+# is gone, before the Sent row's write.
+CHILD_UNDO = """
+import os, sys
+from pathlib import Path
+from kiosk.domain import messages
+from kiosk.domain.terminal import Terminal
+
+messages.finish_withdrawal = lambda db, ids: os._exit(9)
+terminal = Terminal.open(Path(sys.argv[1]), bytes.fromhex(sys.argv[2]))
+message_id = terminal.send_message(1, [2], [], sys.argv[3], hold_s=60)
+terminal.withdraw_message(message_id, 1)
+"""
+
 
 def _encrypted_terminal(path) -> None:
     db = open_database(path)
@@ -79,3 +93,16 @@ def test_a_held_sealed_message_withdrawn_leaves_nothing_behind(tmp_path):
     assert terminal.sent(1) == [] and _queued_messages(terminal) == []
     assert terminal.db.execute("SELECT count(*) FROM sent_to").fetchone()[0] == 0
     terminal.close()
+
+
+def test_a_crash_while_taking_back_a_quick_reply_leaves_no_pending_sent_row(tmp_path):
+    path = tmp_path / "kiosk.sqlite3"
+    _encrypted_terminal(path)
+    child = subprocess.run([sys.executable, "-c", CHILD_UNDO, str(path), CACHE_KEY.hex(),
+                            BODY], cwd=os.getcwd(), capture_output=True, timeout=60)
+    assert child.returncode == 9, child.stderr.decode()[-500:]
+    for _start in range(2):  # restarted twice: finished once, nothing left over
+        terminal = Terminal.open(path, CACHE_KEY)
+        assert terminal.sent(1) == [] and _queued_messages(terminal) == []
+        assert terminal.db.execute("SELECT count(*) FROM withdrawn_sends").fetchone()[0] == 0
+        terminal.close()

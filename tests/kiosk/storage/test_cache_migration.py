@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 
 from kiosk.demo.company import DEMO_MESSAGES, seed_demo
-from kiosk.storage import open_database
+from kiosk.storage import open_database, transaction
 from kiosk.storage.cache import cache_is_locked, cache_path, is_split
+from kiosk.sync.apply import load_cursor, save_cursor
 
 KEY = os.urandom(32)
 BODY = DEMO_MESSAGES[1][4]
@@ -15,7 +16,8 @@ BODY = DEMO_MESSAGES[1][4]
 def _plain_terminal(path):
     db = open_database(path)  # no key: the old layout, everything in the one file
     seed_demo(db)
-    db.conn.execute("INSERT INTO sync_state (key, value) VALUES ('cursor', 'c-41')")
+    with transaction(db) as conn:
+        save_cursor(conn, "c-41")
     db.conn.close()
 
 
@@ -45,7 +47,7 @@ def test_the_move_happens_once_and_keeps_the_cursor(tmp_path):
     db = open_database(path, KEY)
     count = db.execute("SELECT count(*) FROM messages").fetchone()[0]
     assert count >= len(DEMO_MESSAGES)
-    assert db.execute("SELECT value FROM sync_state WHERE key = 'cursor'").fetchone()[0] == "c-41"
+    assert load_cursor(db.conn) == "c-41"
 
 
 def test_without_the_key_the_moved_cache_is_locked_and_empty(tmp_path):
@@ -64,4 +66,4 @@ def test_a_rotated_key_drops_the_cache_and_asks_for_everything_again(tmp_path):
     db = open_database(path, os.urandom(32))
     assert not cache_is_locked(db)
     assert db.execute("SELECT count(*) FROM messages").fetchone()[0] == 0
-    assert db.execute("SELECT value FROM sync_state WHERE key = 'cursor'").fetchone() is None
+    assert load_cursor(db.conn) is None
