@@ -20,6 +20,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from kiosk.domain.badge_keys import copy_badge_keys
 from kiosk.domain.directory import Directory
 from kiosk.domain.messages import IncomingMessage, MessageStore
 from kiosk.domain.models import Employee
@@ -169,6 +170,8 @@ _POISON = (KeyError, TypeError, ValueError, AttributeError, IndexError, Overflow
            *sqlite_errors.IntegrityError, *sqlite_errors.InterfaceError,
            *sqlite_errors.ProgrammingError, *sqlite_errors.DataError)
 ERROR_CHARS = 200
+# Changes after which the locked terminal's badge map is rebuilt.
+DIRECTORY_CHANGES = frozenset({"employee", "badge", "delete"})
 
 
 # Kinds applied a run at a time: consecutive changes of the kind in one savepoint, a
@@ -264,6 +267,20 @@ def missing_attachments(conn: sqlite3.Connection) -> list[str]:
         "GROUP BY m.attachment_sha256 ORDER BY max(m.created_at) DESC"
     )
     return [row[0] for row in rows]
+
+
+def store_changes(conn: sqlite3.Connection, reset: bool, changes: list[Change],
+                  cursor: str) -> None:
+    """Store one pulled page and its cursor inside the caller's transaction: the whole
+    directory forgotten first on a reset, the badge map for a locked terminal rebuilt
+    from the hashes made so far when the directory changed; the puller hashes new
+    badges after the pages (``kiosk.domain.badge_keys.hash_new_badges``)."""
+    if reset:
+        drop_directory(conn)
+    apply_changes(conn, changes)
+    if reset or any(c.get("type") in DIRECTORY_CHANGES for c in changes if isinstance(c, dict)):
+        copy_badge_keys(conn)
+    save_cursor(conn, cursor)
 
 
 def load_cursor(conn: sqlite3.Connection) -> str | None:

@@ -18,7 +18,6 @@ import contextlib
 import json
 import logging
 import threading
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,10 +26,10 @@ import sqlite_utils
 
 from contract.backoff import Backoff
 from kiosk.domain.attachments import AttachmentStore, SealedUploads
-from kiosk.domain.badge_keys import refresh_badge_keys
+from kiosk.domain.badge_keys import hash_new_badges
 from kiosk.storage import open_database, transaction
 from kiosk.storage.outbox import Outbox, OutboxItem
-from kiosk.sync.apply import apply_changes, drop_directory, load_cursor, save_cursor
+from kiosk.sync.apply import load_cursor
 from kiosk.sync.cache_key import CacheKeys
 from kiosk.sync.client import ServerClient
 from kiosk.sync.downloads import AttachmentDownloads
@@ -42,6 +41,7 @@ from kiosk.sync.errors import (
     SyncError,
     TerminalRevoked,
 )
+from kiosk.sync.prefetch import PagePrefetch, pull_page, store_fetched
 from kiosk.sync.protocol import SPLIT_CODES, UPLOAD_FINAL_CODES, blames_the_item
 from kiosk.sync.state_report import StateReports
 from kiosk.sync.status import SyncState, SyncStatus
@@ -55,8 +55,6 @@ LONG_POLL_S = 20
 IDLE_CHECK_S = 1.0
 RESTART_MIN_S, RESTART_MAX_S = 5.0, 300.0  # after a sync loop failed
 # Errors that a later try cannot fix: stop and say so, keep the outbox.
-# Changes after which the hashed badges punching reads without the key are rebuilt.
-_DIRECTORY_CHANGES = frozenset({"employee", "badge", "delete"})
 _TERMINAL_STATES = {TerminalRevoked: SyncState.REVOKED, NotEnrolled: SyncState.NOT_ENROLLED}
 
 
@@ -257,13 +255,22 @@ class SyncWorker:
     # Pull ----------------------------------------------------------------------
 
     def _pull_loop(self, db: sqlite_utils.Database, client: ServerClient) -> None:
+        prefetch = PagePrefetch(client)
+        try:
+            self._pull_pages(db, client, prefetch)
+        finally:
+            prefetch.close()
+
+    def _pull_pages(self, db: sqlite_utils.Database, client: ServerClient,
+                    prefetch: PagePrefetch) -> None:
         backoff = Backoff()
         downloads = AttachmentDownloads()
         cursor = load_cursor(db.conn)
         more = True
         while not self._stop.is_set():
             try:
-                result = client.pull(cursor, wait_s=0 if more else LONG_POLL_S)
+                page = prefetch.take(cursor) or pull_page(
+                    client, cursor, wait_s=0 if more else LONG_POLL_S)
             except (ServerUnavailable, IncompatibleServer, RequestRefused) as exc:
                 if (isinstance(exc, RequestRefused) and exc.code == "invalid_cursor"
                         and cursor is not None):
@@ -271,25 +278,20 @@ class SyncWorker:
                     continue
                 self._wait_after_failure(backoff, exc)  # type: ignore[arg-type]
                 continue
-            received, received_mono = time.time(), time.monotonic()
             if self._stop.is_set():
                 return
             backoff.success()
-            with transaction(db) as conn:
-                if result.reset:
-                    drop_directory(conn)
-                apply_changes(conn, result.changes)
-                if result.reset or any(c.get("type") in _DIRECTORY_CHANGES
-                                       for c in result.changes if isinstance(c, dict)):
-                    refresh_badge_keys(conn)
-                save_cursor(conn, result.cursor)
+            # The next page is fetched while this one is stored (kiosk.sync.prefetch).
+            page, stored = store_fetched(db, page, prefetch)
+            result = page.result
             cursor, more = result.cursor, result.more
-            offset = datetime.fromisoformat(result.server_time).timestamp() - received
+            offset = datetime.fromisoformat(result.server_time).timestamp() - page.received
             self._publish(state=SyncState.ONLINE, message="", clock_offset_s=offset,
-                          clock_measured_at=(received, received_mono))
-            if result.changes:
-                self._on_changes(len(result.changes))
-            if not more:  # a full resend first rebuilds the directory, then fetches files
+                          clock_measured_at=(page.received, page.received_mono))
+            if stored:
+                self._on_changes(stored)
+            if not more:  # the badge map for a locked terminal, then the pictures
+                hash_new_badges(db, self._stop)
                 fetched, left = downloads.run(db, client, self._stop)
                 more = left  # out of time with files to fetch: pull again at once
                 if fetched:

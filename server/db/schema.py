@@ -269,7 +269,7 @@ changes = Table(
     # The row's place in the log, given just before its transaction commits
     # (repo/changes.py); NULL only inside that transaction (revision 0012).
     Column("seq", BigInteger),
-    Index("ix_changes_entity", "entity", "entity_id"),  # migration 4
+    Index("ix_changes_entity_seq", "entity", "entity_id", "seq"),  # migration 13
     Index("ux_changes_seq", "seq", unique=True),
     Index("ix_changes_site_seq", "site_id", "seq"),
 )

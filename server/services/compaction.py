@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import Delete, delete, exists, func, select
 from sqlalchemy.engine import Connection
 
 from server.db import Database
@@ -30,8 +30,9 @@ BATCH_IDS = 20_000
 COMPACT_INTERVAL_S = 3600.0
 
 
-def compact_range(conn: Connection, first_id: int, last_id: int) -> int:
-    """Drop the superseded rows with ids in [first_id, last_id]; how many went."""
+def superseded_rows(first_id: int, last_id: int) -> Delete:
+    """The DELETE of the superseded rows with ids in [first_id, last_id]. A newer row of
+    the same entity is found through ix_changes_entity_seq (revision 0013)."""
     newer = changes.alias("newer")
     superseded = exists().where(
         newer.c.entity == changes.c.entity,
@@ -40,9 +41,12 @@ def compact_range(conn: Connection, first_id: int, last_id: int) -> int:
         # newer by place, not id: ids are drawn at insert, places at commit
         newer.c.seq > changes.c.seq,
     )
-    result = conn.execute(delete(changes).where(changes.c.id.between(first_id, last_id))
-                          .where(superseded))
-    return result.rowcount or 0
+    return delete(changes).where(changes.c.id.between(first_id, last_id)).where(superseded)
+
+
+def compact_range(conn: Connection, first_id: int, last_id: int) -> int:
+    """Drop the superseded rows with ids in [first_id, last_id]; how many went."""
+    return conn.execute(superseded_rows(first_id, last_id)).rowcount or 0
 
 
 def compact(db: Database, batch_ids: int = BATCH_IDS) -> int:

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from server.db import Database
 from server.db.schema import changes
 from server.repo import directory, groups
-from server.services.compaction import compact
+from server.services.compaction import compact, superseded_rows
 
 
 def _state(delivered: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
@@ -103,3 +103,15 @@ def test_after_compaction_a_first_sync_brings_each_employee_before_what_names_it
         named = {change["employee_id"]} if change["type"] in ("badge", "contact_list") else {
             m["employee_id"] for m in change.get("members", [])}
         assert all(position[("employee", e)] < n for e in named), change["type"]
+
+
+def test_compaction_finds_a_newer_row_by_its_entity_not_by_walking_the_site(
+    db: Database,
+) -> None:
+    if db.is_postgresql:  # PostgreSQL plans from its statistics; SQLite has none
+        return
+    statement = superseded_rows(1, 20_000)
+    with db.read() as conn:
+        sql = str(statement.compile(conn, compile_kwargs={"literal_binds": True}))
+        plan = " ".join(row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
+    assert "ix_changes_entity_seq (entity=? AND entity_id=? AND seq>?)" in plan

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import select
 
+from kiosk.domain.badge_keys import locked_badge_owner
 from kiosk.domain.terminal import Terminal
 from kiosk.storage import open_database, transaction
 from kiosk.storage.outbox import Outbox
 from kiosk.sync.status import SyncState
 from server.db import schema
-from server.repo import terminals
+from server.repo import directory, terminals
 from server.services import messaging
 from tests.support.fault_proxy import FaultProxy
 from tests.support.sync_checks import (
@@ -22,6 +24,7 @@ from tests.support.sync_checks import (
     port_of,
     punch_offline,
     server_punches,
+    wait_until,
 )
 
 
@@ -257,3 +260,30 @@ def test_an_incompatible_server_is_reported_and_the_outbox_kept(site, terminal_p
     incompatible = next(s for s in statuses if s.state is SyncState.INCOMPATIBLE)
     assert "protocol 7" in incompatible.message
     assert outbox_states(terminal_path) == {"queued": 2}
+
+
+def test_a_first_sync_of_many_pages_stores_every_one_once_and_then_the_badge_map(
+        server, server_db, site, terminal_path, make_rig):
+    with server_db.write() as conn:  # 2,400 directory changes: five pages of 500
+        staff = [directory.create_employee(conn, f"Worker {n}", site.site)
+                 for n in range(1200)]
+        for n, employee in enumerate(staff):
+            directory.add_badge(conn, employee, f"{0x0C00000000 + n:010X}")
+    proxy = FaultProxy(port_of(server))  # passing: it records the pulls
+    try:
+        rig = make_rig(proxy.url)
+        terminal = open_database(terminal_path)
+
+        def badge_map_complete() -> bool:
+            return terminal.execute("SELECT count(*) FROM badge_keys").fetchone()[0] >= 1200
+        wait_until(badge_map_complete, timeout=60, what="every badge hashed")
+        pulls = [p.path for p in proxy.requests_to("GET", "/v1/pull")]
+    finally:
+        proxy.close()
+    assert terminal.execute("SELECT count(*) FROM employees WHERE first_name = 'Worker'"
+                            ).fetchone()[0] == 1200
+    assert locked_badge_owner(terminal.conn, f"{0x0C00000000 + 1199:010X}")[0] == staff[-1]
+    cursors = [parse_qs(urlsplit(path).query).get("cursor", [None])[0] for path in pulls]
+    assert len(cursors) >= 5 and len(set(cursors)) == len(cursors)  # no page asked twice
+    terminal.conn.close()
+    rig.worker.stop()
