@@ -21,7 +21,7 @@ import threading
 
 import sqlite_utils
 
-from kiosk.storage import transaction
+from kiosk.storage import background_transaction
 
 # ~2 ms on a desktop core, ~10 ms on a Raspberry Pi 4: paid once per new badge at a
 # pull, and once per badge shown while the cache is locked (never when it is open).
@@ -78,7 +78,7 @@ def hash_new_badges(db: sqlite_utils.Database, stop: threading.Event | None = No
         if not new:
             break
         rows = [(badge, badge_hash(salt, badge)) for (badge,) in new]
-        with transaction(db) as conn:
+        with background_transaction(db) as conn:
             conn.executemany("INSERT OR IGNORE INTO badge_memo (badge, hash) VALUES (?, ?)",
                              rows)
             copy_badge_keys(conn)

@@ -9,12 +9,13 @@ from typing import Any
 
 from kiosk.storage.errors import DAMAGED_FIX, DatabaseDamaged, StorageError
 
-__all__ = ["DAMAGED_FIX", "DatabaseDamaged", "StorageError", "integrity_problem",
-           "open_database", "transaction"]
+__all__ = ["DAMAGED_FIX", "DatabaseDamaged", "StorageError", "background_transaction",
+           "integrity_problem", "open_database", "transaction"]
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("open_database", "transaction", "integrity_problem"):
+    if name in ("open_database", "transaction", "background_transaction",
+                "integrity_problem"):
         from kiosk.storage import database
 
         return getattr(database, name)

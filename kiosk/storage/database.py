@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlite_utils
 
-from kiosk.storage import sqlite
+from kiosk.storage import sqlite, write_turns
 from kiosk.storage.cache import attach_cache
 from kiosk.storage.errors import DatabaseDamaged, StorageError
 from kiosk.storage.migrations import apply_migrations
@@ -106,7 +106,25 @@ def integrity_problem(conn: Any) -> str | None:
 
 @contextmanager
 def transaction(db: sqlite_utils.Database) -> Iterator[Any]:
-    """One atomic write: everything inside commits together or not at all."""
+    """One atomic write: everything inside commits together or not at all. A background
+    writer of the process lets it go first (``kiosk.storage.write_turns``)."""
+    with write_turns.foreground():
+        with _immediate(db) as conn:
+            yield conn
+
+
+@contextmanager
+def background_transaction(db: sqlite_utils.Database) -> Iterator[Any]:
+    """``transaction`` for a long run of writes (the sync puller catching up): it starts
+    once no foreground writer of the process waits, and should end early when one does
+    (``write_turns.foreground_waiting``)."""
+    write_turns.yield_to_foreground()
+    with _immediate(db) as conn:
+        yield conn
+
+
+@contextmanager
+def _immediate(db: sqlite_utils.Database) -> Iterator[Any]:
     conn = db.conn
     conn.execute("BEGIN IMMEDIATE")
     try:

@@ -8,12 +8,14 @@ at once), the two overlap. Only one page is ever ahead, so memory stays at two p
 and a page is only asked for with the cursor of the page before it: the order and the
 "stored with its cursor" rule of ``kiosk.sync.apply`` are unchanged.
 
-While catching up, pages already fetched are stored together, for at most
-``BATCH_S`` a transaction (``store_fetched``): every commit writes each page of the
-cache's indexes it touched, encrypted, and 500 messages with random ids touch most of
-them, so one commit for a few pages writes about half as much as one a page. The bound
-keeps a punch (the core's transaction waits for the puller's) waiting no longer than
-that and the commit.
+While catching up, pages are stored together, for at most ``BATCH_S`` a transaction
+(``store_fetched``: the page on its way is waited for within that time): every commit
+writes each page of the cache's indexes it touched, encrypted, and 500 messages with
+random ids touch most of them, so one commit for a few pages writes about half as much
+as one a page. The puller's transactions are background ones
+(``kiosk.storage.write_turns``): a punch on the core worker goes first, and waits at
+most for the transaction already running, which ends at the page that sees it waiting
+(bench/first_sync.py measures the wait).
 
 The prefetch thread uses the puller's client while the puller stores (never both at
 once: the puller takes the answer before it calls the client again).
@@ -22,12 +24,13 @@ once: the puller takes the answer before it calls the client again).
 from __future__ import annotations
 
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 import sqlite_utils
 
-from kiosk.storage import transaction
+from kiosk.storage import background_transaction
+from kiosk.storage.write_turns import foreground_waiting
 from kiosk.sync.apply import store_changes
 from kiosk.sync.client import PullResult, ServerClient
 
@@ -62,10 +65,13 @@ class PagePrefetch:
         self.drop()
         self._ahead = (cursor, self._pool.submit(pull_page, self._client, cursor, 0))
 
-    def ready(self) -> bool:
-        """Whether the page asked for is here, fetched without an error."""
-        return (self._ahead is not None and self._ahead[1].done()
-                and self._ahead[1].exception() is None)
+    def ready(self, within_s: float = 0.0) -> bool:
+        """Whether the page asked for is here, fetched without an error, waiting for it
+        ``within_s`` at most."""
+        if self._ahead is None:
+            return False
+        done, _pending = wait([self._ahead[1]], timeout=max(0.0, within_s))
+        return bool(done) and self._ahead[1].exception() is None
 
     def take(self, cursor: str | None) -> PulledPage | None:
         ahead, self._ahead = self._ahead, None
@@ -92,13 +98,13 @@ class PagePrefetch:
 
 def store_fetched(db: sqlite_utils.Database, page: PulledPage,
                   prefetch: PagePrefetch) -> tuple[PulledPage, int]:
-    """Store ``page``, and the pages after it already fetched, for ``BATCH_S`` at most,
-    in one transaction, asking for the next page as each page's cursor is known. The
+    """Store ``page``, and the pages after it as they come, for ``BATCH_S`` at most, in
+    one transaction, asking for the next page as each page's cursor is known. The
     last page stored (its cursor is saved) and how many changes were stored. A page
     whose request failed is left to the caller's next ``take`` (and its retry rules)."""
     stored = 0
     try:
-        with transaction(db) as conn:
+        with background_transaction(db) as conn:
             started = time.monotonic()
             while True:
                 result = page.result
@@ -106,8 +112,9 @@ def store_fetched(db: sqlite_utils.Database, page: PulledPage,
                     prefetch.start(result.cursor)
                 store_changes(conn, result.reset, result.changes, result.cursor)
                 stored += len(result.changes)
-                if not (result.more and prefetch.ready()
-                        and time.monotonic() - started < BATCH_S):
+                left = BATCH_S - (time.monotonic() - started)
+                if (not result.more or left <= 0 or foreground_waiting()
+                        or not prefetch.ready(within_s=left)):
                     return page, stored
                 page = prefetch.take(result.cursor)  # type: ignore[assignment]
     except BaseException:
