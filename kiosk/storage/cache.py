@@ -84,8 +84,9 @@ def attach_cache(db: sqlite_utils.Database, database: Path, key: bytes | None) -
         _attach_file(db, path, key)
     if not is_split(db):
         _move_tables(db)
-    elif fresh:
-        forget_cursor(db)
+    elif fresh or db.execute("SELECT 1 FROM main.sync_state WHERE key = 'forget_cursor'"
+                             ).fetchone():
+        forget_cursor(db)  # a new cache, or a new enrollment since the last open
     return True
 
 
@@ -106,16 +107,31 @@ def forget_cursor(db: sqlite_utils.Database) -> None:
 def forget_cursor_in(conn: Any) -> None:
     """``forget_cursor`` on a bare connection: the cursor where it is now (the cache's
     ``pull_cursor``, unqualified: in ``main`` for a terminal that never had a key) and
-    where versions before schema 10 kept it, in the punch store."""
-    conn.execute("DELETE FROM main.sync_state WHERE key IN ('cursor', 'last_cursor')")
-    for schema in _schemas(conn):
+    where versions before schema 10 kept it, in the punch store. Without the encrypted
+    cache at hand (``kiosk enroll`` has no key), a mark in the punch store has the next
+    open with the key forget the cache's."""
+    conn.execute("DELETE FROM main.sync_state WHERE key IN ('cursor', 'last_cursor', "
+                 "'forget_cursor')")
+    cleared = not _split(conn)  # one file: its pull_cursor is the one
+    for schema, file in _schemas(conn):
         if conn.execute(f"SELECT 1 FROM {schema}.sqlite_master WHERE type = 'table' "
                         "AND name = 'pull_cursor'").fetchone():
             conn.execute(f"DELETE FROM {schema}.pull_cursor")
+            cleared = cleared or (schema == "cache" and bool(file))  # not the locked stand-in
+    if not cleared:
+        conn.execute("INSERT INTO main.sync_state (key, value) VALUES ('forget_cursor', '1')")
 
 
-def _schemas(conn: Any) -> list[str]:
-    return [row[1] for row in conn.execute("PRAGMA database_list") if row[1] != "temp"]
+def _split(conn: Any) -> bool:
+    row = conn.execute("SELECT value FROM main.sync_state WHERE key = 'cache_layout'"
+                       ).fetchone()
+    return bool(row and row[0] == "encrypted")
+
+
+def _schemas(conn: Any) -> list[tuple[str, str]]:
+    """(name, file) of the connection's databases; file is '' for one in memory."""
+    return [(row[1], row[2] or "") for row in conn.execute("PRAGMA database_list")
+            if row[1] != "temp"]
 
 
 def drop_cache_file(path: Path) -> None:

@@ -285,11 +285,14 @@ def store_changes(conn: sqlite3.Connection, reset: bool, changes: list[Change],
 
 def load_cursor(conn: sqlite3.Connection) -> str | None:
     """The cursor of the last page applied, from the cache (``pull_cursor``, committed
-    with the page), else where a terminal before schema 10 kept it."""
+    with the page), else where a terminal before schema 10 kept it (dropped once the
+    cache has its own: never in the page's transaction, where the punch store's half
+    could commit without the cache's and leave no cursor at all)."""
     row = conn.execute("SELECT cursor FROM pull_cursor").fetchone()
-    if row is None:
-        row = conn.execute(
-            "SELECT value FROM main.sync_state WHERE key = 'cursor'").fetchone()
+    if row is not None:
+        conn.execute("DELETE FROM main.sync_state WHERE key = 'cursor'")
+        return row[0]
+    row = conn.execute("SELECT value FROM main.sync_state WHERE key = 'cursor'").fetchone()
     return row[0] if row else None
 
 
@@ -302,7 +305,6 @@ def save_cursor(conn: sqlite3.Connection, cursor: str) -> None:
     conn.execute(
         "INSERT INTO pull_cursor (id, cursor) VALUES (1, ?) "
         "ON CONFLICT(id) DO UPDATE SET cursor = excluded.cursor", (cursor,))
-    conn.execute("DELETE FROM main.sync_state WHERE key = 'cursor'")
     conn.execute(
         "INSERT INTO main.sync_state (key, value) VALUES ('last_cursor', ?) "
         "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (cursor,))

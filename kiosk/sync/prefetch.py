@@ -23,8 +23,9 @@ once: the puller takes the answer before it calls the client again).
 
 from __future__ import annotations
 
+import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, wait
 from dataclasses import dataclass
 
 import sqlite_utils
@@ -52,18 +53,29 @@ def pull_page(client: ServerClient, cursor: str | None, wait_s: float) -> Pulled
 class PagePrefetch:
     """``start(cursor)`` asks for the page after ``cursor`` on a thread of its own;
     ``take(cursor)`` gives that page (or raises what the request raised), or None when
-    nothing was asked for with this cursor."""
+    nothing was asked for with this cursor.
+
+    Each request runs on a daemon thread (not an executor's: Python joins those at exit,
+    and a request in flight to an unreachable server would hold the terminal's exit for
+    its timeouts, where the sync threads it serves never do)."""
 
     def __init__(self, client: ServerClient) -> None:
         self._client = client
-        self._pool: ThreadPoolExecutor | None = None
         self._ahead: tuple[str, Future[PulledPage]] | None = None
 
     def start(self, cursor: str) -> None:
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-prefetch")
         self.drop()
-        self._ahead = (cursor, self._pool.submit(pull_page, self._client, cursor, 0))
+        future: Future[PulledPage] = Future()
+        future.set_running_or_notify_cancel()
+
+        def fetch() -> None:
+            try:
+                future.set_result(pull_page(self._client, cursor, 0))
+            except BaseException as exc:  # noqa: BLE001 - handed to the puller as it is
+                future.set_exception(exc)
+
+        threading.Thread(target=fetch, name="sync-prefetch", daemon=True).start()
+        self._ahead = (cursor, future)
 
     def ready(self, within_s: float = 0.0) -> bool:
         """Whether the page asked for is here, fetched without an error, waiting for it
@@ -91,9 +103,6 @@ class PagePrefetch:
 
     def close(self) -> None:
         self.drop()
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
-            self._pool = None
 
 
 def store_fetched(db: sqlite_utils.Database, page: PulledPage,
@@ -114,8 +123,8 @@ def store_fetched(db: sqlite_utils.Database, page: PulledPage,
                 stored += len(result.changes)
                 left = BATCH_S - (time.monotonic() - started)
                 if (not result.more or left <= 0 or foreground_waiting()
-                        or not prefetch.ready(within_s=left)):
-                    return page, stored
+                        or not prefetch.ready(within_s=left) or foreground_waiting()):
+                    return page, stored  # (a punch may have come while the page did)
                 page = prefetch.take(result.cursor)  # type: ignore[assignment]
     except BaseException:
         prefetch.drop()  # asked for after a page that is not stored

@@ -46,7 +46,7 @@ def open_db(args: argparse.Namespace) -> Database:
         db.migrate()
     except StoreError as exc:
         raise SystemExit(f"error: {exc}") from None
-    except (ArgumentError, OperationalError) as exc:
+    except (ArgumentError, OperationalError, ValueError) as exc:  # ValueError: a bad port
         raise SystemExit(f"error: {database_unusable(args.db, exc)}") from None
     return db
 
@@ -57,7 +57,7 @@ def database_unusable(db: str, exc: Exception) -> str:
     refused, bad password)."""
     try:
         shown = make_url(url_from_path(db)).render_as_string(hide_password=True)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         shown = db.split("@")[-1]  # not a URL at all: never echo what may be a password
     reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
     return f"cannot open the database --db {shown}: {reason}"

@@ -49,7 +49,7 @@ def _serve(_db: Database | None, args: argparse.Namespace) -> Result:
             app = create_app(args.db, settings)
         except StoreError as exc:
             raise SystemExit(f"error: {exc}") from None
-        except (ArgumentError, OperationalError) as exc:
+        except (ArgumentError, OperationalError, ValueError) as exc:
             raise SystemExit(f"error: {database_unusable(args.db, exc)}") from None
         config = uvicorn.Config(app, host=args.host, port=args.port,
                                 log_level=args.log_level, timeout_graceful_shutdown=5,
