@@ -43,13 +43,7 @@ def test_a_cache_that_lost_its_last_commit_pulls_that_page_again(tmp_path):
     path = tmp_path / "kiosk.sqlite3"
     db = open_database(path, KEY)
     _apply_page(db, [_employee(7)], "page-1")
-    db.conn.execute("PRAGMA cache.wal_checkpoint(TRUNCATE)")
-    saved = tmp_path / "cache-before-page-2"
-    shutil.copyfile(cache_path(path), saved)
-    _apply_page(db, [_employee(8)], "page-2")
-    db.conn.close()
-    # The punch store committed page 2; the cache's commit of it never reached the disk.
-    _lose_the_cache_commit(path, saved)
+    _page_whose_cache_commit_is_lost(db, path, [_employee(8)], "page-2")
     db = open_database(path, KEY)
     assert load_cursor(db.conn) == "page-1"
     assert db.execute("SELECT count(*) FROM employees WHERE id = 8").fetchone()[0] == 0
@@ -73,12 +67,7 @@ def test_an_upgraded_terminal_whose_first_page_lost_its_cache_commit_keeps_its_o
     path = tmp_path / "kiosk.sqlite3"
     db = open_database(path, KEY)
     db.conn.execute("INSERT INTO main.sync_state (key, value) VALUES ('cursor', 'old-41')")
-    db.conn.execute("PRAGMA cache.wal_checkpoint(TRUNCATE)")
-    saved = tmp_path / "cache-before-the-page"
-    shutil.copyfile(cache_path(path), saved)
-    _apply_page(db, [_employee(9)], "page-42")
-    db.conn.close()
-    _lose_the_cache_commit(path, saved)
+    _page_whose_cache_commit_is_lost(db, path, [_employee(9)], "page-42")
     db = open_database(path, KEY)
     assert load_cursor(db.conn) == "old-41"  # not a full resend
     db.conn.close()
@@ -102,8 +91,14 @@ def test_a_new_enrollment_forgets_the_encrypted_caches_cursor_at_the_next_open(t
     assert load_cursor(open_database(path, KEY).conn) == "page-2"
 
 
-def _lose_the_cache_commit(path, saved) -> None:
-    """Put back the cache file as it was: its last commit never reached the disk."""
+def _page_whose_cache_commit_is_lost(db, path, changes: list[dict], cursor: str) -> None:
+    """Apply a page, close, then put back the cache file as it was before it: the punch
+    store committed the page, the cache's commit of it never reached the disk."""
+    db.conn.execute("PRAGMA cache.wal_checkpoint(TRUNCATE)")
+    saved = path.with_name("cache-before-the-page")
+    shutil.copyfile(cache_path(path), saved)
+    _apply_page(db, changes, cursor)
+    db.conn.close()
     for suffix in ("-wal", "-shm"):
         cache_path(path).with_name(cache_path(path).name + suffix).unlink(missing_ok=True)
     shutil.copyfile(saved, cache_path(path))
