@@ -107,12 +107,14 @@ def terminal_first_sync(url: str, token: str) -> tuple[float, float, int, list[f
     sync, done by its own code: the sync worker's pull loop (``kiosk.sync.worker``)
     without its thread and status."""
     from kiosk.domain.badge_keys import hash_new_badges
+    from kiosk.storage.cache import release_page_cache, widen_page_cache
     from kiosk.sync.client import ServerClient
     from kiosk.sync.prefetch import PagePrefetch, pull_page, store_fetched
 
     client = ServerClient(url, token)
     prefetch = PagePrefetch(client)
     store, path, key = _terminal_store()
+    widen_page_cache(store)  # as the sync worker's puller does
     stop, waits = threading.Event(), []
     core = threading.Thread(target=_core_writes, args=(path, key, stop, waits))
     core.start()
@@ -124,6 +126,7 @@ def terminal_first_sync(url: str, token: str) -> tuple[float, float, int, list[f
         if not page.result.more:
             break
     stored = time.perf_counter()
+    release_page_cache(store)
     stop.set()
     core.join()
     hash_new_badges(store)

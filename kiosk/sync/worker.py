@@ -28,6 +28,7 @@ from contract.backoff import Backoff
 from kiosk.domain.attachments import AttachmentStore, SealedUploads
 from kiosk.domain.badge_keys import hash_new_badges
 from kiosk.storage import open_database, transaction
+from kiosk.storage.cache import release_page_cache, widen_page_cache
 from kiosk.storage.outbox import Outbox, OutboxItem
 from kiosk.sync.apply import load_cursor
 from kiosk.sync.cache_key import CacheKeys
@@ -267,6 +268,7 @@ class SyncWorker:
         downloads = AttachmentDownloads()
         cursor = load_cursor(db.conn)
         more = True
+        widen_page_cache(db)
         while not self._stop.is_set():
             try:
                 page = prefetch.take(cursor) or pull_page(
@@ -291,6 +293,7 @@ class SyncWorker:
             if stored:
                 self._on_changes(stored)
             if not more:  # the badge map for a locked terminal, then the pictures
+                release_page_cache(db)
                 hash_new_badges(db, self._stop)
                 fetched, left = downloads.run(db, client, self._stop)
                 more = left  # out of time with files to fetch: pull again at once
