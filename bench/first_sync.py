@@ -131,7 +131,7 @@ def terminal_first_sync(url: str, token: str) -> tuple[float, float, int, list[f
     core.join()
     hash_new_badges(store)
     hashed = time.perf_counter()
-    prefetch.close()
+    prefetch.drop()
     client.close()
     set_aside = store.execute("SELECT count(*) FROM pull_quarantine").fetchone()[0]
     if set_aside:

@@ -53,8 +53,7 @@ def cache_path(database: Path | str) -> Path:
 
 def is_split(db: sqlite_utils.Database) -> bool:
     """Whether the cache tables have left the punch store (the first open with a key)."""
-    row = db.execute("SELECT value FROM sync_state WHERE key = 'cache_layout'").fetchone()
-    return bool(row and row[0] == "encrypted")
+    return _split(db.conn)
 
 
 def attach_cache(db: sqlite_utils.Database, database: Path, key: bytes | None) -> bool:

@@ -217,13 +217,18 @@ def _m008_sealed_outbox(db: sqlite_utils.Database) -> None:
         )
 
 
+def _cache_tables_here(db: sqlite_utils.Database) -> bool:
+    """Whether the cache's tables still live in this file (no encrypted cache yet)."""
+    return db.execute("SELECT 1 FROM main.sqlite_master WHERE type = 'table' "
+                      "AND name = 'messages'").fetchone() is not None
+
+
 def _m009_acknowledgement_index(db: sqlite_utils.Database) -> None:
     # The messages asking for an acknowledgement, newest first: what the inbox puts on top
     # and badge-in names first, found without walking a worker's whole inbox. Only where
     # the cache tables still live in this file: the encrypted cache makes its indexes from
     # the same history (kiosk.storage.cache.cache_schema) when it opens.
-    if db.execute("SELECT 1 FROM main.sqlite_master WHERE type = 'table' "
-                  "AND name = 'messages'").fetchone():
+    if _cache_tables_here(db):
         db.execute("CREATE INDEX messages_to_acknowledge ON messages(created_at, id) "
                    "WHERE ack_required")
 
@@ -235,8 +240,7 @@ def _m010_two_file_commits(db: sqlite_utils.Database) -> None:
     # (kiosk.sync.apply.save_cursor), so that a crash between the two commits replays a
     # page instead of skipping it. A table here only while the cache tables still live in
     # this file (kiosk.storage.cache makes it in the encrypted cache otherwise).
-    if db.execute("SELECT 1 FROM main.sqlite_master WHERE type = 'table' "
-                  "AND name = 'messages'").fetchone():
+    if _cache_tables_here(db):
         db.execute("CREATE TABLE pull_cursor (id INTEGER PRIMARY KEY CHECK (id = 1), "
                    "cursor TEXT NOT NULL)")
     # A quick reply taken back: its outbox row is gone, its Sent row (in the cache) goes

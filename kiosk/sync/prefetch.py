@@ -95,14 +95,12 @@ class PagePrefetch:
         return ahead[1].result()
 
     def drop(self) -> None:
-        """Forget a page asked for (the puller failed to store the one before it): wait
-        for its request to end, so that the client is free, and ignore what it got."""
+        """Forget a page asked for (the puller failed to store the one before it, or its
+        loop ends): wait for its request to end, so that the client is free, and ignore
+        what it got."""
         ahead, self._ahead = self._ahead, None
         if ahead is not None:
             ahead[1].exception()
-
-    def close(self) -> None:
-        self.drop()
 
 
 def store_fetched(db: sqlite_utils.Database, page: PulledPage,

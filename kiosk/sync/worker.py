@@ -260,7 +260,7 @@ class SyncWorker:
         try:
             self._pull_pages(db, client, prefetch)
         finally:
-            prefetch.close()
+            prefetch.drop()
 
     def _pull_pages(self, db: sqlite_utils.Database, client: ServerClient,
                     prefetch: PagePrefetch) -> None:

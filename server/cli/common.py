@@ -35,6 +35,11 @@ def add_command(group: Any, name: str, help_text: str, handler: Handler,
     return parser
 
 
+# What opening --db raises for a URL or a server that cannot be used (ValueError: a port
+# that is not a number).
+DATABASE_ERRORS = (ArgumentError, OperationalError, ValueError)
+
+
 def open_db(args: argparse.Namespace) -> Database:
     """The database of ``--db`` with its attachment store, migrated; a clear error (and
     exit status 1) when either cannot be used, never a traceback."""
@@ -46,7 +51,7 @@ def open_db(args: argparse.Namespace) -> Database:
         db.migrate()
     except StoreError as exc:
         raise SystemExit(f"error: {exc}") from None
-    except (ArgumentError, OperationalError, ValueError) as exc:  # ValueError: a bad port
+    except DATABASE_ERRORS as exc:
         raise SystemExit(f"error: {database_unusable(args.db, exc)}") from None
     return db
 

@@ -12,10 +12,14 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.exc import ArgumentError, OperationalError
-
 from server.attachment_store import StoreError
-from server.cli.common import Result, add_command, database_unusable, open_db
+from server.cli.common import (
+    DATABASE_ERRORS,
+    Result,
+    add_command,
+    database_unusable,
+    open_db,
+)
 from server.config import ServerSettings
 from server.db import Database, url_from_path
 
@@ -49,7 +53,7 @@ def _serve(_db: Database | None, args: argparse.Namespace) -> Result:
             app = create_app(args.db, settings)
         except StoreError as exc:
             raise SystemExit(f"error: {exc}") from None
-        except (ArgumentError, OperationalError, ValueError) as exc:
+        except DATABASE_ERRORS as exc:
             raise SystemExit(f"error: {database_unusable(args.db, exc)}") from None
         config = uvicorn.Config(app, host=args.host, port=args.port,
                                 log_level=args.log_level, timeout_graceful_shutdown=5,

@@ -19,21 +19,32 @@ def _order(db) -> list[str]:
         "SELECT value FROM sync_state WHERE key LIKE 'order-%' ORDER BY rowid")]
 
 
-def test_a_background_transaction_starts_only_once_the_foreground_writer_is_done(tmp_path):
-    path = tmp_path / "kiosk.sqlite3"
-    puller = open_database(path)
-    inside, release = threading.Event(), threading.Event()
-
-    def punch() -> None:  # the core worker: a connection of its own thread
+def _punch_in_thread(path, ready: threading.Event, go: threading.Event,
+                     in_transaction: bool) -> threading.Thread:
+    """The core worker (a connection of its own thread) writing a punch: it says
+    ``ready`` and waits for ``go`` inside its transaction, or just before it."""
+    def punch() -> None:
         core = open_database(path)
+        if not in_transaction:
+            ready.set()
+            go.wait(10)
         with transaction(core) as conn:
-            inside.set()
-            release.wait(10)
+            if in_transaction:
+                ready.set()
+                go.wait(10)
             _note(conn, "punch")
         core.conn.close()
 
     writer = threading.Thread(target=punch)
     writer.start()
+    return writer
+
+
+def test_a_background_transaction_starts_only_once_the_foreground_writer_is_done(tmp_path):
+    path = tmp_path / "kiosk.sqlite3"
+    puller = open_database(path)
+    inside, release = threading.Event(), threading.Event()
+    writer = _punch_in_thread(path, inside, release, in_transaction=True)
     inside.wait(10)
     release.set()
     with background_transaction(puller) as conn:  # waits for the punch, whatever SQLite does
@@ -46,17 +57,7 @@ def test_a_foreground_writer_waiting_for_the_lock_is_seen_by_the_background_one(
     path = tmp_path / "kiosk.sqlite3"
     puller = open_database(path)
     opened, go = threading.Event(), threading.Event()
-
-    def punch() -> None:  # the core worker: a connection of its own thread
-        core = open_database(path)
-        opened.set()
-        go.wait(10)
-        with transaction(core) as conn:
-            _note(conn, "punch")
-        core.conn.close()
-
-    writer = threading.Thread(target=punch)
-    writer.start()
+    writer = _punch_in_thread(path, opened, go, in_transaction=False)
     opened.wait(10)
     with background_transaction(puller) as conn:
         go.set()
